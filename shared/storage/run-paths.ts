@@ -1,0 +1,16 @@
+/** Storage keys of one run (DESIGN.md "Storage"). */
+export const runPaths = (runId: string) => {
+  const root = `runs/${runId}`;
+  return {
+    root,
+    runRecord: `${root}/run.json`,
+    config: `${root}/config.yaml`,
+    metrics: `${root}/metrics.jsonl`,
+    checkpoints: `${root}/checkpoints`,
+    latest: `${root}/checkpoints/latest`,
+    best: `${root}/checkpoints/best`,
+    checkpointVersion: (label: string) => `${root}/checkpoints/${label}`,
+  } as const;
+};
+
+export type RunPaths = ReturnType<typeof runPaths>;
