@@ -1,0 +1,68 @@
+import express, { type Express } from 'express';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { TrainJob } from '../../shared/contracts/train-job.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { ApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
+import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import type { RunRepository } from '../../shared/runs/run-repository.ts';
+import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
+import { bearerAuth } from './bearer-auth.ts';
+import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
+import { errorHandler, HttpError } from './http-error.ts';
+import { healthRouter } from './routes/health-router.ts';
+import { runsRouter } from './routes/runs-router.ts';
+import { RunSubmitter } from './run-submitter.ts';
+
+export interface AppDeps {
+  redis: Redis;
+  queues: { train: Queue<TrainJob>; sweep: Queue; evaluate: Queue };
+  store: ArtifactStore;
+  runs: RunRepository;
+  cancel: CancelChannel;
+  metrics: ApiMetrics;
+  logger: Logger;
+  /** Folder that `configPath` is resolved in. */
+  configsDir: string;
+  /** `AELAB_API_TOKEN`; when set every route but /healthz needs it. */
+  apiToken: string | undefined;
+}
+
+/** The HTTP API as an Express app (no listening here, so tests can mount it). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use((request, response, next) => {
+    const stop = deps.metrics.httpRequests.startTimer({ method: request.method });
+    response.on('finish', () => stop({ route: request.route?.path ?? routeFamily(request.path), status: String(response.statusCode) }));
+    next();
+  });
+  app.use(healthRouter({ redis: deps.redis, store: deps.store }));
+  app.use(bearerAuth(deps.apiToken));
+  app.get('/metrics', async (_request, response) => {
+    response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  app.use(BULL_BOARD_PATH, bullBoardRouter([deps.queues.train, deps.queues.sweep, deps.queues.evaluate], { readOnly: false }));
+  app.use(express.json({ limit: '1mb', strict: false }));
+  app.use(
+    '/api/v1/runs',
+    runsRouter({
+      runs: deps.runs,
+      submitter: new RunSubmitter({ configsDir: deps.configsDir, runs: deps.runs, trainQueue: deps.queues.train }),
+      trainQueue: deps.queues.train,
+      cancel: deps.cancel,
+      store: deps.store,
+    }),
+  );
+  app.use((request, _response, next) => next(new HttpError(404, `no route ${request.method} ${request.path}`)));
+  app.use(errorHandler((message, meta) => deps.logger.error(message, meta)));
+  return app;
+}
+
+/** Metric label for unmatched paths, bounded so scanners cannot blow up label cardinality. */
+function routeFamily(path: string): string {
+  if (path.startsWith(BULL_BOARD_PATH)) return BULL_BOARD_PATH;
+  return path.startsWith('/api/v1/') ? '/api/v1/*' : 'other';
+}

@@ -1,0 +1,64 @@
+/** `npm run api`: the HTTP API, Bull Board and metrics on `PORT` (default 8080). */
+import { fileURLToPath } from 'node:url';
+import type { Queue } from 'bullmq';
+import { queuePrefix } from '../../shared/contracts/queue-names.ts';
+import type { TrainJob } from '../../shared/contracts/train-job.ts';
+import { createLogger } from '../../shared/observability/logger.ts';
+import { createApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
+import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { openQueues } from '../../shared/queue/queues.ts';
+import { createApiConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
+import { RunRepository } from '../../shared/runs/run-repository.ts';
+import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { createApp } from './create-app.ts';
+import { BULL_BOARD_PATH } from './bull-board.ts';
+
+const logger = createLogger('api');
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${process.env.PORT}: expected a port number`);
+  const store = openArtifactStore();
+  await store.checkWritable();
+  const redis = createApiConnection();
+  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+  const queues = openQueues(redis);
+  for (const queue of Object.values(queues)) queue.on('error', (error) => logger.warn('queue error', { queue: queue.name, error: error.message }));
+  const app = createApp({
+    redis,
+    queues: { ...queues, train: queues.train as Queue<TrainJob> },
+    store,
+    runs: new RunRepository(store),
+    cancel: new CancelChannel(redis),
+    metrics: createApiMetrics(queues),
+    logger,
+    configsDir: process.env.AELAB_CONFIGS_DIR ?? fileURLToPath(new URL('../../configs', import.meta.url)),
+    apiToken: process.env.AELAB_API_TOKEN,
+  });
+  const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
+    const address = server.address();
+    const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+    logger.info('api listening', {
+      url: `http://127.0.0.1:${actualPort}`,
+      dashboard: `http://127.0.0.1:${actualPort}${BULL_BOARD_PATH}`,
+      redis: describeRedisUrl(redisUrl()),
+      storage: store.location,
+      prefix: queuePrefix(),
+      auth: process.env.AELAB_API_TOKEN ? 'token required' : 'open',
+    });
+  });
+  const shutdown = () => {
+    server.close();
+    void Promise.all(Object.values(queues).map((queue) => queue.close())).finally(() => {
+      redis.disconnect();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  logger.error('api could not start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

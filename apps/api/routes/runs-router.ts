@@ -1,0 +1,123 @@
+import { stat } from 'node:fs/promises';
+import { Router, type Request } from 'express';
+import type { Queue } from 'bullmq';
+import { z } from 'zod';
+import { RUN_STATUSES, type RunRecord } from '../../../shared/contracts/run-record.ts';
+import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts';
+import type { TrainJob } from '../../../shared/contracts/train-job.ts';
+import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
+import type { RunRepository } from '../../../shared/runs/run-repository.ts';
+import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
+import { runPaths } from '../../../shared/storage/run-paths.ts';
+import { HttpError } from '../http-error.ts';
+import type { RunSubmitter } from '../run-submitter.ts';
+import { parseOr400 } from '../zod-http.ts';
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+const listQuerySchema = z.object({
+  status: z.enum(RUN_STATUSES).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export interface RunsRouterDeps {
+  runs: RunRepository;
+  submitter: RunSubmitter;
+  trainQueue: Queue<TrainJob>;
+  cancel: CancelChannel;
+  store: ArtifactStore;
+}
+
+/** `/api/v1/runs`: submit, list, inspect, follow and cancel training runs. */
+export function runsRouter(deps: RunsRouterDeps): Router {
+  const router = Router();
+
+  router.post('/', async (request, response) => {
+    const body = parseOr400(runSubmissionSchema, request.body ?? {}, 'body');
+    const record = await deps.submitter.submit(body);
+    response.status(202).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
+  });
+
+  router.get('/', async (request, response) => {
+    const query = parseOr400(listQuerySchema, request.query, 'query');
+    const page = await deps.runs.list(query);
+    response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request))) });
+  });
+
+  router.get('/:id', async (request, response) => {
+    response.json(await present(await existingRun(request.params.id), request));
+  });
+
+  router.get('/:id/metrics', async (request, response) => {
+    const run = await existingRun(request.params.id);
+    response.json({ id: run.id, epochs: await deps.runs.metrics(run.id) });
+  });
+
+  router.post('/:id/cancel', async (request, response) => {
+    const run = await existingRun(request.params.id);
+    if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') {
+      throw new HttpError(409, `run ${run.id} is already ${run.status}`);
+    }
+    await deps.cancel.request(run.id);
+    const job = await deps.trainQueue.getJob(run.id);
+    const state = job === undefined ? 'missing' : await job.getState();
+    if (job !== undefined && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
+      // A queued job no worker holds can be removed outright; an active one stops between batches.
+      const removed = await job.remove().then(() => true, () => false);
+      if (removed) {
+        const cancelled = await deps.runs.update(run.id, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
+        response.status(200).json(await present(cancelled, request));
+        return;
+      }
+    }
+    response.status(202).json({ ...(await present(run, request)), cancelRequested: true });
+  });
+
+  router.get('/:id/artifacts/*path', async (request, response) => {
+    const run = await existingRun(request.params.id);
+    const segments = (request.params as unknown as { path: string[] }).path;
+    const key = `${runPaths(run.id).root}/${segments.join('/')}`;
+    const file = await deps.store.safeLocalPath(key);
+    const folder = await runFolder(run.id);
+    if (file === null || !file.startsWith(`${folder}/`)) throw new HttpError(404, `no artifact "${segments.join('/')}" in run ${run.id}`);
+    if ((await stat(file)).isDirectory()) {
+      response.json({ path: segments.filter((s) => s.length > 0).join('/'), entries: await deps.store.list(key) });
+      return;
+    }
+    response.sendFile(file, { dotfiles: 'deny' }, (error) => {
+      if (error !== undefined && !response.headersSent) response.status(404).json({ error: `no artifact "${segments.join('/')}" in run ${run.id}` });
+    });
+  });
+
+  async function runFolder(runId: string): Promise<string> {
+    const folder = await deps.store.safeLocalPath(runPaths(runId).root);
+    if (folder === null) throw new HttpError(404, `run ${runId} not found`);
+    return folder;
+  }
+
+  async function existingRun(id: string): Promise<RunRecord> {
+    if (!RUN_ID.test(id)) throw new HttpError(404, `run ${id} not found`);
+    const run = await deps.runs.get(id);
+    if (run === null) throw new HttpError(404, `run ${id} not found`);
+    return run;
+  }
+
+  /** run.json plus the live progress of its job and links to what it wrote. */
+  async function present(run: RunRecord, request: Request) {
+    const base = `${request.baseUrl}/${run.id}`;
+    const job = run.status === 'running' || run.status === 'queued' ? await deps.trainQueue.getJob(run.id) : undefined;
+    const links: Record<string, string> = {
+      self: base,
+      metrics: `${base}/metrics`,
+      config: `${base}/artifacts/config.yaml`,
+      metricsFile: `${base}/artifacts/metrics.jsonl`,
+    };
+    const checkpoints = await deps.store.list(runPaths(run.id).checkpoints);
+    if (checkpoints.includes('latest')) links.latestCheckpoint = `${base}/artifacts/checkpoints/latest/`;
+    if (checkpoints.includes('best')) links.bestCheckpoint = `${base}/artifacts/checkpoints/best/`;
+    return { ...run, progress: job?.progress ?? null, links };
+  }
+
+  return router;
+}

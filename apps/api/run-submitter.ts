@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Queue } from 'bullmq';
+import { ConfigError } from '../../shared/config/config-error.ts';
+import type { ExperimentConfig } from '../../shared/config/experiment-config.ts';
+import {
+  loadExperimentConfigFile,
+  parseExperimentConfigObject,
+  parseExperimentConfigText,
+  resolveConfigPath,
+  serializeConfigYaml,
+} from '../../shared/config/load-experiment-config.ts';
+import type { RunRecord } from '../../shared/contracts/run-record.ts';
+import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
+import type { TrainJob } from '../../shared/contracts/train-job.ts';
+import { validateModelParams } from '../../shared/ml/model-registry.ts';
+import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
+import { newRunId } from '../../shared/runs/new-run-id.ts';
+import type { RunRepository } from '../../shared/runs/run-repository.ts';
+import { HttpError } from './http-error.ts';
+
+const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** Turns a submission into a stored run (run.json, config.yaml) and a queued train job. */
+export class RunSubmitter {
+  constructor(
+    private readonly deps: { configsDir: string; runs: RunRepository; trainQueue: Queue<TrainJob> },
+  ) {}
+
+  async submit(body: RunSubmission): Promise<RunRecord> {
+    const { raw, config } = this.resolve(body);
+    const configYaml = serializeConfigYaml(raw);
+    const now = new Date().toISOString();
+    const record: RunRecord = {
+      id: newRunId(),
+      name: config.name,
+      status: 'queued',
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      epoch: 0,
+      totalEpochs: config.trainer.params.nrEpochs,
+      model: config.model.name,
+      latestMetrics: null,
+      best: null,
+      worker: null,
+      versions: { aelab: packageVersion, node: process.version, tfjs: null },
+      configHash: createHash('sha256').update(configYaml).digest('hex'),
+      attempts: 0,
+      resumedFrom: null,
+      error: null,
+      stoppedEarly: false,
+    };
+    await this.deps.runs.create(record, configYaml);
+    try {
+      await this.deps.trainQueue.add('train', { runId: record.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: record.id });
+    } catch (error) {
+      await this.deps.runs.update(record.id, (r) => ({ ...r, status: 'failed', error: 'could not be queued: Redis was unavailable', finishedAt: new Date().toISOString() }));
+      throw error;
+    }
+    return record;
+  }
+
+  private resolve(body: RunSubmission): { raw: Record<string, unknown>; config: ExperimentConfig } {
+    const overrides = body.overrides ?? {};
+    try {
+      let loaded: { raw: Record<string, unknown>; config: ExperimentConfig };
+      if (body.configPath !== undefined) {
+        const relative = body.configPath.replace(/^\.?\/?configs\//, '');
+        loaded = loadExperimentConfigFile(resolveConfigPath(this.deps.configsDir, relative), overrides);
+      } else if (typeof body.config === 'string') {
+        loaded = parseExperimentConfigText(body.config, 'request body "config"', overrides);
+      } else {
+        loaded = parseExperimentConfigObject(body.config ?? {}, 'request body "config"', overrides);
+      }
+      validateModelParams(loaded.config.model);
+      return loaded;
+    } catch (error) {
+      if (error instanceof ConfigError) throw new HttpError(400, error.message, { key: error.key, line: error.line ?? null });
+      if (error instanceof Error && /^model\.params/.test(error.message)) throw new HttpError(400, error.message);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,122 @@
+/** The `aelab` command. */
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import type { RunPage } from '../../shared/runs/run-repository.ts';
+import type { RunRecord } from '../../shared/contracts/run-record.ts';
+import { ApiClient, CliError } from './api-client.ts';
+import { runDemo } from './demo-command.ts';
+import { formatSeconds, watchRun } from './watch-run.ts';
+
+const program = new Command();
+program.name('aelab').description('Train, sweep and evaluate anomaly-detection autoencoders through the aelab queue.');
+program.showHelpAfterError();
+
+program
+  .command('submit')
+  .description('submit a training run from an experiment YAML file')
+  .argument('<config>', 'experiment YAML file (e.g. configs/smoke/baseline.yaml)')
+  .option('-s, --set <key=value...>', 'dotted-path override, e.g. trainer.params.nr_epochs=3 (value parsed as JSON when it can be)', collectOverrides, {})
+  .option('-w, --watch', 'follow the run until it ends')
+  .action(async (configFile: string, options: { set: Record<string, unknown>; watch?: boolean }) => {
+    let text: string;
+    try {
+      text = await readFile(configFile, 'utf8');
+    } catch {
+      throw new CliError(`cannot read config file ${configFile}`);
+    }
+    const client = new ApiClient();
+    const run = await client.post<RunRecord>('/api/v1/runs', { config: text, overrides: options.set });
+    process.stdout.write(`${run.id}\n`);
+    if (options.watch) await finishWatch(client, run.id);
+  });
+
+program
+  .command('runs')
+  .description('list runs, newest first')
+  .option('--status <status>', 'only runs in this state (queued, running, completed, failed, cancelled)')
+  .option('--limit <n>', 'how many', parsePositiveInt, 20)
+  .option('--offset <n>', 'skip this many', parseNonNegativeInt, 0)
+  .action(async (options: { status?: string; limit: number; offset: number }) => {
+    const query = new URLSearchParams({ limit: String(options.limit), offset: String(options.offset) });
+    if (options.status) query.set('status', options.status);
+    const page = await new ApiClient().get<RunPage>(`/api/v1/runs?${query}`);
+    const rows = page.runs.map((run) => [run.id, run.status, `${run.epoch}/${run.totalEpochs}`, run.model, run.best ? `${run.best.metric}=${run.best.value.toPrecision(4)}` : '–', run.name]);
+    printTable(['ID', 'STATUS', 'EPOCH', 'MODEL', 'BEST', 'NAME'], rows);
+    process.stdout.write(`${page.runs.length} of ${page.total} runs\n`);
+  });
+
+program
+  .command('status')
+  .description('show one run as JSON')
+  .argument('<runId>')
+  .action(async (runId: string) => {
+    process.stdout.write(`${JSON.stringify(await new ApiClient().get(`/api/v1/runs/${encodeURIComponent(runId)}`), null, 2)}\n`);
+  });
+
+program
+  .command('watch')
+  .description('follow a run with a progress bar until it ends')
+  .argument('<runId>')
+  .action(async (runId: string) => finishWatch(new ApiClient(), runId));
+
+program
+  .command('cancel')
+  .description('cancel a queued or running run (a running one stops between batches and keeps its checkpoint)')
+  .argument('<runId>')
+  .action(async (runId: string) => {
+    const run = await new ApiClient().post<RunRecord & { cancelRequested?: boolean }>(`/api/v1/runs/${encodeURIComponent(runId)}/cancel`);
+    process.stdout.write(run.cancelRequested ? `cancel requested; ${run.id} stops after its current batch\n` : `${run.id} is ${run.status}\n`);
+  });
+
+program
+  .command('demo')
+  .description('start Redis (if needed), the API and a worker, and train the baseline AE on phantoms through the queue')
+  .option('--keep', 'keep the API and dashboard running after the run (default when run in a terminal)')
+  .option('--no-keep', 'stop everything when the run ends')
+  .option('--dir <folder>', 'folder for the demo storage, data and logs', 'var/demo')
+  .action(async (options: { keep?: boolean; dir: string }) => {
+    await runDemo({ keep: options.keep ?? process.stdout.isTTY === true, directory: options.dir });
+  });
+
+async function finishWatch(client: ApiClient, runId: string): Promise<void> {
+  const started = Date.now();
+  const run = await watchRun(client, runId);
+  process.stdout.write(`run ${run.id} ${run.status} after ${run.epoch} epochs (${formatSeconds((Date.now() - started) / 1000)} watched)\n`);
+  if (run.status !== 'completed') process.exitCode = 1;
+}
+
+function collectOverrides(value: string, previous: Record<string, unknown>): Record<string, unknown> {
+  const equals = value.indexOf('=');
+  if (equals <= 0) throw new InvalidArgumentError(`expected key=value, got "${value}"`);
+  const raw = value.slice(equals + 1);
+  let parsed: unknown = raw;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = raw;
+  }
+  return { ...previous, [value.slice(0, equals)]: parsed };
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function parseNonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i])).join('  ')}\n`);
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = error instanceof CliError ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`aelab: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,74 @@
+/**
+ * `npm run worker`: one worker process per GPU (pin it with CUDA_VISIBLE_DEVICES).
+ * It takes one train job at a time and runs it in a child process. SIGTERM or SIGINT:
+ * the running batch finishes, a checkpoint is written, the job goes back to the queue,
+ * and the process exits.
+ */
+import { Worker } from 'bullmq';
+import { queuePrefix } from '../../shared/contracts/queue-names.ts';
+import type { TrainJob, TrainJobResult } from '../../shared/contracts/train-job.ts';
+import { createLogger } from '../../shared/observability/logger.ts';
+import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
+import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
+import { RunRepository } from '../../shared/runs/run-repository.ts';
+import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { createTrainProcessor } from './train-processor.ts';
+
+const logger = createLogger('worker');
+
+async function main(): Promise<void> {
+  const store = openArtifactStore();
+  await store.checkWritable();
+  const connection = createWorkerConnection();
+  connection.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+
+  let shuttingDown = false;
+  let preemptRunning: () => void = () => undefined;
+  const processor = createTrainProcessor({
+    storage: store.location,
+    runs: new RunRepository(store),
+    cancel: new CancelChannel(connection),
+    logger,
+    shuttingDown: () => shuttingDown,
+    onShutdown: (preempt) => {
+      preemptRunning = preempt;
+    },
+  });
+
+  const worker = new Worker<TrainJob, TrainJobResult>('train', processor, {
+    connection,
+    prefix: queuePrefix(),
+    concurrency: 1,
+    ...TRAIN_WORKER_SETTINGS,
+  });
+  worker.on('error', (error) => logger.warn('worker error', { error: error.message }));
+  worker.on('failed', (job, error) => logger.warn('train job failed', { jobId: job?.id, error: error.message }));
+  await worker.waitUntilReady();
+  logger.info('worker ready', { redis: describeRedisUrl(redisUrl()), storage: store.location, prefix: queuePrefix(), queue: 'train' });
+
+  const shutdown = (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info('shutting down: finishing the batch and handing the job back', { signal });
+    preemptRunning();
+    void worker.close().then(
+      async () => {
+        await connection.quit().catch(() => undefined);
+        logger.info('worker stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error('worker did not close cleanly', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.error('worker could not start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

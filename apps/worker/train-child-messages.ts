@@ -1,0 +1,22 @@
+import type { EpochMetrics } from '../../shared/contracts/run-record.ts';
+
+/**
+ * The IPC protocol between the worker process (supervisor) and the child process that
+ * trains. TF.js work is synchronous; keeping it in the child leaves the supervisor's
+ * event loop free to renew the BullMQ lock and watch the cancel channel.
+ */
+export type SupervisorMessage =
+  | { type: 'start'; runId: string; config: Record<string, unknown>; storage: string }
+  | { type: 'stop'; reason: 'cancel' | 'preempt' };
+
+export type ChildMessage =
+  | { type: 'backend'; name: string; device: string }
+  | { type: 'resumed'; epoch: number; batch: number }
+  | { type: 'batch'; epoch: number; totalEpochs: number; batch: number; batchesPerEpoch: number; loss: number; imagesPerSecond: number }
+  | { type: 'epoch'; record: EpochMetrics; epoch: number; totalEpochs: number; best: { epoch: number; metric: string; value: number } | null }
+  | {
+      type: 'done';
+      status: 'completed' | 'early_stopped' | 'cancelled' | 'preempted';
+      epochsCompleted: number;
+    }
+  | { type: 'failed'; message: string; retryable: boolean };

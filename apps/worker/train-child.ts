@@ -1,0 +1,70 @@
+/**
+ * Child process of a train job: selects the TF.js backend, trains (resuming from the
+ * run's latest checkpoint when there is one) and reports to the supervisor over IPC.
+ * It never talks to Redis; stop requests arrive as messages and are honoured between
+ * batches by the training loop.
+ */
+import { ConfigError } from '../../shared/config/config-error.ts';
+import { resolveExperimentConfig } from '../../shared/config/resolve-experiment-config.ts';
+import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
+import { TrainingDivergedError } from '../../shared/ml/training/training-diverged-error.ts';
+import { trainRun } from '../../shared/ml/training/train-run.ts';
+import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
+
+let stopReason: 'cancel' | 'preempt' | null = null;
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || process.send === undefined) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+// The supervisor is gone (killed): stop at once so that the run's next owner is the only writer.
+process.on('disconnect', () => process.exit(70));
+
+process.on('message', (message: SupervisorMessage) => {
+  if (message.type === 'stop') stopReason = stopReason === 'cancel' ? 'cancel' : message.reason;
+  if (message.type === 'start') void run(message);
+});
+
+// SIGTERM reaches the whole process group when a terminal or an orchestrator stops the
+// worker: the supervisor decides, so the child ignores it and waits for a 'stop' message.
+process.on('SIGTERM', () => undefined);
+process.on('SIGINT', () => undefined);
+
+async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promise<void> {
+  try {
+    const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
+    const backend = await selectBackend();
+    await send({ type: 'backend', name: backend.name, device: backend.device });
+    const result = await trainRun({
+      runId: start.runId,
+      config,
+      store: openArtifactStore(start.storage),
+      stopRequested: () => stopReason,
+      onBatchEnd: (info) =>
+        send({
+          type: 'batch',
+          epoch: info.epoch,
+          totalEpochs: config.trainer.params.nrEpochs,
+          batch: info.batch,
+          batchesPerEpoch: info.batchesPerEpoch,
+          loss: info.loss,
+          imagesPerSecond: info.imagesPerSecond,
+        }),
+      onResume: (from) => send({ type: 'resumed', epoch: from.epoch, batch: from.batch }),
+      onEpochEnd: (record, progress) =>
+        send({ type: 'epoch', record, epoch: progress.epoch, totalEpochs: progress.totalEpochs, best: progress.best }),
+    });
+    await send({ type: 'done', status: result.status, epochsCompleted: result.epochsCompleted });
+    process.exit(0);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Bad configs and diverged training fail the same way every time: retrying wastes GPU hours.
+    const retryable = !(error instanceof ConfigError) && !(error instanceof TrainingDivergedError);
+    await send({ type: 'failed', message, retryable });
+    process.exit(1);
+  }
+}

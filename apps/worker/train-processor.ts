@@ -1,0 +1,205 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import type { TrainJob, TrainJobResult, TrainProgress } from '../../shared/contracts/train-job.ts';
+import { EtaEstimator } from '../../shared/observability/eta-estimator.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import type { RunRepository } from '../../shared/runs/run-repository.ts';
+import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
+
+const CHILD_ENTRY = fileURLToPath(new URL('./train-child.ts', import.meta.url));
+/** How often the supervisor looks at the cancel channel; a batch is the finer grain. */
+const CANCEL_POLL_MS = 500;
+/** Bull Board and the API need no more than one progress write a second. */
+const PROGRESS_INTERVAL_MS = 1000;
+
+export interface TrainProcessorDeps {
+  storage: string;
+  runs: RunRepository;
+  cancel: CancelChannel;
+  logger: Logger;
+  /** True once the worker was asked to shut down: running jobs are handed back. */
+  shuttingDown: () => boolean;
+  /** Registers the function that preempts the running child when shutdown begins. */
+  onShutdown: (preempt: () => void) => void;
+}
+
+/**
+ * The train processor: it runs the training in a child process (the sandbox) and
+ * supervises it — progress to BullMQ and run.json, cancel requests from Redis, and on
+ * shutdown a preemption that writes a checkpoint and hands the job back to the queue
+ * at once.
+ */
+export function createTrainProcessor(deps: TrainProcessorDeps) {
+  return async function processTrainJob(job: Job<TrainJob>, token?: string): Promise<TrainJobResult> {
+    const { runId, config } = job.data;
+    const log = deps.logger.child({ runId, jobId: job.id });
+    if (deps.shuttingDown()) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    if (await deps.cancel.isRequested(runId)) {
+      await deps.runs.update(runId, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
+      return { status: 'cancelled', epochsCompleted: 0, stoppedEarly: false };
+    }
+    const record = await deps.runs.update(runId, (r) => ({
+      ...r,
+      status: 'running',
+      startedAt: r.startedAt ?? new Date().toISOString(),
+      attempts: r.attempts + 1,
+      error: null,
+    }));
+    log.info('train job started', { attempt: record.attempts });
+
+    const child = fork(CHILD_ENTRY, [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: process.env,
+    });
+    const stop = (reason: 'cancel' | 'preempt') => sendToChild(child, { type: 'stop', reason });
+    deps.onShutdown(() => stop('preempt'));
+    const cancelWatch = setInterval(() => {
+      deps.cancel.isRequested(runId).then(
+        (requested) => requested && stop('cancel'),
+        (error: unknown) => log.warn('cancel channel unreachable', { error: String(error) }),
+      );
+    }, CANCEL_POLL_MS);
+
+    const eta = new EtaEstimator();
+    let lastProgressAt = 0;
+    let updates: Promise<void> = Promise.resolve();
+    const enqueueUpdate = (work: () => Promise<unknown>) => {
+      updates = updates.then(work).then(
+        () => undefined,
+        (error: unknown) => {
+          log.warn('progress update failed', { error: String(error) });
+        },
+      );
+    };
+
+    try {
+      const outcome = await new Promise<Extract<ChildMessage, { type: 'done' | 'failed' }>>((resolve, reject) => {
+        let settled = false;
+        child.on('message', (message: ChildMessage) => {
+          switch (message.type) {
+            case 'backend':
+              log.info('training backend', { backend: message.name, device: message.device });
+              enqueueUpdate(() =>
+                deps.runs.update(runId, (r) => ({
+                  ...r,
+                  worker: { host: hostname(), pid: process.pid, backend: message.name, device: message.device },
+                })),
+              );
+              break;
+            case 'resumed':
+              log.info('resuming from checkpoint', { epoch: message.epoch, batch: message.batch });
+              enqueueUpdate(() => deps.runs.update(runId, (r) => ({ ...r, resumedFrom: { epoch: message.epoch, batch: message.batch } })));
+              break;
+            case 'batch': {
+              const now = Date.now();
+              if (now - lastProgressAt < PROGRESS_INTERVAL_MS) break;
+              lastProgressAt = now;
+              enqueueUpdate(() => job.updateProgress({ ...progressOf(message, eta) }));
+              break;
+            }
+            case 'epoch':
+              log.info('epoch finished', { epoch: message.epoch, totalEpochs: message.totalEpochs, metrics: message.record });
+              enqueueUpdate(async () => {
+                await job.updateProgress({ ...progressOf({ ...message, batch: 0, batchesPerEpoch: 1, epoch: message.epoch + 1 }, eta) });
+                await deps.runs.update(runId, (r) => ({ ...r, epoch: message.epoch + 1, latestMetrics: message.record, best: message.best }));
+              });
+              break;
+            case 'done':
+            case 'failed':
+              settled = true;
+              resolve(message);
+              break;
+          }
+        });
+        child.on('exit', (code, signal) => {
+          if (!settled) reject(new Error(`training process exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}) before reporting a result`));
+        });
+        child.on('error', reject);
+        sendToChild(child, { type: 'start', runId, config, storage: deps.storage });
+      });
+      await updates;
+      return await finish(outcome);
+    } catch (error) {
+      await updates;
+      if (error instanceof WaitingError || error instanceof UnrecoverableError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      await markFailureOrRetry(message, true);
+      throw error;
+    } finally {
+      clearInterval(cancelWatch);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      deps.onShutdown(() => undefined);
+    }
+
+    async function finish(outcome: Extract<ChildMessage, { type: 'done' | 'failed' }>): Promise<TrainJobResult> {
+      if (outcome.type === 'failed') {
+        await markFailureOrRetry(outcome.message, outcome.retryable);
+        throw outcome.retryable ? new Error(outcome.message) : new UnrecoverableError(outcome.message);
+      }
+      if (outcome.status === 'preempted') {
+        log.info('run preempted: checkpoint written, job handed back to the queue');
+        await deps.runs.update(runId, (r) => ({ ...r, status: 'queued' }));
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      const finishedAt = new Date().toISOString();
+      if (outcome.status === 'cancelled') {
+        await deps.runs.update(runId, (r) => ({ ...r, status: 'cancelled', finishedAt }));
+        log.info('run cancelled', { epochsCompleted: outcome.epochsCompleted });
+        return { status: 'cancelled', epochsCompleted: outcome.epochsCompleted, stoppedEarly: false };
+      }
+      const stoppedEarly = outcome.status === 'early_stopped';
+      await deps.runs.update(runId, (r) => ({ ...r, status: 'completed', finishedAt, stoppedEarly, epoch: outcome.epochsCompleted }));
+      log.info('run completed', { epochsCompleted: outcome.epochsCompleted, stoppedEarly });
+      return { status: 'completed', epochsCompleted: outcome.epochsCompleted, stoppedEarly };
+    }
+
+    async function markFailureOrRetry(message: string, retryable: boolean): Promise<void> {
+      const attempts = job.opts.attempts ?? 1;
+      const final = !retryable || job.attemptsMade + 1 >= attempts;
+      log.error(final ? 'run failed' : 'run attempt failed; will retry', { error: message });
+      await deps.runs.update(runId, (r) => ({
+        ...r,
+        status: final ? 'failed' : 'queued',
+        error: message,
+        finishedAt: final ? new Date().toISOString() : null,
+      }));
+    }
+  };
+}
+
+function sendToChild(child: ChildProcess, message: SupervisorMessage): void {
+  if (child.connected) child.send(message);
+}
+
+interface ProgressPoint {
+  epoch: number;
+  totalEpochs: number;
+  batch: number;
+  batchesPerEpoch: number;
+  loss?: number;
+  imagesPerSecond?: number;
+}
+
+function progressOf(message: ProgressPoint, eta: EtaEstimator): TrainProgress {
+  const done = message.epoch + message.batch / Math.max(1, message.batchesPerEpoch);
+  const imagesPerSecond = message.imagesPerSecond ?? null;
+  const fraction = message.totalEpochs > 0 ? Math.min(1, done / message.totalEpochs) : 0;
+  return {
+    epoch: message.epoch,
+    totalEpochs: message.totalEpochs,
+    batch: message.batch,
+    batchesPerEpoch: message.batchesPerEpoch,
+    percent: Math.min(100, Math.floor(fraction * 100)),
+    loss: message.loss ?? null,
+    imagesPerSecond,
+    etaSeconds: eta.observe(fraction),
+  };
+}

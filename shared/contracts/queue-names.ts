@@ -1,0 +1,8 @@
+/** The three queues of DESIGN.md "Jobs". */
+export const QUEUE_NAMES = ['train', 'sweep', 'evaluate'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Key prefix of every queue; `AELAB_QUEUE_PREFIX`, default `aelab`. */
+export function queuePrefix(): string {
+  return process.env.AELAB_QUEUE_PREFIX ?? 'aelab';
+}

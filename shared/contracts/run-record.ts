@@ -1,0 +1,33 @@
+/** The life of a run as users see it. */
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One line of `metrics.jsonl`, as the trainer writes it. */
+export type EpochMetrics = Record<string, unknown> & { epoch: number };
+
+/** `runs/<id>/run.json`: the record of a run, written by the API at submission and by the worker after. */
+export interface RunRecord {
+  id: string;
+  name: string;
+  status: RunStatus;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Epochs completed so far, and how many the config asks for. */
+  epoch: number;
+  totalEpochs: number;
+  /** Model registry name. */
+  model: string;
+  latestMetrics: EpochMetrics | null;
+  best: { epoch: number; metric: string; value: number } | null;
+  /** Where it ran: host, pid, backend and device; null until a worker takes it. */
+  worker: { host: string; pid: number; backend: string; device: string } | null;
+  versions: { aelab: string; node: string; tfjs: string | null };
+  /** sha256 of the resolved config YAML. */
+  configHash: string;
+  /** How often a worker has started this run (resumes after crashes count). */
+  attempts: number;
+  resumedFrom: { epoch: number; batch: number } | null;
+  error: string | null;
+  stoppedEarly: boolean;
+}

@@ -1,0 +1,31 @@
+import type { Queue } from 'bullmq';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The API's Prometheus registry: process metrics, HTTP timings and queue depths. */
+export function createApiMetrics(queues: Record<string, Queue>) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'aelab_api_' });
+  const httpRequests = new Histogram({
+    name: 'aelab_http_request_duration_seconds',
+    help: 'HTTP request duration by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'aelab_queue_jobs',
+    help: 'Jobs per queue and state, read from Redis at scrape time',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const [name, queue] of Object.entries(queues)) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children', 'prioritized');
+        for (const [state, count] of Object.entries(counts)) this.set({ queue: name, state }, count);
+      }
+    },
+  });
+  const runsSubmitted = new Counter({ name: 'aelab_runs_submitted_total', help: 'Runs accepted by the API', registers: [registry] });
+  return { registry, httpRequests, runsSubmitted };
+}
+
+export type ApiMetrics = ReturnType<typeof createApiMetrics>;

@@ -1,0 +1,127 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import type { RunRecord } from '../../shared/contracts/run-record.ts';
+import { freePort } from '../../shared/queue/local-redis.ts';
+import { testRedis, uniquePrefix } from './test-redis.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface StackOptions {
+  label: string;
+  workers: number;
+  apiToken?: string;
+  /** Extra environment for every process. */
+  env?: Record<string, string>;
+}
+
+/** A running process of the stack with its collected output (for failure messages). */
+export interface StackProcess {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+}
+
+/**
+ * The API and N workers as real processes on the real Redis, with a private queue
+ * prefix and a temporary storage folder: what `npm run api` / `npm run worker` start.
+ */
+export class AelabStack {
+  readonly workers: StackProcess[] = [];
+  api!: StackProcess;
+  baseUrl = '';
+  storage = '';
+  prefix = '';
+  private env: NodeJS.ProcessEnv = {};
+  private stopRedis: () => Promise<void> = async () => undefined;
+
+  static async start(options: StackOptions): Promise<AelabStack> {
+    const stack = new AelabStack();
+    const redis = await testRedis();
+    stack.stopRedis = redis.stop;
+    stack.storage = await mkdtemp(join(tmpdir(), `aelab-${options.label}-`));
+    stack.prefix = uniquePrefix(options.label);
+    const port = await freePort();
+    stack.baseUrl = `http://127.0.0.1:${port}`;
+    stack.env = {
+      ...process.env,
+      REDIS_URL: redis.url,
+      AELAB_STORAGE: stack.storage,
+      AELAB_QUEUE_PREFIX: stack.prefix,
+      AELAB_BACKEND: 'cpu',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...(options.apiToken ? { AELAB_API_TOKEN: options.apiToken } : {}),
+      ...options.env,
+    };
+    stack.api = stack.spawn('apps/api/main.ts');
+    for (let i = 0; i < options.workers; i += 1) stack.workers.push(stack.spawn('apps/worker/main.ts'));
+    await stack.waitFor(async () => (await fetch(`${stack.baseUrl}/healthz`).then((r) => r.ok, () => false)) || null, 60_000, 'API start');
+    return stack;
+  }
+
+  spawn(entry: string): StackProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-20_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    return { child, output: () => output };
+  }
+
+  addWorker(): StackProcess {
+    const worker = this.spawn('apps/worker/main.ts');
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: (text.length > 0 ? JSON.parse(text) : null) as T };
+  }
+
+  async run(id: string, token?: string): Promise<RunRecord> {
+    const { status, body } = await this.request<RunRecord>('GET', `/api/v1/runs/${id}`, undefined, token);
+    if (status !== 200) throw new Error(`GET run ${id} → ${status}`);
+    return body;
+  }
+
+  /** Polls until `check` returns a non-null value, or fails naming what it waited for. */
+  async waitFor<T>(check: () => Promise<T | null>, timeoutMs: number, what: string): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check().catch(() => null);
+      if (value !== null) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n--- api ---\n${this.api.output()}\n${this.workers.map((w, i) => `--- worker ${i} ---\n${w.output()}`).join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const all = [this.api, ...this.workers].filter((p) => p !== undefined);
+    await Promise.all(all.map((p) => stopProcess(p.child)));
+    const redis = new Redis(this.env.REDIS_URL ?? '');
+    const keys = await redis.keys(`${this.prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await this.stopRedis();
+    await rm(this.storage, { recursive: true, force: true });
+  }
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}
