@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COLLECTION_STYLE, dump, visit } from 'js-yaml';
-import { ConfigError } from './config-error.ts';
+import { ConfigError, type ConfigProblem } from './config-error.ts';
 import type { ExperimentConfig } from './experiment-config.ts';
-import type { KeyLineMap, KeyPosition } from './key-line-map.ts';
+import type { KeyLineMap } from './key-line-map.ts';
 import { applyOverrides } from './overrides.ts';
 import { parseYaml } from './parse-yaml.ts';
 import { resolveExperimentConfig } from './resolve-experiment-config.ts';
@@ -19,14 +19,14 @@ export interface LoadedExperimentConfig {
   config: ExperimentConfig;
 }
 
-/** Reads, parses, overrides and validates an experiment YAML file. */
-export async function loadExperimentConfigFile(
-  filePath: string,
-  overrides: Record<string, unknown> = {},
-): Promise<LoadedExperimentConfig> {
+/**
+ * Reads, parses, overrides and validates an experiment YAML file. Synchronous: config
+ * files are a few kilobytes, and callers validate before they answer a request.
+ */
+export function loadExperimentConfigFile(filePath: string, overrides: Record<string, unknown> = {}): LoadedExperimentConfig {
   let text: string;
   try {
-    text = await readFile(filePath, 'utf8');
+    text = readFileSync(filePath, 'utf8');
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
     throw new ConfigError(filePath, { key: '', message: `cannot read the config file (${reason})` });
@@ -67,20 +67,24 @@ function resolveWithOverrides(
     });
   }
   const raw = applyOverrides(value as Record<string, unknown>, overrides, `${source} (overrides)`);
-  const config = resolveExperimentConfig(raw, source, lines && withoutOverridden(lines, Object.keys(overrides)));
-  return { raw, config };
+  try {
+    return { raw, config: resolveExperimentConfig(raw, source, lines) };
+  } catch (error) {
+    throw error instanceof ConfigError ? blameOverrides(error, Object.keys(overrides)) : error;
+  }
 }
 
-// An overridden value is not where the file wrote it: its problems are reported at
-// the nearest parent that the file still owns.
-function withoutOverridden(lines: KeyLineMap, overridden: readonly string[]): KeyLineMap {
-  if (overridden.length === 0) return lines;
-  const kept = new Map<string, KeyPosition>();
-  for (const [key, position] of lines) {
-    const replaced = overridden.some((path) => key === path || key.startsWith(`${path}.`) || key.startsWith(`${path}[`));
-    if (!replaced) kept.set(key, position);
-  }
-  return kept;
+// A value set by an override is not where the file wrote it: its problems name the
+// override instead of a line.
+function blameOverrides(error: ConfigError, overridden: readonly string[]): ConfigError {
+  if (overridden.length === 0) return error;
+  const problems = error.problems.map((problem): ConfigProblem => {
+    const by = overridden.find(
+      (path) => problem.key === path || problem.key.startsWith(`${path}.`) || problem.key.startsWith(`${path}[`),
+    );
+    return by === undefined ? problem : { key: problem.key, message: `${problem.message} (set by override ${by})` };
+  });
+  return new ConfigError(error.source, problems);
 }
 
 /**

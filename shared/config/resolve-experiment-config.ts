@@ -49,6 +49,8 @@ export function resolveExperimentConfig(raw: unknown, source: string, lines?: Ke
 export const DEFAULT_SEED = 2109;
 
 const text = z.string().min(1);
+// `name: 2024` is a number in YAML but plainly meant as a name.
+const label = z.preprocess((value) => (typeof value === 'number' ? String(value) : value), text);
 const positiveInt = z.number().int().positive();
 const nonNegative = z.number().min(0);
 
@@ -118,7 +120,7 @@ const datasetEntry = z
 /** A data loader before the downstream size default is applied. */
 type PartialDataLoader = Omit<DataLoaderConfig, 'targetSize'> & { targetSize: [number, number] | undefined };
 
-function dataLoader<Role extends 'trainer' | 'downstream'>(role: Role) {
+function dataLoader(role: 'trainer' | 'downstream') {
   return z
     .object({
       ...writtenName,
@@ -228,10 +230,10 @@ const downstreamTask = z
   });
 
 const experimentSchema = z.object({
-  name: text,
+  name: label,
   experiment: z
     .object({
-      name: text.nullish(),
+      name: label.nullish(),
       task: withDefault(z.enum(['train', 'test']), 'train'),
       weights: text.nullish(),
     })

@@ -31,7 +31,7 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
         ? `missing; expected ${typeNoun(issue.expected)}`
         : `expected ${typeNoun(issue.expected)}, got ${describeValue(issue.input)}`;
     case 'too_small':
-      return boundMessage(issue.origin, issue.exact ? 'exactly' : issue.inclusive ? 'at least' : 'more than', issue.minimum, issue.input);
+      return boundMessage(issue.origin, issue.exact ? 'exactly' : issue.inclusive ? 'at least' : 'greater than', issue.minimum, issue.input);
     case 'too_big':
       return boundMessage(issue.origin, issue.exact ? 'exactly' : issue.inclusive ? 'at most' : 'less than', issue.maximum, issue.input);
     case 'invalid_value':

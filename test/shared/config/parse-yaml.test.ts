@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../shared/config/config-error.ts';
+import { parseYaml } from '../../../shared/config/parse-yaml.ts';
+
+function errorOf(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseYaml', () => {
+  it('reads !!python/tuple as a list and resolves anchors, aliases and merge keys', () => {
+    const { value } = parseYaml(
+      [
+        'target_size: &size !!python/tuple [128, 128]',
+        'defaults: &defaults {lr: 5.0e-4, patience: 25}',
+        'trainer:',
+        '  input_size: *size',
+        '  params:',
+        '    <<: *defaults',
+        '    patience: 3',
+        '  weights:',
+      ].join('\n'),
+      'a.yaml',
+    );
+    expect(value).toEqual({
+      target_size: [128, 128],
+      defaults: { lr: 5e-4, patience: 25 },
+      trainer: { input_size: [128, 128], params: { lr: 5e-4, patience: 3 }, weights: null },
+    });
+  });
+
+  it('records the line and column of every key and list item', () => {
+    const { lines } = parseYaml(
+      ['name: x', 'model:', '  params:', '    channels:', '      - 16', '      - 32', "    'quoted': [1, 2]"].join('\n'),
+      'a.yaml',
+    );
+    expect(lines.get('name')).toEqual({ line: 1, column: 1 });
+    expect(lines.get('model.params')).toEqual({ line: 3, column: 3 });
+    expect(lines.get('model.params.channels[1]')).toEqual({ line: 6, column: 9 });
+    expect(lines.get('model.params.quoted')).toEqual({ line: 7, column: 5 });
+    expect(lines.get('model.params.quoted[1]')).toEqual({ line: 7, column: 19 });
+  });
+
+  it('reports a syntax error with its line and column', () => {
+    const error = errorOf(() => parseYaml('name: x\nmodel:\n  name: a\n   params: 1\n', 'configs/bad.yaml'));
+    expect(error.message).toBe('configs/bad.yaml:4:10: invalid YAML: bad indentation of a mapping entry');
+    expect(error).toMatchObject({ line: 4, column: 10, key: '' });
+  });
+
+  it('reports duplicate keys, unknown aliases and several documents', () => {
+    expect(errorOf(() => parseYaml('a: 1\na: 2\n', 'd.yaml')).message).toBe('d.yaml:2:1: invalid YAML: duplicated mapping key');
+    expect(errorOf(() => parseYaml('a: *nope\n', 'd.yaml')).message).toBe('d.yaml:1:5: invalid YAML: unidentified alias "nope"');
+    expect(errorOf(() => parseYaml('a: 1\n---\nb: 2\n', 'd.yaml')).message).toBe('d.yaml: expected one YAML document, found 2');
+  });
+});
