@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { decodeGrayscaleImage } from './decode-grayscale-image.ts';
+import type { ImageBatch, ImageDataset } from './image-dataset.ts';
+import { resizeBilinear } from './resize-bilinear.ts';
+import { assertSplitFilesExist, readSplitCsv, type SplitCsvRow } from './split-csv.ts';
+
+export interface CsvImageDatasetOptions {
+  /** Split CSVs (see split-csv.ts), concatenated in this order; relative to dataRoot unless absolute. */
+  csvs: readonly string[];
+  /**
+   * CSVs of pixel masks, one per entry of `csvs` and row for row with it (the official
+   * `label_dir`); default none, and batches then carry no masks.
+   */
+  maskCsvs?: readonly string[];
+  /** Directory the CSV paths and the image paths inside them are relative to. */
+  dataRoot: string;
+  /** [height, width] every image is resized to. */
+  size: readonly [number, number];
+}
+
+/**
+ * Images listed in split CSVs, read from disk on each load, resized with bilinear
+ * half-pixel sampling and no antialias (the official training path). Masks are resized
+ * the same way and then thresholded at 0.5, so they stay 0/1.
+ */
+export class CsvImageDataset implements ImageDataset {
+  readonly source: string;
+  readonly size: number;
+  readonly height: number;
+  readonly width: number;
+
+  private constructor(
+    source: string,
+    size: readonly [number, number],
+    private readonly rows: readonly SplitCsvRow[],
+    private readonly maskRows: readonly SplitCsvRow[] | null,
+  ) {
+    this.source = source;
+    this.size = rows.length;
+    [this.height, this.width] = size;
+  }
+
+  /** Reads the CSVs and checks that every listed file exists, so bad data fails before training. */
+  static async open(options: CsvImageDatasetOptions): Promise<CsvImageDataset> {
+    const { csvs, maskCsvs, dataRoot, size } = options;
+    const [height, width] = size;
+    if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
+      throw new Error(`csv dataset: size must be two positive integers [height, width], got [${size.join(', ')}]`);
+    }
+    if (csvs.length === 0) throw new Error('csv dataset: no split CSV given');
+    if (maskCsvs !== undefined && maskCsvs.length !== csvs.length) {
+      throw new Error(
+        `csv dataset: ${maskCsvs.length} mask CSV(s) for ${csvs.length} image CSV(s); give one mask CSV per image CSV, in the same order`,
+      );
+    }
+    const splits = await Promise.all(csvs.map((csv) => readSplitCsv(csv, dataRoot)));
+    const maskSplits = maskCsvs === undefined ? null : await Promise.all(maskCsvs.map((csv) => readSplitCsv(csv, dataRoot)));
+    maskSplits?.forEach((masks, k) => {
+      if (masks.rows.length !== splits[k].rows.length) {
+        throw new Error(
+          `mask CSV ${masks.csv} has ${masks.rows.length} data rows but image CSV ${splits[k].csv} has ${splits[k].rows.length}; they must match row for row`,
+        );
+      }
+    });
+    for (const split of [...splits, ...(maskSplits ?? [])]) await assertSplitFilesExist(split);
+    return new CsvImageDataset(
+      splits.map((s) => s.csv).join(', '),
+      [height, width],
+      splits.flatMap((s) => s.rows),
+      maskSplits === null ? null : maskSplits.flatMap((s) => s.rows),
+    );
+  }
+
+  async load(indices: readonly number[]): Promise<ImageBatch> {
+    const pixels = this.height * this.width;
+    const images = new Float32Array(indices.length * pixels);
+    const masks = this.maskRows === null ? undefined : new Float32Array(indices.length * pixels);
+    for (const i of indices) {
+      if (!Number.isInteger(i) || i < 0 || i >= this.size) {
+        throw new Error(`${this.source}: index ${i} is outside [0, ${this.size})`);
+      }
+    }
+    await Promise.all(
+      indices.map(async (i, position) => {
+        images.set(await this.readResized(this.rows[i]), position * pixels);
+        if (masks !== undefined && this.maskRows !== null) {
+          const mask = await this.readResized(this.maskRows[i]);
+          for (let p = 0; p < pixels; p++) mask[p] = mask[p] >= 0.5 ? 1 : 0;
+          masks.set(mask, position * pixels);
+        }
+      }),
+    );
+    return {
+      images,
+      masks,
+      names: indices.map((i) => this.rows[i].path),
+      count: indices.length,
+      height: this.height,
+      width: this.width,
+    };
+  }
+
+  private async readResized(row: SplitCsvRow): Promise<Float32Array> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(row.file);
+    } catch (error) {
+      throw new Error(`split CSV ${row.csv}: data row ${row.row} (line ${row.line}): cannot read ${row.path}: ${(error as Error).message}`);
+    }
+    const image = decodeGrayscaleImage(bytes, row.file);
+    return resizeBilinear(image.data, [image.height, image.width], [this.height, this.width]);
+  }
+}

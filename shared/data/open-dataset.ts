@@ -1,0 +1,118 @@
+import type { DataLoaderConfig } from '../config/experiment-config.ts';
+import { CsvImageDataset } from './csv-image-dataset.ts';
+import type { ImageDataset } from './image-dataset.ts';
+import { PhantomDataset } from './phantom-dataset.ts';
+import { PHANTOM_PATHOLOGIES, type PhantomPathology } from './phantoms.ts';
+
+export type DatasetSplit = 'train' | 'val' | 'test';
+
+export interface OpenDatasetOptions {
+  /**
+   * Directory that split CSVs and the image paths inside them are relative to;
+   * default `process.env.AELAB_DATA_ROOT`, else the current directory.
+   */
+  dataRoot?: string;
+}
+
+/** Defaults of the `phantoms` loader's args. */
+export const PHANTOM_LOADER_DEFAULTS = {
+  train_count: 256,
+  val_count: 32,
+  test_count: 32,
+  seed: 7,
+} as const;
+
+/** Official DataLoader args that change nothing here (we have one read and resize path). */
+const IGNORED_ARGS = ['num_workers', 'dataset_module'];
+
+/**
+ * Loader args:
+ * - `phantoms`: `train_count` (256), `val_count` (32), `test_count` (32), `seed` (7);
+ *   `pathology` (null): `opacity`, `nodule` or `effusion` makes the test split that
+ *   pathology's test set (labels 1, with masks), of `pathology_count` images (default
+ *   test_count); `count` overrides the size of the split being opened (a downstream
+ *   dataset's size). Images are rendered at `targetSize`.
+ * - `csv`: the split's CSVs from `dataDir` (see split-csv.ts); `label_dir` (none): mask
+ *   CSVs row for row with them, either `{train, val, test: [csv…]}` like `data_dir` or a
+ *   list for the split being opened. Every listed file must exist, checked here.
+ */
+export const DATASET_LOADERS: Record<string, (loader: DataLoaderConfig, split: DatasetSplit, dataRoot: string) => Promise<ImageDataset>> = {
+  phantoms: async (loader, split) => {
+    const args = checkArgs(loader, ['train_count', 'val_count', 'test_count', 'pathology_count', 'count', 'seed', 'pathology']);
+    const pathology = args.pathology ?? null;
+    if (pathology !== null && !(PHANTOM_PATHOLOGIES as readonly unknown[]).includes(pathology)) {
+      throw new Error(
+        `phantoms loader: args.pathology must be null or one of ${PHANTOM_PATHOLOGIES.join(', ')}, got ${JSON.stringify(pathology)}`,
+      );
+    }
+    if (pathology !== null && split !== 'test') {
+      throw new Error(`phantoms loader: args.pathology (${String(pathology)}) gives a test set; it cannot be opened as split '${split}'`);
+    }
+    const testCount = countArg(args, 'test_count', PHANTOM_LOADER_DEFAULTS.test_count);
+    const splitCount =
+      pathology !== null
+        ? countArg(args, 'pathology_count', testCount)
+        : countArg(args, `${split}_count`, PHANTOM_LOADER_DEFAULTS[`${split}_count`]);
+    const seed = args.seed ?? PHANTOM_LOADER_DEFAULTS.seed;
+    if (typeof seed !== 'number' || !Number.isInteger(seed)) {
+      throw new Error(`phantoms loader: args.seed must be an integer, got ${JSON.stringify(seed)}`);
+    }
+    return new PhantomDataset({
+      seed,
+      split: (pathology as PhantomPathology | null) ?? split,
+      count: countArg(args, 'count', splitCount),
+      size: loader.targetSize,
+    });
+  },
+  csv: async (loader, split, dataRoot) => {
+    const args = checkArgs(loader, ['label_dir']);
+    const csvs = loader.dataDir[split];
+    if (csvs.length === 0) throw new Error(`csv loader: data_dir.${split} lists no CSV`);
+    return CsvImageDataset.open({ csvs, maskCsvs: maskCsvs(args.label_dir, split), dataRoot, size: loader.targetSize });
+  },
+};
+
+/** Opens one split of the dataset a config's data loader describes. */
+export async function openDataset(
+  loader: DataLoaderConfig,
+  split: DatasetSplit,
+  options: OpenDatasetOptions = {},
+): Promise<ImageDataset> {
+  const open = DATASET_LOADERS[loader.name];
+  if (open === undefined) {
+    throw new Error(`unknown dataset loader '${loader.name}'; known: ${Object.keys(DATASET_LOADERS).join(', ')}`);
+  }
+  if (!['train', 'val', 'test'].includes(split)) throw new Error(`unknown split '${split}'; expected train, val or test`);
+  return open(loader, split, options.dataRoot ?? process.env.AELAB_DATA_ROOT ?? process.cwd());
+}
+
+function checkArgs(loader: DataLoaderConfig, known: readonly string[]): Record<string, unknown> {
+  for (const key of Object.keys(loader.args)) {
+    if (!known.includes(key) && !IGNORED_ARGS.includes(key)) {
+      throw new Error(
+        `${loader.name} loader: unknown args.${key}; known: ${known.join(', ')} (ignored: ${IGNORED_ARGS.join(', ')})`,
+      );
+    }
+  }
+  return loader.args;
+}
+
+function countArg(args: Record<string, unknown>, key: string, fallback: number): number {
+  const value = args[key] ?? fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new Error(`phantoms loader: args.${key} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function maskCsvs(labelDir: unknown, split: DatasetSplit): string[] | undefined {
+  if (labelDir === undefined || labelDir === null) return undefined;
+  const list = Array.isArray(labelDir) || typeof labelDir !== 'object' ? labelDir : (labelDir as Record<string, unknown>)[split];
+  if (list === undefined || list === null) return undefined;
+  if (!Array.isArray(list) || !list.every((entry) => typeof entry === 'string')) {
+    throw new Error(
+      `csv loader: args.label_dir must be a list of mask CSVs or {train, val, test: [csv…]}, got ${JSON.stringify(labelDir)}`,
+    );
+  }
+  return list;
+}
