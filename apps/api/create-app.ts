@@ -10,7 +10,8 @@ import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { bearerAuth } from './bearer-auth.ts';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { errorHandler, HttpError } from './http-error.ts';
-import { healthRouter } from './routes/health-router.ts';
+import { openApiDocument } from './openapi-document.ts';
+import { livenessRouter, readinessRouter } from './routes/health-router.ts';
 import { runsRouter } from './routes/runs-router.ts';
 import { RunSubmitter } from './run-submitter.ts';
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   logger: Logger;
   /** Folder that `configPath` is resolved in. */
   configsDir: string;
+  /** The package version, reported in the OpenAPI document. */
+  version: string;
   /** `AELAB_API_TOKEN`; when set every route but /healthz needs it. */
   apiToken: string | undefined;
 }
@@ -39,12 +42,16 @@ export function createApp(deps: AppDeps): Express {
     response.on('finish', () => stop({ route: request.route?.path ?? routeFamily(request.path), status: String(response.statusCode) }));
     next();
   });
-  app.use(healthRouter({ redis: deps.redis, store: deps.store }));
+  app.use(livenessRouter());
   app.use(bearerAuth(deps.apiToken));
+  app.use(readinessRouter({ redis: deps.redis, store: deps.store }));
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.use(BULL_BOARD_PATH, bullBoardRouter([deps.queues.train, deps.queues.sweep, deps.queues.evaluate], { readOnly: false }));
+  app.get('/api/v1/openapi.json', (_request, response) => {
+    response.json(openApiDocument(deps.version));
+  });
   app.use(express.json({ limit: '1mb', strict: false }));
   app.use(
     '/api/v1/runs',

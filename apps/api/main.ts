@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
+import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
 import { createApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { openQueues } from '../../shared/queue/queues.ts';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     logger,
     configsDir: process.env.AELAB_CONFIGS_DIR ?? fileURLToPath(new URL('../../configs', import.meta.url)),
     apiToken: process.env.AELAB_API_TOKEN,
+    version: PACKAGE_VERSION,
   });
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     const address = server.address();

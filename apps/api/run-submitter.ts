@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type { Queue } from 'bullmq';
 import { ConfigError } from '../../shared/config/config-error.ts';
 import type { ExperimentConfig } from '../../shared/config/experiment-config.ts';
@@ -10,6 +9,7 @@ import {
   resolveConfigPath,
   serializeConfigYaml,
 } from '../../shared/config/load-experiment-config.ts';
+import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
@@ -18,8 +18,6 @@ import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import { HttpError } from './http-error.ts';
-
-const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** Turns a submission into a stored run (run.json, config.yaml) and a queued train job. */
 export class RunSubmitter {
@@ -44,7 +42,7 @@ export class RunSubmitter {
       latestMetrics: null,
       best: null,
       worker: null,
-      versions: { aelab: packageVersion, node: process.version, tfjs: null },
+      versions: { aelab: PACKAGE_VERSION, node: process.version, tfjs: null },
       configHash: createHash('sha256').update(configYaml).digest('hex'),
       attempts: 0,
       resumedFrom: null,

@@ -7,7 +7,8 @@ import { findOrStartRedis, freePort, RedisUnavailableError } from '../../shared/
 import { redisUrl } from '../../shared/queue/redis-connection.ts';
 import { ApiClient, CliError } from './api-client.ts';
 import { ManagedProcess } from './managed-process.ts';
-import { describeMetrics, formatSeconds, watchRun } from './watch-run.ts';
+import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
+import { formatSeconds, watchRun } from './watch-run.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

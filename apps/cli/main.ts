@@ -5,6 +5,7 @@ import type { RunPage } from '../../shared/runs/run-repository.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import { ApiClient, CliError } from './api-client.ts';
 import { runDemo } from './demo-command.ts';
+import { type PhantomsCommandOptions, writePhantomsCommand } from './phantoms-command.ts';
 import { formatSeconds, watchRun } from './watch-run.ts';
 
 const program = new Command();
@@ -77,6 +78,19 @@ program
   .action(async (options: { keep?: boolean; dir: string }) => {
     await runDemo({ keep: options.keep ?? process.stdout.isTTY === true, directory: options.dir });
   });
+
+const data = program.command('data').description('datasets');
+data
+  .command('phantoms')
+  .description('write synthetic chest-X-ray phantoms (PNG), pathology masks and split CSVs')
+  .requiredOption('--out <folder>', 'where to write them')
+  .option('--size <pixels>', 'image height and width', parsePositiveInt, 64)
+  .option('--train <n>', 'normal training images', parsePositiveInt, 256)
+  .option('--val <n>', 'normal validation images', parsePositiveInt, 32)
+  .option('--test <n>', 'normal test images', parsePositiveInt, 32)
+  .option('--pathology <n>', 'test images per pathology (opacity, nodule, effusion)', parsePositiveInt, 32)
+  .option('--seed <n>', 'which phantoms', parseNonNegativeInt, 7)
+  .action(async (options: PhantomsCommandOptions) => writePhantomsCommand(options));
 
 async function finishWatch(client: ApiClient, runId: string): Promise<void> {
   const started = Date.now();

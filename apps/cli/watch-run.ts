@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { EpochMetrics, RunRecord } from '../../shared/contracts/run-record.ts';
+import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
 import type { TrainProgress } from '../../shared/contracts/train-job.ts';
 import type { ApiClient } from './api-client.ts';
 
@@ -48,9 +49,9 @@ export async function watchRun(client: ApiClient, runId: string, options: { poll
           eta_text: progress.etaSeconds === null ? '–' : formatSeconds(progress.etaSeconds),
         };
         if (!barStarted) {
-          bar.start(100, progress.percent, payload);
+          bar.start(100, progress.progress, payload);
           barStarted = true;
-        } else bar.update(progress.percent, payload);
+        } else bar.update(progress.progress, payload);
       }
       if (FINISHED.has(run.status)) return run;
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
@@ -66,24 +67,6 @@ export async function watchRun(client: ApiClient, runId: string, options: { poll
     }
     process.stdout.write(`${line}\n`);
   }
-}
-
-/** `train loss 0.0123 | val loss_prec 0.0130 …` from a metrics record, numbers first-class. */
-export function describeMetrics(record: EpochMetrics): string {
-  const parts: string[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (typeof value === 'number' && path !== 'epoch') parts.push(`${path} ${formatNumber(value)}`);
-    else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      for (const [key, inner] of Object.entries(value)) walk(inner, path.length > 0 ? `${path}.${key}` : key);
-    }
-  };
-  walk(record, '');
-  return parts.join('  ');
-}
-
-function formatNumber(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) >= 1000 || Math.abs(value) < 1e-3 ? value.toExponential(3) : value.toPrecision(4);
 }
 
 export function formatSeconds(seconds: number): string {

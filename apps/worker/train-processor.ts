@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { TrainJob, TrainJobResult, TrainProgress } from '../../shared/contracts/train-job.ts';
+import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
 import { EtaEstimator } from '../../shared/observability/eta-estimator.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
@@ -107,6 +108,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
             case 'epoch':
               log.info('epoch finished', { epoch: message.epoch, totalEpochs: message.totalEpochs, metrics: message.record });
               enqueueUpdate(async () => {
+                await job.log(`epoch ${message.epoch + 1}/${message.totalEpochs} ${describeMetrics(message.record)}`);
                 await job.updateProgress({ ...progressOf({ ...message, batch: 0, batchesPerEpoch: 1, epoch: message.epoch + 1 }, eta) });
                 await deps.runs.update(runId, (r) => ({ ...r, epoch: message.epoch + 1, latestMetrics: message.record, best: message.best }));
               });
@@ -197,7 +199,7 @@ function progressOf(message: ProgressPoint, eta: EtaEstimator): TrainProgress {
     totalEpochs: message.totalEpochs,
     batch: message.batch,
     batchesPerEpoch: message.batchesPerEpoch,
-    percent: Math.min(100, Math.floor(fraction * 100)),
+    progress: Math.min(100, Math.floor(fraction * 100)),
     loss: message.loss ?? null,
     imagesPerSecond,
     etaSeconds: eta.observe(fraction),

@@ -15,8 +15,8 @@ export interface TrainProgress {
   totalEpochs: number;
   batch: number;
   batchesPerEpoch: number;
-  /** Whole percentage of the run, for Bull Board's bar. */
-  percent: number;
+  /** Whole percentage of the run; Bull Board draws its progress circle from this key. */
+  progress: number;
   loss: number | null;
   imagesPerSecond: number | null;
   /** Seconds left at the current speed, or null before the first batch. */

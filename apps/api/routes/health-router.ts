@@ -2,12 +2,18 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 
-/** `/healthz` (the process answers), `/readyz` (Redis and storage reachable). */
-export function healthRouter(deps: { redis: Redis; store: ArtifactStore }): Router {
+/** `/healthz`: the process answers. The one route that never needs a token. */
+export function livenessRouter(): Router {
   const router = Router();
   router.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
+  return router;
+}
+
+/** `/readyz`: Redis and storage reachable. */
+export function readinessRouter(deps: { redis: Redis; store: ArtifactStore }): Router {
+  const router = Router();
   router.get('/readyz', async (_request, response) => {
     const [redis, storage] = await Promise.all([
       withTimeout(deps.redis.ping().then(() => 'ok'), 2000),
