@@ -1,0 +1,24 @@
+import { ConfigError } from '../../config/config-error.ts';
+import type { ExperimentConfig } from '../../config/experiment-config.ts';
+import type { AutoencoderModel } from '../autoencoder-model.ts';
+import { createReconstructionTrainer } from './reconstruction-trainer.ts';
+import type { TrainerFactory, TrainerStrategy } from './trainer-strategy.ts';
+
+/** Trainers by registry name; `morph`, `aae` and `sivae` join as one file each. */
+const TRAINERS: Readonly<Record<string, TrainerFactory>> = {
+  reconstruction: createReconstructionTrainer,
+};
+
+export const TRAINER_NAMES: readonly string[] = Object.keys(TRAINERS);
+
+/** The trainer `config.trainer.name` names, bound to the model. */
+export function buildTrainer(model: AutoencoderModel, config: ExperimentConfig): TrainerStrategy {
+  const name = config.trainer.name;
+  if (!Object.hasOwn(TRAINERS, name)) {
+    throw new ConfigError('experiment config', {
+      key: 'trainer',
+      message: `no trainer "${name}" in this version; available: ${TRAINER_NAMES.join(', ')}`,
+    });
+  }
+  return TRAINERS[name](model, config);
+}

@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
+import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
+import { tempStore } from './helpers/temp-store.ts';
+import { useCpuBackend } from './helpers/tf-cpu.ts';
+import { tinyConfig } from './helpers/tiny-config.ts';
+import { metricsWithoutTimes } from './helpers/tiny-run.ts';
+
+beforeAll(useCpuBackend);
+
+let store: LocalArtifactStore;
+let root: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
+afterEach(() => cleanup());
+
+/** The smoke-sized official ConvAutoEncoder (channels [8,16,16], 3 stride-2 levels) on 32×32 phantoms. */
+const smoke = (nrEpochs: number) =>
+  tinyConfig({ nrEpochs, size: 32, batchSize: 8, lr: 5e-3, data: { name: 'phantoms', args: { train_count: 32, val_count: 8, test_count: 0, seed: 7 } } });
+
+const run = (runId: string, nrEpochs: number, options: Partial<TrainRunOptions> = {}) =>
+  trainRun({ runId, config: smoke(nrEpochs), store, stopRequested: () => null, onWarning: () => undefined, ...options });
+
+const file = (runId: string, name: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/${name}`));
+
+describe('trainRun with the registry conv autoencoder on phantoms', () => {
+  it('lowers the training and validation loss over a few epochs', async () => {
+    const records: EpochRecord[] = [];
+    const result = await run('fall', 4, { onEpochEnd: (record) => void records.push(record) });
+    console.log(`smoke epochs: ${records.map((r) => `${r.time_s.toFixed(2)} s (${r.images_per_s.toFixed(1)} img/s)`).join(', ')}`);
+    expect(result.status).toBe('completed');
+    expect(records[3].train.loss).toBeLessThan(records[0].train.loss * 0.9);
+    expect(records[3].val.loss_prec).toBeLessThan(records[0].val.loss_prec * 0.9);
+  });
+
+  it('preempted mid-epoch and run again, it ends bit for bit where an uninterrupted run ends', async () => {
+    await run('straight', 2);
+
+    let trained = 0;
+    const preempted = await run('resumed', 2, { onBatchEnd: () => void trained++, stopRequested: () => (trained === 6 ? 'preempt' : null) });
+    expect(preempted).toMatchObject({ status: 'preempted', epochsCompleted: 1 });
+    const resumed = await run('resumed', 2);
+    expect(resumed).toMatchObject({ status: 'completed', epochsCompleted: 2, resumedFrom: { epoch: 1, batch: 2 } });
+
+    expect((await file('resumed', 'weights.safetensors')).equals(await file('straight', 'weights.safetensors'))).toBe(true);
+    expect((await file('resumed', 'optimizer.safetensors')).equals(await file('straight', 'optimizer.safetensors'))).toBe(true);
+    expect(await metricsWithoutTimes(store, 'resumed')).toEqual(await metricsWithoutTimes(store, 'straight'));
+  });
+});
