@@ -11,7 +11,9 @@ import * as tf from '@tensorflow/tfjs-core';
 export function gradientL2Regularizer(field: tf.Tensor4D): tf.Scalar {
   const [batch, height, width, channels] = field.shape;
   if (field.rank !== 4 || channels !== 2 || height < 3 || width < 3) {
-    throw new Error(`gradientL2Regularizer: field must be [B, H, W, 2] with H, W ≥ 3, got [${field.shape.join(', ')}]`);
+    throw new Error(
+      `gradientL2Regularizer: field must be [B, H, W, 2] with H, W ≥ 3, got [${field.shape.join(', ')}]`,
+    );
   }
   return tf.tidy(() => {
     const inner = (top: number, left: number) => tf.slice(field, [0, top, left, 0], [batch, height - 2, width - 2, channels]);

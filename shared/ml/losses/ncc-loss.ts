@@ -4,7 +4,9 @@
  *   all-ones 9×9×C×1 filter, stride 1, zero padding 4, so windows at the border count
  *   padded zeros and channels are summed into one map.
  * - The window size N is 81 whatever C is (the official `np.prod(win)`), so for C > 1
- *   the "means" are Σ/81, not Σ/(81·C); MorphAEus only feeds single-channel images.
+ *   the "means" are Σ/81, not Σ/(81·C), the "variances" can go negative and cc is no
+ *   longer a correlation. MorphAEus only feeds single-channel images; C > 1 is accepted
+ *   to match the official code, not because it is meaningful.
  * - cc is the squared correlation, cross² / (max(varI·varJ, 0) + 1e-5), and the loss is
  *   1 − mean(cc): not 0 for identical images, and 1 where a window is flat.
  */
@@ -17,7 +19,9 @@ const EPSILON = 1e-5;
 /** Local normalised cross-correlation loss NCC₉(I, J) of two [B, H, W, C] images. */
 export function nccLoss(i: tf.Tensor4D, j: tf.Tensor4D): tf.Scalar {
   if (i.rank !== 4 || j.rank !== 4 || i.shape.some((size, axis) => size !== j.shape[axis])) {
-    throw new Error(`nccLoss: I and J must be [B, H, W, C] of the same shape, got [${i.shape.join(', ')}] and [${j.shape.join(', ')}]`);
+    throw new Error(
+      `nccLoss: I and J must be [B, H, W, C] of the same shape, got [${i.shape.join(', ')}] and [${j.shape.join(', ')}]`,
+    );
   }
   return tf.tidy(() => {
     const filter = tf.ones([WINDOW, WINDOW, i.shape[3], 1]) as tf.Tensor4D;
