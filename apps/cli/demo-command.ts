@@ -49,7 +49,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await mkdir(storage, { recursive: true });
 
     say('Generating the phantom dataset (32×32 chest-X-ray-like images with pathologies)…');
-    const written = await writePhantomDataset({ outDir: dataRoot, size: [32, 32], trainCount: 64, valCount: 16, testCount: 16, pathologyCount: 16, seed: 7 });
+    const written = await writePhantomDataset({ outDir: dataRoot, size: [32, 32], trainCount: 128, valCount: 32, testCount: 32, pathologyCount: 32, seed: 7 });
     say(`  ${written.imageCount} images and their split CSVs in ${dataRoot}`);
 
     const port = await freePort();

@@ -29,14 +29,14 @@ export async function watchRun(client: ApiClient, runId: string, options: { poll
   try {
     for (;;) {
       const run = await client.get<RunView>(`/api/v1/runs/${runId}`);
-      if (run.status !== lastStatus) {
-        log(`run ${run.id} is ${run.status}${run.worker ? ` on ${run.worker.host} (${run.worker.backend}, ${run.worker.device})` : ''}`);
-        lastStatus = run.status;
-      }
       if (run.epoch > printedEpochs) {
         const { epochs } = await client.get<{ epochs: EpochMetrics[] }>(`/api/v1/runs/${runId}/metrics`);
         for (const record of epochs.slice(printedEpochs)) log(`  epoch ${record.epoch + 1}/${run.totalEpochs}  ${describeMetrics(record)}`);
         printedEpochs = epochs.length;
+      }
+      if (run.status !== lastStatus) {
+        log(`run ${run.id} is ${run.status}${run.worker ? ` on ${run.worker.host} (${run.worker.backend}, ${run.worker.device})` : ''}`);
+        lastStatus = run.status;
       }
       const progress = typeof run.progress === 'object' && run.progress !== null ? run.progress : null;
       if (interactive && progress !== null && !FINISHED.has(run.status)) {
