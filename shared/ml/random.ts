@@ -95,8 +95,8 @@ export class SeededRandom {
   fork(label: string): SeededRandom {
     let h = 0x811c9dc5;
     for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
-    const words = Array.from(this.s, (w, i) => mix32((w ^ mix32((h + Math.imul(0x9e3779b9, i + 1)) >>> 0)) >>> 0));
-    if (words.every((w) => w === 0)) words[0] = 1;
+    const words: number[] = Array.from(this.s, (w, i) => mix32((w ^ mix32((h + Math.imul(0x9e3779b9, i + 1)) >>> 0)) >>> 0));
+    if (!words.some((w) => w !== 0)) words[0] = 1;
     return SeededRandom.fromState(words);
   }
 }

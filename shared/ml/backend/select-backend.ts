@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { installIm2colConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { ensureGradientsRegistered } from './register-gradients.ts';
+
+/** What `AELAB_BACKEND` may say. */
+export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
+
+export interface SelectedBackend {
+  /** TF.js backend name now active. */
+  name: 'tensorflow' | 'wasm' | 'cpu';
+  /** Where the math runs, for logs and run.json, e.g. `gpu (CUDA_VISIBLE_DEVICES=1)`. */
+  device: string;
+  /** The npm package that provides the backend. */
+  package: string;
+}
+
+const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+
+/**
+ * Activates a TF.js backend (DESIGN.md "Backends") and registers gradients and the
+ * im2col filter-gradient kernel it needs. `auto` takes `@tensorflow/tfjs-node-gpu`, then
+ * `@tensorflow/tfjs-node`, then the pure-JS `cpu` backend; `wasm` only when asked for.
+ * The native packages are optional and loaded by name at run time. Every backend
+ * registers into the single global TF.js engine, whichever copy of tfjs-core loads it.
+ * Logs nothing: the caller reports what was chosen.
+ */
+export async function selectBackend(requested: string = process.env.AELAB_BACKEND ?? 'auto'): Promise<SelectedBackend> {
+  const request = requested.trim().toLowerCase();
+  if (!isBackendRequest(request)) {
+    throw new Error(`unknown backend "${requested}" (AELAB_BACKEND); valid values: ${BACKEND_REQUESTS.join(', ')}`);
+  }
+  await ensureGradientsRegistered();
+  switch (request) {
+    case 'cpu':
+      return useCpu();
+    case 'wasm':
+      return useWasm();
+    case 'tensorflow': {
+      const attempt = await tryNative();
+      if ('selected' in attempt) return attempt.selected;
+      throw new Error(
+        `backend "tensorflow" requested but it cannot be loaded (${attempt.failures.join('; ')}). ` +
+          'Install `npm install @tensorflow/tfjs-node` (CPU, downloads libtensorflow) or ' +
+          '`npm install @tensorflow/tfjs-node-gpu` (CUDA 11.2 + cuDNN 8.1), or set AELAB_BACKEND=cpu',
+      );
+    }
+    case 'auto': {
+      const attempt = await tryNative();
+      return 'selected' in attempt ? attempt.selected : useCpu();
+    }
+  }
+}
+
+function isBackendRequest(value: string): value is BackendRequest {
+  return (BACKEND_REQUESTS as readonly string[]).includes(value);
+}
+
+async function tryNative(): Promise<{ selected: SelectedBackend } | { failures: string[] }> {
+  const failures: string[] = [];
+  for (const pkg of NATIVE_PACKAGES) {
+    try {
+      const specifier: string = pkg;
+      await import(specifier);
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
+      await tf.ready();
+      const cuda = process.env.CUDA_VISIBLE_DEVICES;
+      const device = pkg.endsWith('-gpu') ? (cuda ? `gpu (CUDA_VISIBLE_DEVICES=${cuda})` : 'gpu') : 'cpu (libtensorflow)';
+      return { selected: { name: 'tensorflow', device, package: pkg } };
+    } catch (error) {
+      failures.push(`${pkg}: ${firstLine(error)}`);
+    }
+  }
+  return { failures };
+}
+
+async function useCpu(): Promise<SelectedBackend> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+  await tf.ready();
+  installIm2colConv2DBackpropFilter('cpu');
+  return { name: 'cpu', device: 'cpu (pure JavaScript)', package: '@tensorflow/tfjs-backend-cpu' };
+}
+
+async function useWasm(): Promise<SelectedBackend> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  await tf.ready();
+  // wasm 4.22 has no Conv2DBackpropFilter at all; convolution training needs this one.
+  installIm2colConv2DBackpropFilter('wasm');
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'})`;
+  return { name: 'wasm', device, package: '@tensorflow/tfjs-backend-wasm' };
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0];
+}

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Activation names of the official Encoder/Decoder (MORPHAEUS.md §2.1). */
+export type ActivationName = 'swish' | 'relu' | 'leakyrelu';
+
+export type Activation = (x: tf.Tensor4D) => tf.Tensor4D;
+
+/** Swish with β = 1: x·sigmoid(x). */
+export function swish(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
+}
+
+/**
+ * The activation for a name. `leakyrelu` uses `leakyReluSlope`: the official code
+ * builds `nn.LeakyReLU(True)`, i.e. slope 1.0, the identity (MORPHAEUS.md §2.1, §17.1);
+ * with slope 1 no op is run at all.
+ */
+export function makeActivation(name: ActivationName, leakyReluSlope: number): Activation {
+  switch (name) {
+    case 'swish':
+      return swish;
+    case 'relu':
+      return (x) => tf.relu(x);
+    case 'leakyrelu':
+      return leakyReluSlope === 1 ? (x) => x : (x) => tf.leakyRelu(x, leakyReluSlope);
+  }
+}

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterStore } from './parameter-store.ts';
+import { pytorchUniform } from './pytorch-init.ts';
+
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  /** Square kernel size k. */
+  kernelSize: number;
+  /** Default 1. */
+  stride?: number;
+  /**
+   * Zero padding added on every side, as PyTorch's `padding` (symmetric); default 0.
+   * TF.js `'same'` pads stride-2 convs asymmetrically and would shift the output by a
+   * pixel (MORPHAEUS.md §17.4), so padding is always explicit here.
+   */
+  padding?: number;
+  /** Default true. */
+  bias?: boolean;
+}
+
+/**
+ * PyTorch `nn.Conv2d` on NHWC tensors. Variables: `<name>.weight` (PyTorch (O, I, k, k),
+ * TF.js (k, k, I, O)) and `<name>.bias`.
+ */
+export class Conv2d {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | undefined;
+  private readonly stride: number;
+  private readonly padding: number;
+
+  constructor(store: ParameterStore, name: string, options: Conv2dOptions) {
+    const { inChannels, outChannels, kernelSize: k } = options;
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? 0;
+    const fanIn = inChannels * k * k;
+    this.weight = store.addParameter(
+      `${name}.weight`,
+      'conv2d',
+      [outChannels, inChannels, k, k],
+      pytorchUniform(store.random, outChannels * inChannels * k * k, fanIn),
+    );
+    this.bias =
+      options.bias === false
+        ? undefined
+        : store.addParameter(`${name}.bias`, 'same', [outChannels], pytorchUniform(store.random, outChannels, fanIn));
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const pad = this.padding === 0 ? 'valid' : this.padding;
+      const y = tf.conv2d(x, this.weight as tf.Tensor4D, this.stride, pad);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+}

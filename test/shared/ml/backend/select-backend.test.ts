@@ -1,0 +1,60 @@
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, test } from 'vitest';
+import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
+
+const require = createRequire(import.meta.url);
+function installed(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
+
+describe('selectBackend', () => {
+  const saved = process.env.AELAB_BACKEND;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AELAB_BACKEND;
+    else process.env.AELAB_BACKEND = saved;
+  });
+
+  test('an unknown value is refused with the list of valid values', async () => {
+    await expect(selectBackend('gpu')).rejects.toThrow('unknown backend "gpu" (AELAB_BACKEND); valid values: auto, tensorflow, wasm, cpu');
+  });
+
+  test('reads AELAB_BACKEND when called without an argument', async () => {
+    process.env.AELAB_BACKEND = 'nonsense';
+    await expect(selectBackend()).rejects.toThrow(/unknown backend "nonsense"/);
+  });
+
+  test('cpu activates the pure-JS backend with gradients for conv training', async () => {
+    const selected = await selectBackend('CPU');
+    expect(selected).toEqual({ name: 'cpu', device: 'cpu (pure JavaScript)', package: '@tensorflow/tfjs-backend-cpu' });
+    expect(tf.getBackend()).toBe('cpu');
+    const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+    const dW = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 2, 1)))(tf.ones([3, 3, 1, 1]));
+    // Along each axis tap 0 reads padding for the first output, taps 1 and 2 never: counts [1, 2, 2].
+    expect(Array.from(dW.dataSync())).toEqual([1, 2, 2, 2, 4, 4, 2, 4, 4]);
+  });
+
+  test.skipIf(nativeInstalled)('auto falls back to cpu when no native binding is installed', async () => {
+    expect((await selectBackend('auto')).name).toBe('cpu');
+  });
+
+  test.skipIf(nativeInstalled)('an explicit tensorflow request that cannot load says how to install it', async () => {
+    await expect(selectBackend('tensorflow')).rejects.toThrow(/npm install @tensorflow\/tfjs-node/);
+  });
+
+  test('wasm is used only when asked for, and can train convolutions', async () => {
+    const selected = await selectBackend('wasm');
+    expect(selected.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+    const dW = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 2, 1)))(tf.ones([3, 3, 1, 1]));
+    expect(Array.from(dW.dataSync())).toEqual([1, 2, 2, 2, 4, 4, 2, 4, 4]);
+    await selectBackend('cpu');
+  });
+});

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
+import { buildModel } from '../../../../shared/ml/model-registry.ts';
+import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { importStateDict } from '../../../../shared/ml/weights/import-state-dict.ts';
+import { readSafetensors, writeSafetensors } from '../../../../shared/ml/weights/safetensors.ts';
+import { stateDictEntries } from '../../../../shared/ml/weights/state-dict-entries.ts';
+import { goldenModelDirs, goldenRoot, goldenStateDict, nchwToNhwc, nhwcToNchw, readFloat32Bin } from './golden-files.ts';
+
+// Official class → registry name, for every model that already has a port.
+const PORTED: ReadonlyMap<string, string> = new Map([['ConvAutoEncoder', 'conv_autoencoder']]);
+
+const root = goldenRoot();
+const dirs = goldenModelDirs(root, new Set(PORTED.keys()));
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+test(`golden files for the ported models exist under ${root}`, () => {
+  expect(dirs.length).toBeGreaterThan(0);
+});
+
+describe.each(dirs.map((d) => [path.basename(d.dir), d] as const))('golden parity: %s', (_label, { dir, manifest }) => {
+  test('the formula weights, loaded as a PyTorch state_dict, reproduce every recorded output', () => {
+    const [, , height, width] = manifest.input.shape;
+    const model = buildModel(
+      { name: PORTED.get(manifest.class_name)!, params: manifest.model_params },
+      { mode: 'reference', random: new SeededRandom(1), inputSize: [height, width] },
+    );
+    try {
+      const entries = stateDictEntries(model);
+      expect(entries.map((e) => e.name)).toEqual(manifest.weights.tensors.map((t) => t.name));
+      expect(entries.filter((e) => e.isParameter).reduce((n, e) => n + e.variable.size, 0)).toBe(manifest.param_count);
+      expect(entries.filter((e) => !e.isParameter).reduce((n, e) => n + e.variable.size, 0)).toBe(manifest.buffer_count);
+
+      const file = writeSafetensors(goldenStateDict(manifest));
+      const report = importStateDict(model, readSafetensors(file), { source: `${manifest.model} golden weights` });
+      expect(report.loaded).toHaveLength(manifest.weights.tensors.length);
+
+      const xValues = readFloat32Bin(path.join(dir, manifest.input.file));
+      const inputShape = manifest.input.shape;
+      tf.tidy(() => {
+        const x = tf.tensor4d(nchwToNhwc(xValues, inputShape), [inputShape[0], inputShape[2], inputShape[3], inputShape[1]]);
+        const out = model.forward(x, { training: false });
+        const actual: Record<string, tf.Tensor | undefined> = {
+          ...out.extras,
+          x_rec: out.xRec,
+          z: out.z,
+          score: tf.mean(tf.abs(tf.sub(out.xRec, x))),
+        };
+        for (const output of manifest.outputs) {
+          const tensor = actual[output.name];
+          expect(tensor, `output ${output.name}`).toBeDefined();
+          const values =
+            tensor!.rank === 4 ? nhwcToNchw(tensor!.dataSync() as Float32Array, tensor!.shape) : (tensor!.dataSync() as Float32Array);
+          const expected = readFloat32Bin(path.join(dir, output.file));
+          expect(values.length, `size of ${output.name}`).toBe(expected.length);
+          let maxError = 0;
+          for (let i = 0; i < expected.length; i++) maxError = Math.max(maxError, Math.abs(values[i] - expected[i]));
+          console.log(`${manifest.model} ${output.name}: max |diff| ${maxError.toExponential(2)} (float32 noise ${output.float64_max_abs_diff.toExponential(2)})`);
+          expect(maxError, `max |diff| of ${output.name}`).toBeLessThanOrEqual(manifest.tolerance.max_abs_error);
+        }
+      });
+    } finally {
+      model.dispose();
+    }
+  });
+});
