@@ -66,14 +66,13 @@ export function goldenRoot(): string {
 }
 
 /** Every model folder under the golden root whose manifest's class is in `classes`. */
-export function goldenModelDirs(root: string, classes: ReadonlySet<string>): GoldenModelDir[] {
+export function goldenModelDirs(root: string): GoldenModelDir[] {
   return readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(path.join(root, entry.name, 'manifest.json')))
     .map((entry) => {
       const dir = path.join(root, entry.name);
       return { dir, manifest: JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as GoldenManifest };
     })
-    .filter(({ manifest }) => classes.has(manifest.class_name))
     .sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
