@@ -48,8 +48,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await rm(directory, { recursive: true, force: true });
     await mkdir(storage, { recursive: true });
 
-    say('Generating the phantom dataset (32×32 chest-X-ray-like images with pathologies)…');
-    const written = await writePhantomDataset({ outDir: dataRoot, size: [32, 32], trainCount: 128, valCount: 32, testCount: 32, pathologyCount: 32, seed: 7 });
+    say('Generating the phantom dataset (64×64 chest-X-ray-like images with pathologies)…');
+    const written = await writePhantomDataset({ outDir: dataRoot, size: [64, 64], trainCount: 256, valCount: 32, testCount: 32, pathologyCount: 32, seed: 7 });
     say(`  ${written.imageCount} images and their split CSVs in ${dataRoot}`);
 
     const port = await freePort();

@@ -37,7 +37,7 @@ process.on('SIGINT', () => undefined);
 async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promise<void> {
   try {
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
-    const backend = await selectBackend();
+    const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
     await send({ type: 'backend', name: backend.name, device: backend.device });
     const result = await trainRun({
       runId: start.runId,

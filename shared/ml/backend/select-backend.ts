@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installIm2colConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
+import { WASM_TRAINABLE_MODELS } from './wasm-trainable-models.ts';
 
 /** What `AELAB_BACKEND` may say. */
 export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -20,12 +21,13 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] a
 /**
  * Activates a TF.js backend (DESIGN.md "Backends") and registers gradients and the
  * im2col filter-gradient kernel it needs. `auto` takes `@tensorflow/tfjs-node-gpu`, then
- * `@tensorflow/tfjs-node`, then the pure-JS `cpu` backend; `wasm` only when asked for.
+ * `@tensorflow/tfjs-node`, then `wasm` when `forModel` is one of the models wasm trains
+ * (WASM_TRAINABLE_MODELS), then the pure-JS `cpu` backend.
  * The native packages are optional and loaded by name at run time. Every backend
  * registers into the single global TF.js engine, whichever copy of tfjs-core loads it.
  * Logs nothing: the caller reports what was chosen.
  */
-export async function selectBackend(requested: string = process.env.AELAB_BACKEND ?? 'auto'): Promise<SelectedBackend> {
+export async function selectBackend(requested: string = process.env.AELAB_BACKEND ?? 'auto', forModel?: string): Promise<SelectedBackend> {
   const request = requested.trim().toLowerCase();
   if (!isBackendRequest(request)) {
     throw new Error(`unknown backend "${requested}" (AELAB_BACKEND); valid values: ${BACKEND_REQUESTS.join(', ')}`);
@@ -47,7 +49,8 @@ export async function selectBackend(requested: string = process.env.AELAB_BACKEN
     }
     case 'auto': {
       const attempt = await tryNative();
-      return 'selected' in attempt ? attempt.selected : useCpu();
+      if ('selected' in attempt) return attempt.selected;
+      return forModel !== undefined && WASM_TRAINABLE_MODELS.has(forModel) ? useWasm() : useCpu();
     }
   }
 }
