@@ -1,0 +1,60 @@
+import { readdirSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, test } from 'vitest';
+import { loadExperimentConfigFile } from '../../../../shared/config/load-experiment-config.ts';
+import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
+import { WASM_TRAINABLE_MODELS } from '../../../../shared/ml/backend/wasm-trainable-models.ts';
+import { buildModel } from '../../../../shared/ml/model-registry.ts';
+import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { buildTrainer } from '../../../../shared/ml/training/trainer-registry.ts';
+import { renderPhantom } from '../../../../shared/data/phantoms.ts';
+
+/**
+ * Which models train on the wasm backend: each smoke config's model takes two training
+ * steps on wasm and on cpu from the same weights and data; the losses must agree. The
+ * models that pass are exactly WASM_TRAINABLE_MODELS, which `AELAB_BACKEND=auto` uses.
+ */
+const SMOKE_DIR = 'configs/smoke';
+const smokeConfigs = readdirSync(SMOKE_DIR)
+  .filter((file) => file.endsWith('.yaml'))
+  .map((file) => `${SMOKE_DIR}/${file}`);
+
+async function twoSteps(backend: 'cpu' | 'wasm', configPath: string): Promise<number[]> {
+  await selectBackend(backend);
+  const { config } = loadExperimentConfigFile(configPath, { 'trainer.data_loader.params.args.batch_size': 2 });
+  const [height, width] = config.trainer.dataLoader.targetSize;
+  const model = buildModel(config.model, { mode: config.mode, random: new SeededRandom(3), inputSize: [height, width] });
+  const trainer = buildTrainer(model, config);
+  const images = new Float32Array(2 * height * width);
+  for (let i = 0; i < 2; i += 1) images.set(renderPhantom({ seed: 1, index: i, size: [height, width] }).image, i * height * width);
+  const losses: number[] = [];
+  try {
+    for (let step = 0; step < 2; step += 1) {
+      const x = tf.tensor4d(images, [2, height, width, 1]);
+      losses.push(trainer.trainStep(x, { epoch: 50, random: new SeededRandom(step) }).loss);
+      x.dispose();
+    }
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+  return losses;
+}
+
+describe('training on the wasm backend', () => {
+  test.each(smokeConfigs)('%s: two steps on wasm match the cpu backend', async (configPath) => {
+    const model = loadExperimentConfigFile(configPath).config.model.name;
+    const onCpu = await twoSteps('cpu', configPath);
+    let onWasm: number[];
+    try {
+      onWasm = await twoSteps('wasm', configPath);
+    } catch (error) {
+      console.log(`${model}: does not train on wasm (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      expect(WASM_TRAINABLE_MODELS.has(model), `${model} is listed as wasm-trainable but failed`).toBe(false);
+      return;
+    }
+    console.log(`${model}: trains on wasm; losses cpu ${onCpu.map((l) => l.toPrecision(6)).join(', ')} wasm ${onWasm.map((l) => l.toPrecision(6)).join(', ')}`);
+    for (let i = 0; i < onCpu.length; i += 1) expect(Math.abs(onWasm[i] - onCpu[i])).toBeLessThan(1e-3 * Math.max(1, Math.abs(onCpu[i])));
+    expect(WASM_TRAINABLE_MODELS.has(model), `${model} trains on wasm: add it to WASM_TRAINABLE_MODELS`).toBe(true);
+  });
+});
