@@ -51,7 +51,7 @@ export class RunSubmitter {
     };
     await this.deps.runs.create(record, configYaml);
     try {
-      await this.deps.trainQueue.add('train', { runId: record.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: record.id });
+      await this.deps.trainQueue.add(record.name, { runId: record.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: record.id });
     } catch (error) {
       await this.deps.runs.update(record.id, (r) => ({ ...r, status: 'failed', error: 'could not be queued: Redis was unavailable', finishedAt: new Date().toISOString() }));
       throw error;

@@ -10,7 +10,7 @@ export type SupervisorMessage =
   | { type: 'stop'; reason: 'cancel' | 'preempt' };
 
 export type ChildMessage =
-  | { type: 'backend'; name: string; device: string }
+  | { type: 'backend'; name: string; device: string; tfjsVersion: string }
   | { type: 'resumed'; epoch: number; batch: number }
   | { type: 'batch'; epoch: number; totalEpochs: number; batch: number; batchesPerEpoch: number; loss: number; imagesPerSecond: number }
   | { type: 'epoch'; record: EpochMetrics; epoch: number; totalEpochs: number; best: { epoch: number; metric: string; value: number } | null }

@@ -4,6 +4,7 @@
  * It never talks to Redis; stop requests arrive as messages and are honoured between
  * batches by the training loop.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../shared/config/config-error.ts';
 import { resolveExperimentConfig } from '../../shared/config/resolve-experiment-config.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
@@ -38,7 +39,7 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
   try {
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
     const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
-    await send({ type: 'backend', name: backend.name, device: backend.device });
+    await send({ type: 'backend', name: backend.name, device: backend.device, tfjsVersion: tf.version_core });
     const result = await trainRun({
       runId: start.runId,
       config,

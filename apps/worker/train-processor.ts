@@ -91,6 +91,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
                 deps.runs.update(runId, (r) => ({
                   ...r,
                   worker: { host: hostname(), pid: process.pid, backend: message.name, device: message.device },
+                  versions: { ...r.versions, tfjs: message.tfjsVersion },
                 })),
               );
               break;
