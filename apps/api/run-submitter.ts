@@ -13,6 +13,7 @@ import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
+import { ModelParamsError } from '../../shared/ml/models/model-params-error.ts';
 import { validateModelParams } from '../../shared/ml/model-registry.ts';
 import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
@@ -75,7 +76,7 @@ export class RunSubmitter {
       return loaded;
     } catch (error) {
       if (error instanceof ConfigError) throw new HttpError(400, error.message, { key: error.key, line: error.line ?? null });
-      if (error instanceof Error && /^model\.params/.test(error.message)) throw new HttpError(400, error.message);
+      if (error instanceof ModelParamsError) throw new HttpError(400, error.message, { problems: error.problems });
       throw error;
     }
   }

@@ -1,0 +1,129 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Queue } from 'bullmq';
+import type { Express } from 'express';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../../apps/api/create-app.ts';
+import type { TrainJob } from '../../../shared/contracts/train-job.ts';
+import { createLogger } from '../../../shared/observability/logger.ts';
+import { createApiMetrics } from '../../../shared/observability/prometheus-metrics.ts';
+import { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
+import { openQueues } from '../../../shared/queue/queues.ts';
+import { RunRepository } from '../../../shared/runs/run-repository.ts';
+import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
+import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
+
+describe('the runs API on real Redis and a real storage folder', () => {
+  let app: Express;
+  let redis: Redis;
+  let queues: ReturnType<typeof openQueues>;
+  let storage: string;
+  let stopRedis: () => Promise<void>;
+  const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
+
+  beforeAll(async () => {
+    const available = await testRedis();
+    stopRedis = available.stop;
+    process.env.AELAB_QUEUE_PREFIX = uniquePrefix('api');
+    redis = new Redis(available.url, { maxRetriesPerRequest: 1 });
+    queues = openQueues(redis);
+    storage = await mkdtemp(join(tmpdir(), 'aelab-api-'));
+    const store = new LocalArtifactStore(storage);
+    app = createApp({
+      redis,
+      queues: { ...queues, train: queues.train as Queue<TrainJob> },
+      store,
+      runs: new RunRepository(store),
+      cancel: new CancelChannel(redis),
+      metrics: createApiMetrics(queues),
+      logger: createLogger('api-test'),
+      configsDir: resolve('configs'),
+      apiToken: undefined,
+      version: 'test',
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true }).then(() => queue.close())));
+    redis.disconnect();
+    await stopRedis();
+    await rm(storage, { recursive: true, force: true });
+    if (savedPrefix === undefined) delete process.env.AELAB_QUEUE_PREFIX;
+    else process.env.AELAB_QUEUE_PREFIX = savedPrefix;
+  });
+
+  it('queues a run under its id and stores its record and resolved config', async () => {
+    const response = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.params.nr_epochs': 2 } });
+    expect(response.status).toBe(202);
+    expect(response.headers.location).toBe(`/api/v1/runs/${response.body.id}`);
+    expect(response.body).toMatchObject({ status: 'queued', totalEpochs: 2, model: 'conv_autoencoder', epoch: 0 });
+    const job = await queues.train.getJob(response.body.id);
+    expect(job?.data.runId).toBe(response.body.id);
+    expect(await job?.getState()).toBe('waiting');
+    const config = await request(app).get(`/api/v1/runs/${response.body.id}/artifacts/config.yaml`);
+    expect(config.text).toContain('nr_epochs: 2');
+  });
+
+  it('takes the config as YAML text or as an object', async () => {
+    const yaml = await request(app).get('/api/v1/runs').then(async (list) => {
+      const id = list.body.runs[0].id as string;
+      return (await request(app).get(`/api/v1/runs/${id}/artifacts/config.yaml`)).text;
+    });
+    const asText = await request(app).post('/api/v1/runs').send({ config: yaml });
+    expect(asText.status).toBe(202);
+    const asObject = await request(app)
+      .post('/api/v1/runs')
+      .send({ config: { name: 'object', model: { name: 'conv_autoencoder', params: { channels: [4], strides: [2] } }, trainer: { name: 'reconstruction', params: { loss: { name: 'l2' }, optimizer_params: { lr: 0.001 } }, data_loader: { name: 'phantoms', params: { args: { target_size: [16, 16] } } } } } });
+    expect(asObject.status, JSON.stringify(asObject.body)).toBe(202);
+  });
+
+  it.each([
+    [{ configPath: 'configs/smoke/baseline.yaml', config: 'name: x' }, /exactly one of "configPath" or "config"/],
+    [{ configPath: 'configs/smoke/baseline.yaml', color: 'red' }, /color/],
+    [{ configPath: '../package.json' }, /configPath/],
+    [{ configPath: 'configs/nothing.yaml' }, /nothing\.yaml/],
+    [{ config: 'name: [unclosed' }, /request body "config":1:\d+: invalid YAML/],
+    [{ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.params.optimizer_params.lr': 'fast' } }, /trainer\.params\.optimizer_params\.lr: expected a number/],
+    [{ configPath: 'configs/smoke/baseline.yaml', overrides: { 'model.params.channels': [8, -1] } }, /model\.params\.channels/],
+    [{ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.prams.nr_epochs': 3 } }, /trainer\.prams/],
+    [[1, 2, 3], /body/],
+  ])('refuses %j with a 400 that names the problem', async (body, message) => {
+    const response = await request(app).post('/api/v1/runs').send(body as object);
+    expect(response.status).toBe(400);
+    expect(response.body.error).toMatch(message);
+  });
+
+  it('refuses malformed JSON and bodies over 1 MiB', async () => {
+    const malformed = await request(app).post('/api/v1/runs').set('content-type', 'application/json').send('{"configPath": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error).toMatch(/not valid JSON/);
+    const huge = await request(app).post('/api/v1/runs').send({ config: 'x'.repeat(1_100_000) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error).toMatch(/1 MiB/);
+  });
+
+  it('answers 404 for runs and routes that do not exist', async () => {
+    expect((await request(app).get('/api/v1/runs/r-none')).status).toBe(404);
+    expect((await request(app).post('/api/v1/runs/r-none/cancel')).status).toBe(404);
+    expect((await request(app).get('/api/v1/runs/..%2F..%2Fetc')).status).toBe(404);
+    expect((await request(app).get('/api/v1/nothing')).status).toBe(404);
+  });
+
+  it('reports readiness, Prometheus metrics with queue depths, and its OpenAPI document', async () => {
+    expect((await request(app).get('/readyz')).body).toEqual({ status: 'ready', redis: 'ok', storage: 'ok' });
+    const metrics = await request(app).get('/metrics');
+    expect(metrics.text).toMatch(/aelab_queue_jobs\{queue="train",state="waiting"\} [1-9]/);
+    const openapi = await request(app).get('/api/v1/openapi.json');
+    expect(Object.keys(openapi.body.paths)).toContain('/api/v1/runs/{id}/cancel');
+  });
+
+  it('shows the train, sweep and evaluate queues in Bull Board', async () => {
+    const page = await request(app).get('/admin/queues');
+    expect(page.status).toBe(200);
+    const api = await request(app).get('/admin/queues/api/queues');
+    expect(api.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['evaluate', 'sweep', 'train']);
+  });
+});
