@@ -35,6 +35,7 @@ export interface GoldenOutput {
 
 export interface GoldenManifest {
   model: string;
+  module_name: string;
   class_name: string;
   model_params: Record<string, unknown>;
   param_count: number;
@@ -147,21 +148,39 @@ export function checkGoldenEntry(entry: GoldenTensorEntry, values: Float32Array 
 }
 
 /**
+ * A `keep` entry's value as the README defines it: the only ones are MorphAEus's
+ * SpatialTransformer identity grids, (1, 2, H, W) with grid[0, 0, i, j] = i and
+ * grid[0, 1, i, j] = j.
+ */
+export function goldenKeepValue(entry: GoldenTensorEntry): SafetensorsTensor {
+  const [n, c, h, w] = entry.torch_shape;
+  if (entry.torch_shape.length !== 4 || n !== 1 || c !== 2 || !entry.name.endsWith('.grid')) {
+    throw new Error(`${entry.name}: kind keep is only defined for identity grids of shape (1, 2, H, W)`);
+  }
+  const data = new Float32Array(2 * h * w);
+  for (let i = 0; i < h; i++) {
+    for (let j = 0; j < w; j++) {
+      data[i * w + j] = i;
+      data[h * w + i * w + j] = j;
+    }
+  }
+  return { dtype: 'F32', shape: [...entry.torch_shape], data };
+}
+
+/**
  * The manifest's whole state_dict, PyTorch layouts, as safetensors tensors. `keep`
- * entries take the value the model builds (`keep(name)`). Throws when a generated
- * entry disagrees with its `check`.
+ * entries take `keep(entry)`, by default the README's identity grid. Throws when a
+ * generated entry disagrees with its `check`.
  */
 export function goldenStateDict(
   manifest: GoldenManifest,
-  keep: (name: string) => SafetensorsTensor = (name) => {
-    throw new Error(`${name}: kind keep needs the model's own value`);
-  },
+  keep: (entry: GoldenTensorEntry) => SafetensorsTensor = goldenKeepValue,
 ): Map<string, SafetensorsTensor> {
   const out = new Map<string, SafetensorsTensor>();
   const problems: string[] = [];
   for (const entry of manifest.weights.tensors) {
     if (entry.kind === 'keep') {
-      out.set(entry.name, keep(entry.name));
+      out.set(entry.name, keep(entry));
       continue;
     }
     const values = goldenEntryValues(entry, manifest.weights.index_multiplier);

@@ -52,7 +52,7 @@ describe('safetensors', () => {
     const file = join(await mkdtemp(join(tmpdir(), 'aelab-st-')), 'w.safetensors');
     await writeFile(file, writeSafetensors(new Map([['w', { dtype: 'F32', shape: [3], data: values }]])));
     const pooled = Buffer.concat([Buffer.from('padding'), await readFile(file)]).subarray(7);
-    expect(Array.from(readSafetensors(pooled).get('w')?.data ?? [])).toEqual([1.5, -2.25, 3.125]);
+    expect(Array.from(readSafetensors(pooled).get('w')?.data as Float32Array)).toEqual([1.5, -2.25, 3.125]);
   });
 
   test('F16 narrowing rounds to nearest even and saturates to infinity', () => {
