@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { SeededRandom } from './random.ts';
 
 /**
  * What every model of the registry gives the trainers and the evaluator.
@@ -19,9 +20,19 @@ export interface AutoencoderModel {
    * (sampling, BatchNorm batch statistics in corrected mode). `xRec` is the image the
    * evaluator scores (for MorphAEus the deformed prior).
    */
-  forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs;
+  forward(x: tf.Tensor4D, options: ForwardOptions): ModelOutputs;
   /** Frees every variable. */
   dispose(): void;
+}
+
+export interface ForwardOptions {
+  training: boolean;
+  /**
+   * Noise for models that sample a latent (the VAEs' reparameterisation). Trainers pass
+   * their checkpointed step stream, so a resumed run draws the same noise. Default: the
+   * model's own stream, forked from its init generator when it was built.
+   */
+  random?: SeededRandom;
 }
 
 export interface ModelOutputs {

@@ -1,8 +1,15 @@
 import type { z } from 'zod';
 import type { ComponentRef } from '../config/experiment-config.ts';
 import type { AutoencoderModel } from './autoencoder-model.ts';
+import { aaeParamsSchema, buildAae } from './models/aae.ts';
 import { buildConvAutoencoder, convAutoencoderParamsSchema } from './models/conv-autoencoder.ts';
+import { buildDaeUnet, daeUnetParamsSchema } from './models/dae-unet.ts';
+import { buildDenseConvAutoencoder, denseConvAutoencoderParamsSchema } from './models/dense-conv-autoencoder.ts';
+import { betaVaeParamsSchema, buildBetaVae } from './models/beta-vae.ts';
 import { parseModelParams } from './models/model-params-error.ts';
+import { buildMorphaeus, morphaeusParamsSchema } from './models/morphaeus.ts';
+import { buildVae, vaeParamsSchema } from './models/vae.ts';
+import { buildSoftIntroVae, softIntroVaeParamsSchema } from './models/soft-intro-vae.ts';
 import type { SeededRandom } from './random.ts';
 
 export interface BuildModelOptions {
@@ -33,7 +40,14 @@ function defineModel<S extends z.ZodType>(
 
 /** Registry name (as in `ComponentRef.name`) → model. */
 const MODELS: Readonly<Record<string, ModelDefinition>> = {
+  aae: defineModel('aae', aaeParamsSchema, buildAae),
   conv_autoencoder: defineModel('conv_autoencoder', convAutoencoderParamsSchema, buildConvAutoencoder),
+  dense_conv_autoencoder: defineModel('dense_conv_autoencoder', denseConvAutoencoderParamsSchema, buildDenseConvAutoencoder),
+  vae: defineModel('vae', vaeParamsSchema, buildVae),
+  beta_vae: defineModel('beta_vae', betaVaeParamsSchema, buildBetaVae),
+  dae_unet: defineModel('dae_unet', daeUnetParamsSchema, buildDaeUnet),
+  soft_intro_vae: defineModel('soft_intro_vae', softIntroVaeParamsSchema, buildSoftIntroVae),
+  morphaeus: defineModel('morphaeus', morphaeusParamsSchema, buildMorphaeus),
 };
 
 /** The registry names of every model that can be built. */

@@ -32,6 +32,9 @@ export async function selectBackend(requested: string = process.env.AELAB_BACKEN
   if (!isBackendRequest(request)) {
     throw new Error(`unknown backend "${requested}" (AELAB_BACKEND); valid values: ${BACKEND_REQUESTS.join(', ')}`);
   }
+  // TF.js's own console advice (e.g. "install our node backend") would land in every job
+  // log; the chosen backend is reported by our callers instead.
+  tf.env().set('PROD', true);
   await ensureGradientsRegistered();
   switch (request) {
     case 'cpu':

@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
+import { loadCheckpoint } from '../../../../shared/ml/training/checkpoint.ts';
+import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
+import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
+import { tempStore } from './helpers/temp-store.ts';
+import { useCpuBackend } from './helpers/tf-cpu.ts';
+import { tinyConfig } from './helpers/tiny-config.ts';
+
+beforeAll(useCpuBackend);
+
+let store: LocalArtifactStore;
+let root: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
+afterEach(() => cleanup());
+
+/** The original 64×64 BetaVAE_H (no additional layer), z_dim 8, with the CXR VAEHigLoss; 2 train and 1 val batch per epoch. */
+function betaVaeConfig(nrEpochs: number): ExperimentConfig {
+  const config = tinyConfig({
+    nrEpochs,
+    size: 64,
+    batchSize: 4,
+    lr: 2e-3,
+    model: { name: 'beta_vae', params: { nc: 1, z_dim: 8, additional_layer: false } },
+    data: { name: 'phantoms', args: { train_count: 8, val_count: 2, test_count: 0, seed: 7 } },
+  });
+  config.trainer.params.loss = { name: 'vae_hig_loss', params: { beta: 4, gamma: 2, max_capacity: 50, loss_type: 'B' } };
+  return config;
+}
+
+const run = (runId: string, options: Partial<TrainRunOptions> = {}) =>
+  trainRun({ runId, config: betaVaeConfig(3), store, stopRequested: () => null, onWarning: () => undefined, ...options });
+
+const lossState = async (runId: string): Promise<unknown> => (await loadCheckpoint(store, runId, 'latest'))?.state.training.trainer;
+const weights = (runId: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/weights.safetensors`));
+
+describe('β-VAE through the reconstruction trainer', () => {
+  it('lowers its VAEHigLoss on phantoms, counts every training and validation call, and resumes both count and sampling noise exactly', async () => {
+    const records: EpochRecord[] = [];
+    await run('straight', { onEpochEnd: (record) => void records.push(record) });
+    console.log(`beta_vae epochs: ${records.map((r) => `loss ${r.train.loss.toFixed(4)} in ${r.time_s.toFixed(2)} s`).join(', ')}`);
+    expect(records[2].train.loss).toBeLessThan(records[0].train.loss * 0.8);
+    expect(await lossState('straight')).toEqual({ loss: { calls: 3 * (2 + 1) } });
+
+    let trained = 0;
+    const preempted = await run('resumed', { onBatchEnd: () => void trained++, stopRequested: () => (trained === 3 ? 'preempt' : null) });
+    expect(preempted).toMatchObject({ status: 'preempted', epochsCompleted: 1 });
+    // Epoch 0: 2 training + 1 validation call; epoch 1: 1 training call so far.
+    expect(await lossState('resumed')).toEqual({ loss: { calls: 4 } });
+    await run('resumed');
+    expect(await lossState('resumed')).toEqual({ loss: { calls: 9 } });
+    expect((await weights('resumed')).equals(await weights('straight'))).toBe(true);
+  });
+});
