@@ -14,6 +14,7 @@ import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { ModelParamsError } from '../../shared/ml/models/model-params-error.ts';
+import { checkPerceptualWeightsAvailable } from '../../shared/ml/losses/perceptual-weights.ts';
 import { validateModelParams } from '../../shared/ml/model-registry.ts';
 import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
@@ -73,6 +74,7 @@ export class RunSubmitter {
         loaded = parseExperimentConfigObject(body.config ?? {}, 'request body "config"', overrides);
       }
       validateModelParams(loaded.config.model);
+      checkPerceptualWeightsAvailable(loaded.config);
       return loaded;
     } catch (error) {
       if (error instanceof ConfigError) throw new HttpError(400, error.message, { key: error.key, line: error.line ?? null });

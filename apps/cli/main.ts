@@ -7,6 +7,8 @@ import { ApiClient, CliError } from './api-client.ts';
 import { runDemo } from './demo-command.ts';
 import { type PhantomsCommandOptions, writePhantomsCommand } from './phantoms-command.ts';
 import { formatSeconds, watchRun } from './watch-run.ts';
+import type { ImportWeightsOptions } from './import-weights-command.ts';
+import type { PredictOptions } from './predict-command.ts';
 
 const program = new Command();
 program.name('aelab').description('Train, sweep and evaluate anomaly-detection autoencoders through the aelab queue.');
@@ -92,6 +94,36 @@ data
   .option('--seed <n>', 'which phantoms', parseNonNegativeInt, 7)
   .action(async (options: PhantomsCommandOptions) => writePhantomsCommand(options));
 
+program
+  .command('import-weights')
+  .description('turn a PyTorch state_dict (safetensors) into a checkpoint folder for `predict --checkpoint`')
+  .requiredOption('--from <file>', 'the state_dict as safetensors (README: exporting official weights)')
+  .requiredOption('--out <folder>', 'checkpoint folder to create (new or empty)')
+  .option('--config <file>', 'experiment YAML giving the model, its params, mode and input size')
+  .option('--model <name>', 'without --config: registry name of the model, e.g. conv_autoencoder')
+  .option('--params <file>', 'with --model: YAML/JSON of model.params, or a config file whose model.params is used')
+  .option('--size <HxW>', 'with --model: input size (default 128x128)', parseSize)
+  .option('--mode <mode>', 'with --model: reference or corrected (default reference)')
+  .action(async (options: ImportWeightsOptions) => {
+    const { importWeightsCommand } = await import('./import-weights-command.ts');
+    await importWeightsCommand(options, (line) => process.stdout.write(`${line}\n`));
+  });
+
+program
+  .command('predict')
+  .description('reconstruct PNG images: <name>_reconstruction.png, <name>_residual.png and scores.csv (mean |x_rec - x|)')
+  .argument('<images...>', 'PNG files, or folders of them')
+  .option('--run <id>', 'a run in AELAB_STORAGE: its best checkpoint and config')
+  .option('--checkpoint <folder>', 'a checkpoint folder (import-weights output, or runs/<id>/checkpoints/best)')
+  .option('--config <file>', "experiment YAML naming the model (default: the checkpoint's model.json or its run's config)")
+  .requiredOption('--out <folder>', 'where to write the PNGs and scores.csv')
+  .option('--batch-size <n>', 'images per forward pass', parsePositiveInt, 8)
+  .option('--depth <bits>', 'PNG bits per sample: 8 or 16', parsePngDepth, 8)
+  .action(async (images: string[], options: Omit<PredictOptions, 'images'>) => {
+    const { predictCommand } = await import('./predict-command.ts');
+    await predictCommand({ ...options, images }, (line) => process.stdout.write(`${line}\n`));
+  });
+
 async function finishWatch(client: ApiClient, runId: string): Promise<void> {
   const started = Date.now();
   const run = await watchRun(client, runId);
@@ -122,6 +154,17 @@ function parseNonNegativeInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
+}
+
+function parseSize(value: string): [number, number] {
+  const match = /^(\d+)x(\d+)$/i.exec(value.trim());
+  if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) throw new InvalidArgumentError('expected HEIGHTxWIDTH, e.g. 128x128');
+  return [Number(match[1]), Number(match[2])];
+}
+
+function parsePngDepth(value: string): 8 | 16 {
+  if (value !== '8' && value !== '16') throw new InvalidArgumentError('expected 8 or 16');
+  return value === '8' ? 8 : 16;
 }
 
 function printTable(header: string[], rows: string[][]): void {

@@ -35,7 +35,7 @@ export async function watchRun(client: ApiClient, runId: string, options: { poll
         printedEpochs = epochs.length;
       }
       if (run.status !== lastStatus) {
-        log(`run ${run.id} is ${run.status}${run.worker ? ` on ${run.worker.host} (${run.worker.backend}, ${run.worker.device})` : ''}`);
+        log(`run ${run.id} is ${run.status}${run.worker ? ` on ${run.worker.host}${run.worker.backend ? ` (${run.worker.backend}, ${run.worker.device})` : ''}` : ''}`);
         lastStatus = run.status;
       }
       const progress = typeof run.progress === 'object' && run.progress !== null ? run.progress : null;

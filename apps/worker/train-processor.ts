@@ -51,6 +51,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       startedAt: r.startedAt ?? new Date().toISOString(),
       attempts: r.attempts + 1,
       error: null,
+      worker: { host: hostname(), pid: process.pid, backend: null, device: null },
     }));
     log.info('train job started', { attempt: record.attempts });
 

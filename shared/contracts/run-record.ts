@@ -20,8 +20,11 @@ export interface RunRecord {
   model: string;
   latestMetrics: EpochMetrics | null;
   best: { epoch: number; metric: string; value: number } | null;
-  /** Where it ran: host, pid, backend and device; null until a worker takes it. */
-  worker: { host: string; pid: number; backend: string; device: string } | null;
+  /**
+   * The worker process that holds it (host and pid) and, once its training process has
+   * chosen, the TF.js backend and device; null until a worker takes it.
+   */
+  worker: { host: string; pid: number; backend: string | null; device: string | null } | null;
   versions: { aelab: string; node: string; tfjs: string | null };
   /** sha256 of the resolved config YAML. */
   configHash: string;
