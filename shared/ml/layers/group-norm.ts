@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParameterStore } from './parameter-store.ts';
+import { filled } from './pytorch-init.ts';
+
+export interface GroupNormOptions {
+  numGroups: number;
+  numChannels: number;
+  /** Default 1e-5 (PyTorch). */
+  eps?: number;
+}
+
+/**
+ * PyTorch `nn.GroupNorm(num_groups, num_channels, affine=True)` on NHWC (MORPHAEUS.md
+ * §17.9): channels are split into consecutive groups of C/G; each sample is normalised
+ * per group over H, W and the group's channels with the biased variance, then scaled
+ * and shifted per channel. It uses no batch statistics, so training and evaluation
+ * compute the same thing. Variables: `<name>.weight` (init 1), `<name>.bias` (init 0).
+ */
+export class GroupNorm {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  private readonly numGroups: number;
+  private readonly eps: number;
+
+  constructor(store: ParameterStore, name: string, options: GroupNormOptions) {
+    const { numGroups, numChannels } = options;
+    if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
+      throw new Error(`GroupNorm ${name}: ${numChannels} channels cannot be split into ${numGroups} equal groups`);
+    }
+    this.numGroups = numGroups;
+    this.eps = options.eps ?? 1e-5;
+    this.weight = store.addParameter(`${name}.weight`, 'same', [numChannels], filled(numChannels, 1));
+    this.bias = store.addParameter(`${name}.bias`, 'same', [numChannels], filled(numChannels, 0));
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [batch, height, width, channels] = x.shape;
+      const grouped = tf.reshape(x, [batch, height, width, this.numGroups, channels / this.numGroups]);
+      const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
+      const normalized = tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      return tf.add(tf.mul(tf.reshape(normalized, x.shape), this.weight), this.bias);
+    });
+  }
+}
