@@ -25,7 +25,7 @@ describe('model registry', () => {
   test('an unknown model name lists the known ones', () => {
     expect(knownModelNames()).toContain('conv_autoencoder');
     expect(() => validateModelParams({ name: 'conv_autoencodr', params: {} })).toThrow(
-      'model.name: unknown model "conv_autoencodr"; known models: conv_autoencoder',
+      `model.name: unknown model "conv_autoencodr"; known models: ${knownModelNames().join(', ')}`,
     );
   });
 
