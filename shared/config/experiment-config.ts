@@ -45,7 +45,7 @@ export interface TrainerParams {
   beta: number;
   /** Weight of the morph loss; default 1. */
   delta: number;
-  /** Epochs over which beta ramps to its maximum; default 200. */
+  /** Epochs over which beta ramps to its maximum; default 500, the official MorphTrainer fallback (cxr/morphaeus.yaml sets 200). */
   maxIter: number;
   /** `plateau | cosine | exponential | none`; default none. */
   lrScheduler: string;

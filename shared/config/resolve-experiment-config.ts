@@ -186,7 +186,7 @@ const trainerParams = z
     alfa: withDefault(nonNegative, 0),
     beta: withDefault(nonNegative, 3),
     delta: withDefault(nonNegative, 1),
-    max_iter: withDefault(positiveInt, 200),
+    max_iter: withDefault(positiveInt, 500),
     lr_scheduler: withDefault(z.enum(LR_SCHEDULERS), 'none'),
     loss: component('loss'),
     transformer: component('transform').nullish(),

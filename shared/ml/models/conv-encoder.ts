@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from '../layers/activation.ts';
+import { BatchNorm2d, type BatchNormMode } from '../layers/batch-norm2d.ts';
+import { Conv2d } from '../layers/conv2d.ts';
+import type { ParameterStore } from '../layers/parameter-store.ts';
+
+export interface ConvEncoderOptions {
+  /**
+   * Prefix of the state_dict names: `<prefix>_encode_<i>` (conv) and `<prefix>_batch_<i>`
+   * (BatchNorm). The official models use `encoder.conv_`.
+   */
+  prefix: string;
+  inChannels: number;
+  /** Channels per level; as many strides as channels, or one more (the last count is then used twice). */
+  channels: readonly number[];
+  strides: readonly number[];
+  /** Square kernel k; padding (k−1)//2. */
+  kernelSize: number;
+  /** Mode of the BatchNorm after every conv; null for `norm: none`. */
+  batchNorm: BatchNormMode | null;
+  activation: Activation;
+}
+
+/** One level of a conv stack: its conv's output before norm and activation, and the level's output. */
+export interface ConvLevelTensors {
+  conv: tf.Tensor4D;
+  output: tf.Tensor4D;
+}
+
+interface EncoderLevel {
+  conv: Conv2d;
+  norm: BatchNorm2d | undefined;
+}
+
+/**
+ * The official `Encoder` (MORPHAEUS.md §2.1): `channels + [channels[-1]]` zipped with
+ * `strides`, each level Conv2d(k, stride s, padding (k−1)//2) → BatchNorm → activation.
+ * `levels` also hands out each conv's raw output, which MorphAEus taps (§3.4).
+ */
+export class ConvEncoder {
+  /** Output channels of each level, in order. */
+  readonly levelChannels: readonly number[];
+  private readonly levels: readonly EncoderLevel[];
+
+  constructor(store: ParameterStore, private readonly options: ConvEncoderOptions) {
+    const { prefix, channels, strides, kernelSize: k } = options;
+    const encoderChannels = [...channels, channels[channels.length - 1]];
+    const levels: EncoderLevel[] = [];
+    let c = options.inChannels;
+    for (let i = 0; i < ConvEncoder.levelCount(options); i++) {
+      const out = encoderChannels[i];
+      const conv = new Conv2d(store, `${prefix}_encode_${i}`, {
+        inChannels: c,
+        outChannels: out,
+        kernelSize: k,
+        stride: strides[i],
+        padding: Math.floor((k - 1) / 2),
+      });
+      const norm = options.batchNorm === null ? undefined : new BatchNorm2d(store, `${prefix}_batch_${i}`, { numFeatures: out, mode: options.batchNorm });
+      levels.push({ conv, norm });
+      c = out;
+    }
+    this.levels = levels;
+    this.levelChannels = levels.map((_, i) => encoderChannels[i]);
+  }
+
+  /** Number of levels: min(len(channels) + 1, len(strides)). */
+  static levelCount(options: Pick<ConvEncoderOptions, 'channels' | 'strides'>): number {
+    return Math.min(options.channels.length + 1, options.strides.length);
+  }
+
+  /** The spatial size after each level, for an input of size n along one axis. */
+  static levelSizes(options: Pick<ConvEncoderOptions, 'channels' | 'strides' | 'kernelSize'>, n: number): number[] {
+    const k = options.kernelSize;
+    const pad = Math.floor((k - 1) / 2);
+    const sizes: number[] = [];
+    let size = n;
+    for (let i = 0; i < ConvEncoder.levelCount(options); i++) {
+      size = Math.floor((size + 2 * pad - k) / options.strides[i]) + 1;
+      sizes.push(size);
+    }
+    return sizes;
+  }
+
+  /** The encoder output (the latent). */
+  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+    return tf.tidy(() => {
+      let h = x;
+      for (const level of this.levels) h = this.applyLevel(level, h, training).output;
+      return h;
+    });
+  }
+
+  /** Every level's tensors, in order; the last output is the latent. Call inside a tidy. */
+  applyLevels(x: tf.Tensor4D, training: boolean): ConvLevelTensors[] {
+    const out: ConvLevelTensors[] = [];
+    let h = x;
+    for (const level of this.levels) {
+      const tensors = this.applyLevel(level, h, training);
+      out.push(tensors);
+      h = tensors.output;
+    }
+    return out;
+  }
+
+  private applyLevel(level: EncoderLevel, x: tf.Tensor4D, training: boolean): ConvLevelTensors {
+    const conv = level.conv.apply(x);
+    const normed = level.norm ? level.norm.apply(conv, training) : conv;
+    return { conv, output: this.options.activation(normed) };
+  }
+}

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
+import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
+import { tempStore } from './helpers/temp-store.ts';
+import { useCpuBackend } from './helpers/tf-cpu.ts';
+import { tinyMorphConfig } from './helpers/tiny-morph-config.ts';
+import { metricsWithoutTimes } from './helpers/tiny-run.ts';
+
+beforeAll(useCpuBackend);
+
+let store: LocalArtifactStore;
+let root: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
+afterEach(() => cleanup());
+
+/** MorphAEus on 16×16 phantoms, the morph loss from epoch 1, β ramping to 3 over 4 epochs. */
+const config = (nrEpochs: number) => {
+  const c = tinyMorphConfig(
+    { morph_start_epoch: 1 },
+    { nrEpochs, batchSize: 4, lr: 5e-3, data: { name: 'phantoms', args: { train_count: 12, val_count: 4, test_count: 0, seed: 7 } } },
+  );
+  c.trainer.params.maxIter = 4;
+  return c;
+};
+
+const run = (runId: string, nrEpochs: number, options: Partial<TrainRunOptions> = {}) =>
+  trainRun({ runId, config: config(nrEpochs), store, stopRequested: () => null, onWarning: () => undefined, ...options });
+
+const file = (runId: string, name: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/${name}`));
+
+describe('MorphAEus trains through the morph trainer', () => {
+  it('the morph loss joins at morph_start_epoch with the ramped β, and the losses fall', async () => {
+    const records: EpochRecord[] = [];
+    const result = await run('fall', 4, { onEpochEnd: (record) => void records.push(record) });
+    console.log(
+      `morphaeus epochs: ${records.map((r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)} (rec ${r.train.loss_rec.toFixed(4)}), val mse ${r.val.loss_mse.toFixed(4)}`).join('; ')}`,
+    );
+    expect(result.status).toBe('completed');
+    expect(result.best?.metric).toBe('val.loss_mse');
+    expect(Object.keys(records[0].train).sort()).toEqual(['beta', 'loss', 'loss_rec']);
+    for (const record of records.slice(1)) {
+      expect(Object.keys(record.train).sort()).toEqual(['beta', 'loss', 'loss_morph', 'loss_ncc', 'loss_rec', 'loss_reg']);
+    }
+    expect(records.map((r) => r.train.beta)).toEqual([1e-3, 0.75, 1.5, 2.25]);
+    expect(records[3].train.loss).toBeLessThan(records[1].train.loss);
+    expect(records[3].train.loss_rec).toBeLessThan(records[0].train.loss_rec);
+    expect(records[3].val.loss_mse).toBeLessThan(records[0].val.loss_mse);
+  });
+
+  it('preempted mid-epoch after the switch and run again, it ends bit for bit where an uninterrupted run ends', async () => {
+    await run('straight', 2);
+    let trained = 0;
+    const preempted = await run('resumed', 2, { onBatchEnd: () => void trained++, stopRequested: () => (trained === 5 ? 'preempt' : null) });
+    expect(preempted).toMatchObject({ status: 'preempted', epochsCompleted: 1 });
+    const resumed = await run('resumed', 2);
+    expect(resumed).toMatchObject({ status: 'completed', resumedFrom: { epoch: 1, batch: 2 } });
+    expect((await file('resumed', 'weights.safetensors')).equals(await file('straight', 'weights.safetensors'))).toBe(true);
+    expect((await file('resumed', 'optimizer.safetensors')).equals(await file('straight', 'optimizer.safetensors'))).toBe(true);
+    expect(await metricsWithoutTimes(store, 'resumed')).toEqual(await metricsWithoutTimes(store, 'straight'));
+  });
+});
