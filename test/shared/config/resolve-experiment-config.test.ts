@@ -56,7 +56,7 @@ describe('resolveExperimentConfig', () => {
           alfa: 0,
           beta: 3,
           delta: 1,
-          maxIter: 200,
+          maxIter: 500,
           lrScheduler: 'none',
           loss: { name: 'l2', params: {} },
           extra: {},
