@@ -4,4 +4,4 @@
  * which trains each registered model one step on wasm and on cpu and compares.
  * `AELAB_BACKEND=auto` picks wasm for these when no native backend loads.
  */
-export const WASM_TRAINABLE_MODELS: ReadonlySet<string> = new Set(['conv_autoencoder']);
+export const WASM_TRAINABLE_MODELS: ReadonlySet<string> = new Set(['conv_autoencoder', 'morphaeus']);
