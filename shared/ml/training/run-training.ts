@@ -170,11 +170,12 @@ class TrainingLoop {
       if (selection === undefined) throw new Error(`trainer ${this.trainer.name} reports no validation metric "${metricName}"`);
       if (!Number.isFinite(selection)) throw new TrainingDivergedError(epoch, `validation ${metricName} is ${selection}`);
 
-      const lrUsed = this.scheduler.lr;
+      // A trainer may set its own rate at the start of an epoch (the AAE's ÷4 every 90 epochs).
+      const lrUsed = this.trainer.optimizers.values().next().value?.learningRate ?? this.scheduler.lr;
       const improved = this.best === null || selection < this.best.value;
       if (improved) this.best = { epoch, metric: `val.${metricName}`, value: selection };
       this.setLearningRate(this.scheduler.step(selection));
-      this.earlyStopping.step(selection);
+      if (improved || this.trainer.earlyStoppingSees !== 'on_improvement') this.earlyStopping.step(selection);
 
       const trainMeans = Object.fromEntries(Object.entries(lossSums).map(([name, sum]) => [name, sum / images]));
       const record: EpochRecord = {

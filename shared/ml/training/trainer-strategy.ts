@@ -30,6 +30,12 @@ export interface TrainerStrategy {
   readonly selectionMetric: string;
   /** The optimizers by name; checkpoints save them, the lr schedule sets their rate. */
   readonly optimizers: ReadonlyMap<string, Adam>;
+  /**
+   * Which epochs early stopping counts: `every_epoch` (default; core/Trainer.py) or
+   * `on_improvement`, the official AAETrainer, which calls it only after an epoch that
+   * improved the best validation result, so its counter keeps resetting.
+   */
+  readonly earlyStoppingSees?: 'every_epoch' | 'on_improvement';
   /** Called before each epoch's first batch, also when a run resumes mid-epoch (for per-epoch schedules such as β ramps). */
   beginEpoch?(epoch: number): void;
   /** One optimisation step on a batch of clean images (NHWC). */
