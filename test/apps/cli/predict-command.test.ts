@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { predictCommand } from '../../../apps/cli/predict-command.ts';
+import { loadExperimentConfigFile, serializeConfigYaml } from '../../../shared/config/load-experiment-config.ts';
+import { selectBackend } from '../../../shared/ml/backend/select-backend.ts';
+import { trainRun } from '../../../shared/ml/training/train-run.ts';
+import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
+import { runPaths } from '../../../shared/storage/run-paths.ts';
+import { writeTestImages } from './helpers/test-images.ts';
+
+const RUN_ID = 'predict-run';
+let directory: string;
+let storage: string;
+let images: string[];
+const savedStorage = process.env.AELAB_STORAGE;
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+  directory = mkdtempSync(join(tmpdir(), 'aelab-predict-'));
+  storage = join(directory, 'storage');
+  images = writeTestImages(mkdir('images'), 3, 32);
+  // One epoch of the smoke config on a few phantoms: a run with config.yaml and a `best` checkpoint.
+  const { raw, config } = loadExperimentConfigFile('configs/smoke/baseline.yaml', {
+    'trainer.params.nr_epochs': 1,
+    'trainer.data_loader.params.args.train_count': 8,
+    'trainer.data_loader.params.args.val_count': 4,
+  });
+  const store = new LocalArtifactStore(storage);
+  await store.write(runPaths(RUN_ID).config, serializeConfigYaml(raw));
+  await trainRun({ runId: RUN_ID, config, store, stopRequested: () => null, onWarning: () => undefined });
+  process.env.AELAB_STORAGE = storage;
+});
+
+afterAll(() => {
+  if (savedStorage === undefined) delete process.env.AELAB_STORAGE;
+  else process.env.AELAB_STORAGE = savedStorage;
+  rmSync(directory, { recursive: true, force: true });
+});
+
+function mkdir(name: string): string {
+  const path = join(directory, name);
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+describe('predictCommand', () => {
+  test('--run uses the run’s best checkpoint and config; its checkpoint folder gives the same scores', async () => {
+    const byRun = await predictCommand({ run: RUN_ID, out: join(directory, 'by-run'), images, depth: 16 });
+    expect(byRun.scores.map((s) => s.file)).toEqual(images);
+    for (const { score } of byRun.scores) expect(score).toBeGreaterThan(0);
+    const png = decode(readFileSync(join(directory, 'by-run', 'image-0_residual.png')));
+    expect([png.width, png.height, png.depth, png.channels]).toEqual([32, 32, 16, 1]);
+    const meanResidual = Array.from(png.data).reduce((sum, v) => sum + v, 0) / png.data.length / 65535;
+    expect(meanResidual).toBeCloseTo(byRun.scores[0].score, 4);
+
+    // The alias folder of the run, found next to the run's config.yaml.
+    const byFolder = await predictCommand({ checkpoint: join(storage, runPaths(RUN_ID).best), out: join(directory, 'by-folder'), images: [join(directory, 'images')] });
+    expect(byFolder.scores).toEqual(byRun.scores);
+    const csv = readFileSync(join(directory, 'by-folder', 'scores.csv'), 'utf8');
+    expect(csv.trim().split('\n')).toEqual(['file,score', ...byRun.scores.map(({ file, score }) => `${file},${score}`)]);
+  });
+
+  test('says what is wrong: no run, no weights named, a folder without a checkpoint, clashing names, a non-PNG', async () => {
+    const out = join(directory, 'refused');
+    await expect(predictCommand({ run: 'nope', out, images })).rejects.toThrow(`no run nope in ${storage} (AELAB_STORAGE)`);
+    await expect(predictCommand({ out, images })).rejects.toThrow('exactly one of --run <id> and --checkpoint <folder>');
+    await expect(predictCommand({ checkpoint: join(directory, 'images'), out, images })).rejects.toThrow('is not a checkpoint folder (no state.json)');
+    const other = mkdir('other');
+    writeFileSync(join(other, 'image-0.png'), readFileSync(images[0]));
+    await expect(predictCommand({ run: RUN_ID, out, images: [images[0], join(other, 'image-0.png')] })).rejects.toThrow('would both write image-0_*.png');
+    const text = join(other, 'notes.png');
+    writeFileSync(text, 'not an image');
+    await expect(predictCommand({ run: RUN_ID, out, images: [text] })).rejects.toThrow(`${text}: unsupported image format`);
+  });
+});
