@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../../config/config-error.ts';
 import type { ExperimentConfig } from '../../config/experiment-config.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
 import { buildInputTransform } from '../data-transforms/input-transform-registry.ts';
 import { l2Loss } from '../losses/l2-loss.ts';
+import { perceptualLossForRun } from '../losses/perceptual-weights.ts';
 import { buildReconstructionLoss } from '../losses/reconstruction-loss-registry.ts';
 import { isStatefulLoss } from '../losses/stateful-reconstruction-loss.ts';
 import { Adam } from '../optim/adam.ts';
@@ -20,12 +20,8 @@ import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
  */
 export function createReconstructionTrainer(model: AutoencoderModel, config: ExperimentConfig): TrainerStrategy {
   const params = config.trainer.params;
-  if (params.alfa !== 0) {
-    throw new ConfigError('experiment config', {
-      key: 'trainer.params.alfa',
-      message: `the perceptual loss (alfa = ${params.alfa}) needs torchvision VGG19 weights, which this version does not ship; use alfa: 0`,
-    });
-  }
+  // loss = criterion + alfa·PL(x_rec, x), as the official trainer; null when alfa is 0.
+  const perceptual = perceptualLossForRun(config);
   // The DAE's noise: only the training input is corrupted; the loss compares with the clean batch.
   const transform = buildInputTransform(params);
   const criterion = buildReconstructionLoss(params.loss, { mode: config.mode });
@@ -42,13 +38,18 @@ export function createReconstructionTrainer(model: AutoencoderModel, config: Exp
 
     trainStep(batch, context): StepLosses {
       return tf.tidy(() => {
+        let parts: { loss_rec: number; loss_pl: number } | null = null;
         const { value, grads } = parameterGradients(model.parameters, () => {
           const input = transform ? transform.apply(batch, context.random) : batch;
           const outputs = model.forward(input, { training: true, random: context.random });
-          return criterion(outputs.xRec, batch, outputs, { training: true });
+          const loss = criterion(outputs.xRec, batch, outputs, { training: true });
+          if (perceptual === null) return loss;
+          const pl = perceptual.apply(outputs.xRec, batch);
+          parts = { loss_rec: loss.dataSync()[0], loss_pl: pl.dataSync()[0] };
+          return tf.add(loss, tf.mul(params.alfa, pl));
         });
         optimizer.applyGradients(grads);
-        return { loss: value.dataSync()[0] };
+        return { loss: value.dataSync()[0], ...(parts ?? {}) };
       });
     },
 
@@ -57,7 +58,9 @@ export function createReconstructionTrainer(model: AutoencoderModel, config: Exp
         const outputs = model.forward(batch, { training: false });
         const lossPrec = criterion(outputs.xRec, batch, outputs, { training: false });
         const lossMse = l2Loss(outputs.xRec, batch);
-        return { loss_prec: lossPrec.dataSync()[0], loss_mse: lossMse.dataSync()[0] };
+        const metrics: Record<string, number> = { loss_prec: lossPrec.dataSync()[0], loss_mse: lossMse.dataSync()[0] };
+        if (perceptual !== null) metrics.loss_pl = perceptual.apply(outputs.xRec, batch).dataSync()[0];
+        return metrics;
       });
     },
 
@@ -65,6 +68,9 @@ export function createReconstructionTrainer(model: AutoencoderModel, config: Exp
     restore(state) {
       if (isStatefulLoss(criterion)) criterion.restore((state as { loss?: unknown } | null)?.loss);
     },
-    dispose: () => optimizer.dispose(),
+    dispose: () => {
+      optimizer.dispose();
+      perceptual?.dispose();
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../../config/config-error.ts';
 import { iterateBatches, sequentialOrder } from '../../data/batch-iterator.ts';
@@ -6,6 +7,7 @@ import type { AutoencoderModel } from '../autoencoder-model.ts';
 import { ensureGradientsRegistered } from '../backend/register-gradients.ts';
 import { buildLrScheduler } from '../optim/lr-scheduler-registry.ts';
 import { SeededRandom } from '../random.ts';
+import { readCheckpointFolder, restoreCheckpointFolder } from '../weights/checkpoint-folder.ts';
 import { discardCheckpointsAfter, loadCheckpoint, restoreInto, saveCheckpoint, type CheckpointLabel } from './checkpoint.ts';
 import { EarlyStopping } from './early-stopping.ts';
 import type { BestSoFar, EpochRecord } from './epoch-record.ts';
@@ -222,12 +224,30 @@ class TrainingLoop {
       this.position = { ...checkpoint.state.position };
       this.progress = state.epochProgress;
       this.resumedFrom = { ...checkpoint.state.position };
+    } else if (this.options.config.experiment.weights !== null) {
+      await this.startFromWeights(this.options.config.experiment.weights);
     }
     await discardCheckpointsAfter(store, runId, this.position);
     const dropped = await truncateMetricsBefore(store, runId, this.position.epoch);
     if (dropped > 0) this.warn(`runs/${runId}/metrics.jsonl: dropped ${dropped} record(s) of epochs from ${this.position.epoch} on, which are trained again`);
     this.setLearningRate(this.scheduler.lr);
     if (this.resumedFrom !== null) await this.options.onResume?.(this.resumedFrom);
+  }
+
+  /**
+   * A new run whose config names `experiment.weights` starts from that checkpoint folder
+   * (one written by `aelab import-weights`, or a run's checkpoint version): weights only,
+   * at epoch 0 with a fresh optimizer. A resumed run ignores it: its own checkpoint wins.
+   */
+  private async startFromWeights(path: string): Promise<void> {
+    try {
+      restoreCheckpointFolder(this.model, await readCheckpointFolder(resolve(path)));
+    } catch (error) {
+      throw new ConfigError('experiment config', {
+        key: 'experiment.weights',
+        message: `cannot start from ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
   }
 
   private async validate(): Promise<{ metrics: Record<string, number>; stopped: StopRequest | null }> {

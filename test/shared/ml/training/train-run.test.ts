@@ -48,4 +48,22 @@ describe('trainRun with the registry conv autoencoder on phantoms', () => {
     expect((await file('resumed', 'optimizer.safetensors')).equals(await file('straight', 'optimizer.safetensors'))).toBe(true);
     expect(await metricsWithoutTimes(store, 'resumed')).toEqual(await metricsWithoutTimes(store, 'straight'));
   });
+
+  it('a new run whose config names experiment.weights starts from that checkpoint, not from scratch', async () => {
+    const source: EpochRecord[] = [];
+    await run('source', 2, { onEpochEnd: (record) => void source.push(record) });
+    const bestFolder = join(root, 'runs/source/checkpoints/best');
+    const config = smoke(1);
+    config.experiment.weights = bestFolder;
+    config.trainer.params.lr = 1e-12; // a step too small to move the weights: epoch 0 validates the loaded ones
+    const started: EpochRecord[] = [];
+    await trainRun({ runId: 'from-weights', config, store, stopRequested: () => null, onWarning: () => undefined, onEpochEnd: (record) => void started.push(record) });
+    const bestSource = Math.min(...source.map((record) => record.val.loss_prec));
+    expect(started[0].val.loss_prec).toBeCloseTo(bestSource, 6);
+
+    config.experiment.weights = join(root, 'nowhere');
+    await expect(trainRun({ runId: 'missing-weights', config, store, stopRequested: () => null, onWarning: () => undefined })).rejects.toThrow(
+      /experiment\.weights: cannot start from .*nowhere/,
+    );
+  });
 });
