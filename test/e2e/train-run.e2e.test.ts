@@ -58,23 +58,6 @@ describe('a training run from HTTP through Redis to a worker and back to storage
     expect(Math.abs(reloaded - last.val.loss_prec)).toBeLessThan(1e-5);
   });
 
-  it('trains the MorphAEus smoke config through the queue, morph loss on', async () => {
-    const started = Date.now();
-    const submitted = await stack.request<RunRecord>('POST', '/api/v1/runs', { configPath: 'configs/smoke/morphaeus.yaml' });
-    expect(submitted.status).toBe(202);
-    const finished = await stack.waitFor(async () => {
-      const run = await stack.run(submitted.body.id);
-      return run.status === 'completed' || run.status === 'failed' ? run : null;
-    }, 240_000, 'the MorphAEus smoke run to finish');
-    console.log(`e2e: MorphAEus smoke run (${finished.totalEpochs} epochs) finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    expect(finished.error).toBeNull();
-    expect(finished.best?.metric).toBe('val.loss_mse');
-    const epochs = (await stack.request<{ epochs: (EpochMetrics & { train: Record<string, number> })[] }>('GET', `/api/v1/runs/${finished.id}/metrics`)).body.epochs;
-    expect(epochs).toHaveLength(finished.totalEpochs);
-    expect(epochs[0].train.loss_ncc).toBeUndefined();
-    expect(epochs.at(-1)?.train.loss_ncc).toBeGreaterThan(0);
-  });
-
   it('lists runs with paging and a status filter', async () => {
     const all = await stack.request<{ runs: RunRecord[]; total: number }>('GET', '/api/v1/runs?limit=1');
     expect(all.status).toBe(200);
@@ -102,5 +85,33 @@ describe('a training run from HTTP through Redis to a worker and back to storage
       const response = await fetch(`${stack.baseUrl}/api/v1/runs/${id}/artifacts/${path}`);
       expect(response.status, path).toBe(404);
     }
+  });
+});
+
+describe('MorphAEus through the queue on the default backend (AELAB_BACKEND=auto)', () => {
+  let stack: AelabStack;
+
+  beforeAll(async () => {
+    stack = await AelabStack.start({ label: 'e2e-morph', workers: 1, env: { AELAB_BACKEND: 'auto' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('trains the MorphAEus smoke config through the queue, morph loss on', { timeout: 240_000 }, async () => {
+    const started = Date.now();
+    const submitted = await stack.request<RunRecord>('POST', '/api/v1/runs', { configPath: 'configs/smoke/morphaeus.yaml' });
+    expect(submitted.status).toBe(202);
+    const finished = await stack.waitFor(async () => {
+      const run = await stack.run(submitted.body.id);
+      return run.status === 'completed' || run.status === 'failed' ? run : null;
+    }, 240_000, 'the MorphAEus smoke run to finish');
+    console.log(`e2e: MorphAEus smoke run (${finished.totalEpochs} epochs) finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    expect(finished.error).toBeNull();
+    expect(finished.best?.metric).toBe('val.loss_mse');
+    const epochs = (await stack.request<{ epochs: (EpochMetrics & { train: Record<string, number> })[] }>('GET', `/api/v1/runs/${finished.id}/metrics`)).body.epochs;
+    expect(epochs).toHaveLength(finished.totalEpochs);
+    expect(epochs[0].train.loss_ncc).toBeUndefined();
+    expect(epochs.at(-1)?.train.loss_ncc).toBeGreaterThan(0);
   });
 });
