@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { decodeGrayscaleImage } from './decode-grayscale-image.ts';
+import { decodeGrayscaleImage, type GrayscaleImage } from './decode-grayscale-image.ts';
 import type { ImageBatch, ImageDataset } from './image-dataset.ts';
-import { resizeBilinear } from './resize-bilinear.ts';
+import { DEFAULT_RESIZE, resizeImage, type ResizeMethod } from './resize-image.ts';
 import { assertSplitFilesExist, readSplitCsv, type SplitCsvRow } from './split-csv.ts';
 
 export interface CsvImageDatasetOptions {
@@ -16,11 +16,15 @@ export interface CsvImageDatasetOptions {
   dataRoot: string;
   /** [height, width] every image is resized to. */
   size: readonly [number, number];
+  /** How images and masks are resized (see resize-image.ts); default `bilinear`, the official training path. */
+  resize?: ResizeMethod;
 }
 
 /**
- * Images listed in split CSVs, read from disk on each load, resized with bilinear
- * half-pixel sampling and no antialias (the official training path). Masks are resized
+ * Images listed in split CSVs (PNG, JPEG or DICOM, see decode-grayscale-image.ts), read
+ * from disk on each load and resized by the chosen method: by default bilinear with
+ * half-pixel sampling and no antialias (the official training path), or the official
+ * downstream path (uint8 truncation + Pillow's antialiased bilinear). Masks are resized
  * the same way and then thresholded at 0.5, so they stay 0/1.
  */
 export class CsvImageDataset implements ImageDataset {
@@ -34,6 +38,7 @@ export class CsvImageDataset implements ImageDataset {
     size: readonly [number, number],
     private readonly rows: readonly SplitCsvRow[],
     private readonly maskRows: readonly SplitCsvRow[] | null,
+    private readonly resize: ResizeMethod,
   ) {
     this.source = source;
     this.size = rows.length;
@@ -42,7 +47,7 @@ export class CsvImageDataset implements ImageDataset {
 
   /** Reads the CSVs and checks that every listed file exists, so bad data fails before training. */
   static async open(options: CsvImageDatasetOptions): Promise<CsvImageDataset> {
-    const { csvs, maskCsvs, dataRoot, size } = options;
+    const { csvs, maskCsvs, dataRoot, size, resize = DEFAULT_RESIZE } = options;
     const [height, width] = size;
     if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
       throw new Error(`csv dataset: size must be two positive integers [height, width], got [${size.join(', ')}]`);
@@ -68,6 +73,7 @@ export class CsvImageDataset implements ImageDataset {
       [height, width],
       splits.flatMap((s) => s.rows),
       maskSplits === null ? null : maskSplits.flatMap((s) => s.rows),
+      resize,
     );
   }
 
@@ -107,7 +113,12 @@ export class CsvImageDataset implements ImageDataset {
     } catch (error) {
       throw new Error(`split CSV ${row.csv}: data row ${row.row} (line ${row.line}): cannot read ${row.path}: ${(error as Error).message}`);
     }
-    const image = decodeGrayscaleImage(bytes, row.file);
-    return resizeBilinear(image.data, [image.height, image.width], [this.height, this.width]);
+    let image: GrayscaleImage;
+    try {
+      image = decodeGrayscaleImage(bytes, row.file);
+    } catch (error) {
+      throw new Error(`split CSV ${row.csv}: data row ${row.row} (line ${row.line}): ${(error as Error).message}`);
+    }
+    return resizeImage(image.data, [image.height, image.width], [this.height, this.width], this.resize);
   }
 }

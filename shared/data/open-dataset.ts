@@ -1,8 +1,10 @@
 import type { DataLoaderConfig } from '../config/experiment-config.ts';
 import { CsvImageDataset } from './csv-image-dataset.ts';
+import { IdxImageDataset } from './idx-image-dataset.ts';
 import type { ImageDataset } from './image-dataset.ts';
 import { PhantomDataset } from './phantom-dataset.ts';
 import { PHANTOM_PATHOLOGIES, type PhantomPathology } from './phantoms.ts';
+import { DEFAULT_RESIZE, RESIZE_METHODS, type ResizeMethod } from './resize-image.ts';
 
 export type DatasetSplit = 'train' | 'val' | 'test';
 
@@ -22,7 +24,10 @@ export const PHANTOM_LOADER_DEFAULTS = {
   seed: 7,
 } as const;
 
-/** Official DataLoader args that change nothing here (we have one read and resize path). */
+/**
+ * Official DataLoader args that change nothing here: we have one reader, and the resize
+ * path an official `dataset_module` implies is chosen with `resize` instead.
+ */
 const IGNORED_ARGS = ['num_workers', 'dataset_module'];
 
 /**
@@ -35,6 +40,17 @@ const IGNORED_ARGS = ['num_workers', 'dataset_module'];
  * - `csv`: the split's CSVs from `dataDir` (see split-csv.ts); `label_dir` (none): mask
  *   CSVs row for row with them, either `{train, val, test: [csv…]}` like `data_dir` or a
  *   list for the split being opened. Every listed file must exist, checked here.
+ * - `csv` and `idx`: `resize` (`bilinear`): `bilinear` is the official training path
+ *   (float bilinear, no antialias), `antialias` the official downstream path (uint8
+ *   truncation, Pillow's antialiased bilinear; also what the official MNIST loader did);
+ *   see resize-image.ts.
+ * - `idx` (IDX files of the MNIST family, see idx-image-dataset.ts; `data_dir` unused):
+ *   `images`: the images IDX file (`.gz` or not), or `{train, val, test: file}` for a
+ *   file per split; relative to the data root. `labels` (none): the labels IDX file, in
+ *   the same form. `classes` (all): the label values to keep, e.g. `[0]` for a one-class
+ *   training set, or `{train, val, test: [class…] | null}` per split (null or a missing
+ *   entry: all). A downstream dataset entry sets its own `classes` (e.g. Normal `[0]`,
+ *   Anomalous `[1, …, 9]`) since its args override the loader's.
  */
 export const DATASET_LOADERS: Record<string, (loader: DataLoaderConfig, split: DatasetSplit, dataRoot: string) => Promise<ImageDataset>> = {
   phantoms: async (loader, split) => {
@@ -65,10 +81,36 @@ export const DATASET_LOADERS: Record<string, (loader: DataLoaderConfig, split: D
     });
   },
   csv: async (loader, split, dataRoot) => {
-    const args = checkArgs(loader, ['label_dir']);
+    const args = checkArgs(loader, ['label_dir', 'resize']);
     const csvs = loader.dataDir[split];
     if (csvs.length === 0) throw new Error(`csv loader: data_dir.${split} lists no CSV`);
-    return CsvImageDataset.open({ csvs, maskCsvs: maskCsvs(args.label_dir, split), dataRoot, size: loader.targetSize });
+    return CsvImageDataset.open({
+      csvs,
+      maskCsvs: maskCsvs(args.label_dir, split),
+      dataRoot,
+      size: loader.targetSize,
+      resize: resizeArg(args, 'csv'),
+    });
+  },
+  idx: async (loader, split, dataRoot) => {
+    const args = checkArgs(loader, ['images', 'labels', 'classes', 'resize']);
+    const listed = loader.dataDir[split];
+    if (listed.length > 0) {
+      throw new Error(`idx loader: data_dir.${split} lists ${listed.join(', ')}, but idx reads no CSV; give the IDX files as args.images and args.labels`);
+    }
+    const images = idxFileArg(args.images, 'images', split);
+    if (images === undefined) {
+      throw new Error(`idx loader: args.images is missing; give the images IDX file, or {train, val, test: file} (no entry for split '${split}')`);
+    }
+    const classes = classesArg(args.classes, split);
+    return IdxImageDataset.open({
+      images,
+      labels: idxFileArg(args.labels, 'labels', split),
+      classes,
+      dataRoot,
+      size: loader.targetSize,
+      resize: resizeArg(args, 'idx'),
+    });
   },
 };
 
@@ -115,4 +157,37 @@ function maskCsvs(labelDir: unknown, split: DatasetSplit): string[] | undefined 
     );
   }
   return list;
+}
+
+function resizeArg(args: Record<string, unknown>, loaderName: string): ResizeMethod {
+  const value = args.resize ?? DEFAULT_RESIZE;
+  if (!(RESIZE_METHODS as readonly unknown[]).includes(value)) {
+    throw new Error(`${loaderName} loader: args.resize must be one of ${RESIZE_METHODS.join(', ')}, got ${JSON.stringify(args.resize)}`);
+  }
+  return value as ResizeMethod;
+}
+
+/** The split's entry of a per-split arg written either as one value or as `{train, val, test}`. */
+function perSplit(value: unknown, split: DatasetSplit): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[split] : value;
+}
+
+function idxFileArg(value: unknown, key: string, split: DatasetSplit): string | undefined {
+  const file = perSplit(value, split);
+  if (file === undefined || file === null) return undefined;
+  if (typeof file !== 'string' || file === '') {
+    throw new Error(`idx loader: args.${key} must be an IDX file path or {train, val, test: path}, got ${JSON.stringify(value)}`);
+  }
+  return file;
+}
+
+function classesArg(value: unknown, split: DatasetSplit): number[] | undefined {
+  const classes = perSplit(value, split);
+  if (classes === undefined || classes === null) return undefined;
+  if (!Array.isArray(classes) || classes.length === 0 || !classes.every((c) => Number.isInteger(c) && c >= 0 && c <= 255)) {
+    throw new Error(
+      `idx loader: args.classes must be a non-empty list of label values (integers 0–255) or {train, val, test: [class…]}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return classes as number[];
 }

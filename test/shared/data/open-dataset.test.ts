@@ -2,10 +2,12 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
+import { encode as encodeJpeg } from 'jpeg-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataLoaderConfig } from '../../../shared/config/experiment-config.ts';
 import { openDataset } from '../../../shared/data/open-dataset.ts';
 import { sequentialOrder } from '../../../shared/data/batch-iterator.ts';
+import { dicomBytes } from './dicom-bytes.ts';
 
 function csvLoader(dataDir: Partial<DataLoaderConfig['dataDir']>, targetSize: [number, number], args: Record<string, unknown> = {}): DataLoaderConfig {
   return { name: 'csv', dataDir: { train: [], val: [], test: [], ...dataDir }, targetSize, batchSize: 8, args };
@@ -90,7 +92,7 @@ describe('openDataset csv', () => {
     );
   });
 
-  it('rejects a missing CSV, a CSV without a filename header, and JPEG files with clear messages', async () => {
+  it('rejects a missing CSV, a CSV without a filename header, and a corrupt image with clear messages', async () => {
     const loader = (csv: string) => csvLoader({ test: [csv] }, [1, 1]);
     await expect(openDataset(loader('nope.csv'), 'test', { dataRoot: root })).rejects.toThrow(`split CSV ${join(root, 'nope.csv')}: file not found`);
     await writeFile(join(root, 'bad.csv'), 'path\r\nimages/a.png\r\n');
@@ -98,8 +100,33 @@ describe('openDataset csv', () => {
     await writeFile(join(root, 'images', 'photo.jpg'), Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]));
     await writeCsv('jpeg.csv', ['images/photo.jpg']);
     const dataset = await openDataset(loader('jpeg.csv'), 'test', { dataRoot: root });
-    await expect(dataset.load([0])).rejects.toThrow(`${join(root, 'images/photo.jpg')}: unsupported image format (JPEG)`);
+    await expect(dataset.load([0])).rejects.toThrow(
+      `split CSV ${join(root, 'jpeg.csv')}: data row 1 (line 2): ${join(root, 'images/photo.jpg')}: not a readable JPEG`,
+    );
     await expect(openDataset(csvLoader({}, [1, 1]), 'train', { dataRoot: root })).rejects.toThrow(/data_dir.train lists no CSV/);
+  });
+
+  it('reads JPEG and DICOM files listed in a CSV, told by content whatever their extension', async () => {
+    const jpeg = encodeJpeg({ width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(200) }, 100).data;
+    await writeFile(join(root, 'images', 'looks-like.png'), jpeg);
+    const dicom = dicomBytes({ rows: 8, columns: 8, bitsAllocated: 8, pixelRepresentation: 0, photometric: 'MONOCHROME1', pixels: new Array(64).fill(51) });
+    await writeFile(join(root, 'images', 'scan'), dicom);
+    await writeCsv('mixed.csv', ['images/looks-like.png', 'images/scan']);
+    const batch = await (await openDataset(csvLoader({ test: ['mixed.csv'] }, [2, 2]), 'test', { dataRoot: root })).load([0, 1]);
+    batch.images.subarray(0, 4).forEach((v) => expect(Math.abs(v * 255 - 200)).toBeLessThanOrEqual(1));
+    batch.images.subarray(4).forEach((v) => expect(v).toBeCloseTo(1 - 51 / 255, 6));
+  });
+
+  it('resizes by args.resize: bilinear (default, training path) or antialias (downstream path)', async () => {
+    await writePng('ramp.png', { width: 4, height: 1, depth: 8, channels: 1, data: Uint8Array.from([0, 100, 200, 255]) });
+    await writeCsv('ramp.csv', ['images/ramp.png']);
+    const load = async (args: Record<string, unknown>) =>
+      Array.from((await (await openDataset(csvLoader({ test: ['ramp.csv'] }, [1, 2], args), 'test', { dataRoot: root })).load([0])).images, (v) => v * 255);
+    const bilinear = await load({});
+    [50, 227.5].forEach((v, k) => expect(bilinear[k]).toBeCloseTo(v, 4));
+    expect(await load({ resize: 'bilinear' })).toEqual(bilinear);
+    (await load({ resize: 'antialias' })).forEach((v, k) => expect(v).toBeCloseTo([71, 209][k], 4));
+    await expect(load({ resize: 'nearest' })).rejects.toThrow('csv loader: args.resize must be one of bilinear, antialias, got "nearest"');
   });
 
   it('reads masks from label_dir row for row, as 0/1', async () => {
@@ -147,7 +174,7 @@ describe('openDataset phantoms', () => {
   });
 
   it('rejects unknown loaders, unknown args and bad values, naming them', async () => {
-    await expect(openDataset({ ...phantomLoader({}), name: 'idx' }, 'train')).rejects.toThrow("unknown dataset loader 'idx'; known: phantoms, csv");
+    await expect(openDataset({ ...phantomLoader({}), name: 'celeba' }, 'train')).rejects.toThrow("unknown dataset loader 'celeba'; known: phantoms, csv, idx");
     await expect(openDataset(phantomLoader({ train_cont: 5 }), 'train')).rejects.toThrow(/unknown args.train_cont; known: train_count/);
     await expect(openDataset(phantomLoader({ train_count: -1 }), 'train')).rejects.toThrow(/args.train_count must be a non-negative integer, got -1/);
     await expect(openDataset(phantomLoader({ seed: 'x' }), 'train')).rejects.toThrow(/args.seed must be an integer/);
