@@ -1,7 +1,9 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
+import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
@@ -11,13 +13,15 @@ import { bearerAuth } from './bearer-auth.ts';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { errorHandler, HttpError } from './http-error.ts';
 import { openApiDocument } from './openapi-document.ts';
+import { compareRouter } from './routes/compare-router.ts';
+import { evaluationsRouter } from './routes/evaluations-router.ts';
 import { livenessRouter, readinessRouter } from './routes/health-router.ts';
 import { runsRouter } from './routes/runs-router.ts';
 import { RunSubmitter } from './run-submitter.ts';
 
 export interface AppDeps {
   redis: Redis;
-  queues: { train: Queue<TrainJob>; sweep: Queue; evaluate: Queue };
+  queues: { train: Queue<TrainJob>; sweep: Queue; evaluate: Queue<EvaluateJob> };
   store: ArtifactStore;
   runs: RunRepository;
   cancel: CancelChannel;
@@ -63,6 +67,11 @@ export function createApp(deps: AppDeps): Express {
       store: deps.store,
     }),
   );
+  app.use(
+    '/api/v1/evaluations',
+    evaluationsRouter({ runs: deps.runs, evaluations: new EvaluationRepository(deps.store), evaluateQueue: deps.queues.evaluate }),
+  );
+  app.use('/api/v1/compare', compareRouter({ store: deps.store, runs: deps.runs }));
   app.use((request, _response, next) => next(new HttpError(404, `no route ${request.method} ${request.path}`)));
   app.use(errorHandler((message, meta) => deps.logger.error(message, meta)));
   return app;

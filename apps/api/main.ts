@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
+import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   for (const queue of Object.values(queues)) queue.on('error', (error) => logger.warn('queue error', { queue: queue.name, error: error.message }));
   const app = createApp({
     redis,
-    queues: { ...queues, train: queues.train as Queue<TrainJob> },
+    queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob> },
     store,
     runs: new RunRepository(store),
     cancel: new CancelChannel(redis),

@@ -9,6 +9,12 @@ export class ApiClient {
     return this.request<T>('GET', path);
   }
 
+  /** A text answer (markdown, CSV) as it is. */
+  async getText(path: string): Promise<string> {
+    const answer = await this.request<unknown>('GET', path);
+    return typeof answer === 'string' ? answer : JSON.stringify(answer, null, 2);
+  }
+
   async post<T>(path: string, body?: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
   }

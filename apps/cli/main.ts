@@ -81,6 +81,29 @@ program
     await runDemo({ keep: options.keep ?? process.stdout.isTTY === true, directory: options.dir });
   });
 
+program
+  .command('evaluate')
+  .description("evaluate a run's checkpoint on its downstream tasks (AUROC, AUPRC, FPR95/99, pictures)")
+  .argument('<runId>')
+  .option('--checkpoint <which>', 'best or latest', 'best')
+  .option('--task <name...>', "only these of the run's downstream tasks")
+  .action(async (runId: string, options: { checkpoint: string; task?: string[] }) => {
+    const client = new ApiClient();
+    const evaluation = await client.post<{ id: string }>('/api/v1/evaluations', { runId, checkpoint: options.checkpoint, tasks: options.task });
+    process.stdout.write(`${evaluation.id}\n`);
+  });
+
+program
+  .command('table')
+  .description('the methods × tasks table of evaluated runs (mean ± std over runs that differ only in seed)')
+  .requiredOption('--runs <ids>', 'comma-separated run ids')
+  .option('--metric <name>', 'auroc, auprc, fpr95 or fpr99', 'auroc')
+  .option('--csv', 'CSV instead of markdown')
+  .action(async (options: { runs: string; metric: string; csv?: boolean }) => {
+    const query = new URLSearchParams({ runs: options.runs, metric: options.metric, format: options.csv ? 'csv' : 'markdown' });
+    process.stdout.write(await new ApiClient().getText(`/api/v1/compare?${query}`));
+  });
+
 const data = program.command('data').description('datasets');
 data
   .command('phantoms')

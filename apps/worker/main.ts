@@ -4,7 +4,9 @@
  * the running batch finishes, a checkpoint is written, the job goes back to the queue,
  * and the process exits.
  */
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
+import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
 import type { TrainJob, TrainJobResult } from '../../shared/contracts/train-job.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
@@ -13,6 +15,7 @@ import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { createEvaluateProcessor } from './evaluate-processor.ts';
 import { createTrainProcessor } from './train-processor.ts';
 
 const logger = createLogger('worker');
@@ -25,8 +28,12 @@ async function main(): Promise<void> {
 
   let shuttingDown = false;
   let preemptRunning: () => void = () => undefined;
+  const evaluations = new EvaluationRepository(store);
+  const evaluateQueue = new Queue<EvaluateJob>('evaluate', { connection, prefix: queuePrefix() });
   const processor = createTrainProcessor({
     storage: store.location,
+    evaluations,
+    evaluateQueue,
     runs: new RunRepository(store),
     cancel: new CancelChannel(connection),
     logger,
@@ -43,16 +50,23 @@ async function main(): Promise<void> {
     ...TRAIN_WORKER_SETTINGS,
   });
   worker.on('error', (error) => logger.warn('worker error', { error: error.message }));
+  const evaluator = new Worker<EvaluateJob>('evaluate', createEvaluateProcessor({ storage: store.location, evaluations, logger }), {
+    connection,
+    prefix: queuePrefix(),
+    concurrency: 1,
+    ...TRAIN_WORKER_SETTINGS,
+  });
+  evaluator.on('error', (error) => logger.warn('evaluate worker error', { error: error.message }));
   worker.on('failed', (job, error) => logger.warn('train job failed', { jobId: job?.id, error: error.message }));
-  await worker.waitUntilReady();
-  logger.info('worker ready', { redis: describeRedisUrl(redisUrl()), storage: store.location, prefix: queuePrefix(), queue: 'train' });
+  await Promise.all([worker.waitUntilReady(), evaluator.waitUntilReady()]);
+  logger.info('worker ready', { redis: describeRedisUrl(redisUrl()), storage: store.location, prefix: queuePrefix(), queues: ['train', 'evaluate'] });
 
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('shutting down: finishing the batch and handing the job back', { signal });
     preemptRunning();
-    void worker.close().then(
+    void Promise.all([worker.close(), evaluator.close(), evaluateQueue.close()]).then(
       async () => {
         await connection.quit().catch(() => undefined);
         logger.info('worker stopped');

@@ -1,7 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
+import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+import type { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
+import { submitEvaluation } from '../../shared/evaluation/evaluation-submitter.ts';
 import type { TrainJob, TrainJobResult, TrainProgress } from '../../shared/contracts/train-job.ts';
 import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
 import { EtaEstimator } from '../../shared/observability/eta-estimator.ts';
@@ -18,6 +21,8 @@ const PROGRESS_INTERVAL_MS = 1000;
 
 export interface TrainProcessorDeps {
   storage: string;
+  evaluations: EvaluationRepository;
+  evaluateQueue: Queue<EvaluateJob>;
   runs: RunRepository;
   cancel: CancelChannel;
   logger: Logger;
@@ -162,7 +167,17 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       const stoppedEarly = outcome.status === 'early_stopped';
       await deps.runs.update(runId, (r) => ({ ...r, status: 'completed', finishedAt, stoppedEarly, epoch: outcome.epochsCompleted }));
       log.info('run completed', { epochsCompleted: outcome.epochsCompleted, stoppedEarly });
+      await evaluateAfterTraining();
       return { status: 'completed', epochsCompleted: outcome.epochsCompleted, stoppedEarly };
+    }
+
+    /** As the official entry point: a config with downstream tasks is evaluated on its best checkpoint. */
+    async function evaluateAfterTraining(): Promise<void> {
+      const tasks = config.downstream_tasks;
+      if (typeof tasks !== 'object' || tasks === null || Object.keys(tasks).length === 0) return;
+      // A fixed id, so a retried job never queues the evaluation twice.
+      const evaluation = await submitEvaluation(deps, { runId, checkpoint: 'best', tasks: Object.keys(tasks), evalId: `${runId}-auto` });
+      log.info('evaluation queued', { evalId: evaluation.id });
     }
 
     async function markFailureOrRetry(message: string, retryable: boolean): Promise<void> {

@@ -116,6 +116,7 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     const checkpoints = await deps.store.list(runPaths(run.id).checkpoints);
     if (checkpoints.includes('latest')) links.latestCheckpoint = `${base}/artifacts/checkpoints/latest/`;
     if (checkpoints.includes('best')) links.bestCheckpoint = `${base}/artifacts/checkpoints/best/`;
+    for (const evalId of await deps.store.list(`${runPaths(run.id).root}/eval`)) links[`evaluation:${evalId}`] = `/api/v1/evaluations/${evalId}`;
     return { ...run, progress: job?.progress ?? null, links };
   }
 

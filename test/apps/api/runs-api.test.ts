@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../apps/api/create-app.ts';
+import type { EvaluateJob } from '../../../shared/contracts/evaluate-job.ts';
 import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { createApiMetrics } from '../../../shared/observability/prometheus-metrics.ts';
@@ -34,7 +35,7 @@ describe('the runs API on real Redis and a real storage folder', () => {
     const store = new LocalArtifactStore(storage);
     app = createApp({
       redis,
-      queues: { ...queues, train: queues.train as Queue<TrainJob> },
+      queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob> },
       store,
       runs: new RunRepository(store),
       cancel: new CancelChannel(redis),

@@ -1,0 +1,49 @@
+import { Router, type Request } from 'express';
+import type { Queue } from 'bullmq';
+import { parseExperimentConfigText } from '../../../shared/config/load-experiment-config.ts';
+import { type EvaluateJob, evaluationRequestSchema } from '../../../shared/contracts/evaluate-job.ts';
+import type { EvaluationRecord } from '../../../shared/evaluation/evaluation-record.ts';
+import type { EvaluationRepository } from '../../../shared/evaluation/evaluation-repository.ts';
+import { submitEvaluation } from '../../../shared/evaluation/evaluation-submitter.ts';
+import type { RunRepository } from '../../../shared/runs/run-repository.ts';
+import { HttpError } from '../http-error.ts';
+import { parseOr400 } from '../zod-http.ts';
+
+const EVAL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/** `/api/v1/evaluations`: score a run's checkpoint on its downstream tasks. */
+export function evaluationsRouter(deps: { runs: RunRepository; evaluations: EvaluationRepository; evaluateQueue: Queue<EvaluateJob> }): Router {
+  const router = Router();
+
+  router.post('/', async (request, response) => {
+    const body = parseOr400(evaluationRequestSchema, request.body ?? {}, 'body');
+    const run = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(body.runId) ? await deps.runs.get(body.runId) : null;
+    if (run === null) throw new HttpError(400, `runId: no run ${body.runId}`);
+    const { config } = parseExperimentConfigText(await deps.runs.configYaml(run.id), `runs/${run.id}/config.yaml`);
+    const known = Object.keys(config.downstreamTasks);
+    const tasks = body.tasks ?? known;
+    if (tasks.length === 0) throw new HttpError(400, `tasks: run ${run.id} has no downstream_tasks in its config`);
+    const unknown = tasks.filter((task) => !known.includes(task));
+    if (unknown.length > 0) throw new HttpError(400, `tasks: run ${run.id} has no task ${unknown.map((t) => `"${t}"`).join(', ')}; its tasks: ${known.join(', ') || 'none'}`);
+    const record = await submitEvaluation(deps, { runId: run.id, checkpoint: body.checkpoint, tasks });
+    response.status(202).location(`/api/v1/evaluations/${record.id}`).json(await present(record, request));
+  });
+
+  router.get('/:id', async (request, response) => {
+    const record = EVAL_ID.test(request.params.id) ? await deps.evaluations.get(request.params.id) : null;
+    if (record === null) throw new HttpError(404, `evaluation ${request.params.id} not found`);
+    response.json(await present(record, request));
+  });
+
+  async function present(record: EvaluationRecord, request: Request) {
+    const base = `${request.baseUrl.replace(/\/evaluations$/, '')}/runs/${record.runId}/artifacts/eval/${record.id}`;
+    const results = record.status === 'completed' ? await deps.evaluations.results(record) : null;
+    return {
+      ...record,
+      results: results?.map((task) => ({ ...task, pictures: task.pictures.map((picture) => `${base}/${picture}`) })) ?? null,
+      links: { results: `${base}/results.json`, scores: `${base}/scores.csv` },
+    };
+  }
+
+  return router;
+}

@@ -1,0 +1,42 @@
+/**
+ * Child process of an evaluate job: scores every test image of the run's downstream
+ * tasks with the chosen checkpoint and writes scores, results and pictures to storage.
+ */
+import { evaluateRun } from '../../shared/evaluation/evaluate-run.ts';
+import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
+import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+
+export type EvaluateChildMessage =
+  | { type: 'progress'; scored: number; total: number }
+  | { type: 'done' }
+  | { type: 'failed'; message: string };
+
+function send(message: EvaluateChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || process.send === undefined) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+process.on('disconnect', () => process.exit(70));
+process.on('SIGTERM', () => undefined);
+process.on('SIGINT', () => undefined);
+
+process.on('message', (message: { job: EvaluateJob; storage: string }) => {
+  void (async () => {
+    try {
+      await selectBackend();
+      await evaluateRun({
+        ...message.job,
+        store: openArtifactStore(message.storage),
+        onProgress: (scored, total) => send({ type: 'progress', scored, total }),
+      });
+      await send({ type: 'done' });
+      process.exit(0);
+    } catch (error) {
+      await send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+      process.exit(1);
+    }
+  })();
+});

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** Body of `POST /api/v1/evaluations`. */
+export const evaluationRequestSchema = z
+  .object({
+    runId: z.string().min(1).max(128),
+    /** Which checkpoint of the run; default best. */
+    checkpoint: z.enum(['best', 'latest']).default('best'),
+    /** Names of the run's downstream tasks; default all. */
+    tasks: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+export type EvaluationRequest = z.infer<typeof evaluationRequestSchema>;
+
+/** Payload of an `evaluate` job; the job id is the evaluation id. */
+export interface EvaluateJob {
+  evalId: string;
+  runId: string;
+  checkpoint: 'best' | 'latest';
+  tasks?: string[];
+}

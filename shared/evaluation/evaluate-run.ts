@@ -1,0 +1,254 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { parseExperimentConfigText } from '../config/load-experiment-config.ts';
+import type { DataLoaderConfig, DownstreamTaskConfig } from '../config/experiment-config.ts';
+import { iterateBatches, sequentialOrder } from '../data/batch-iterator.ts';
+import type { ImageDataset } from '../data/image-dataset.ts';
+import { openDataset } from '../data/open-dataset.ts';
+import type { AutoencoderModel } from '../ml/autoencoder-model.ts';
+import { buildModel } from '../ml/model-registry.ts';
+import { SeededRandom } from '../ml/random.ts';
+import { loadCheckpoint, restoreWeights } from '../ml/training/checkpoint.ts';
+import type { ArtifactStore } from '../storage/artifact-store.ts';
+import { runPaths } from '../storage/run-paths.ts';
+import { evaluationPaths } from './evaluation-paths.ts';
+import type { DatasetResult, TaskResult } from './evaluation-record.ts';
+import { auprc, auroc, bestDice, fprAtTpr, pixelAuprc, pixelAuroc, rocCurve, ssim } from './metrics/index.ts';
+import { renderHistogram } from './pictures/histogram.ts';
+import { renderRocCurve } from './pictures/roc-curve.ts';
+import { renderStrip, type StripPanel } from './pictures/strip.ts';
+
+export interface EvaluateRunOptions {
+  runId: string;
+  evalId: string;
+  checkpoint: 'best' | 'latest';
+  /** Task names of the run's `downstream_tasks`; default all of them. */
+  tasks?: string[];
+  store: ArtifactStore;
+  /** Data root for csv datasets; default `AELAB_DATA_ROOT`, then the working directory. */
+  dataRoot?: string;
+  /** Called after every scored batch with images scored so far and in all. */
+  onProgress?: (scored: number, total: number) => void | Promise<void>;
+}
+
+/** Images per task and dataset whose strips are drawn: the first few, so runs compare. */
+const PICTURE_SAMPLES = 4;
+/** Residuals are drawn on one fixed colour scale, [0, 0.5], so pictures compare across runs. */
+const RESIDUAL_COLOUR_MAX = 0.5;
+
+interface ScoredDataset {
+  name: string;
+  label: 0 | 1;
+  files: string[];
+  scores: number[];
+  l1: number[];
+  mse: number[];
+  ssim: number[];
+  /** Residual maps and masks, kept only for datasets that have masks (pixel metrics). */
+  residuals: Float32Array[];
+  masks: Float32Array[];
+}
+
+/**
+ * The official downstream evaluation (MORPHAEUS.md §14): every test image through the
+ * model in eval mode, anomaly map |x_rec − x|, score = its mean; per task the first dataset
+ * whose name contains "Normal" is the negative set and every other dataset is scored
+ * against it. Writes scores.csv, results.json and pictures under runs/<runId>/eval/<evalId>/.
+ */
+export async function evaluateRun(options: EvaluateRunOptions): Promise<TaskResult[]> {
+  const { store, runId, evalId } = options;
+  const paths = evaluationPaths(runId, evalId);
+  const { config } = parseExperimentConfigText(await store.readText(runPaths(runId).config), `runs/${runId}/config.yaml`);
+  const taskNames = options.tasks ?? Object.keys(config.downstreamTasks);
+  if (taskNames.length === 0) throw new Error(`run ${runId} has no downstream_tasks in its config and none were asked for`);
+  for (const name of taskNames) {
+    if (!Object.hasOwn(config.downstreamTasks, name)) {
+      throw new Error(`run ${runId} has no downstream task "${name}"; its tasks: ${Object.keys(config.downstreamTasks).join(', ') || 'none'}`);
+    }
+  }
+  const checkpoint = await loadCheckpoint(store, runId, options.checkpoint);
+  if (checkpoint === null) throw new Error(`run ${runId} has no ${options.checkpoint} checkpoint to evaluate`);
+  const dataRoot = options.dataRoot ?? process.env.AELAB_DATA_ROOT ?? process.cwd();
+
+  const opened = new Map<string, { task: string; name: string; dataset: ImageDataset; label: 0 | 1 }[]>();
+  for (const task of taskNames) opened.set(task, await openTaskDatasets(config.downstreamTasks[task], task, dataRoot));
+  const total = [...opened.values()].flat().reduce((n, entry) => n + entry.dataset.size, 0);
+
+  const model = buildModel(config.model, { mode: config.mode, random: new SeededRandom(config.seed), inputSize: config.trainer.dataLoader.targetSize });
+  const scoreRows: string[] = ['task,dataset,file,label,score'];
+  const results: TaskResult[] = [];
+  let scored = 0;
+  try {
+    restoreWeights(model, checkpoint);
+    for (const task of taskNames) {
+      const scoredSets: ScoredDataset[] = [];
+      const pictures: string[] = [];
+      for (const entry of opened.get(task)!) {
+        const set = await scoreDataset(model, entry.dataset, entry.name, entry.label, config.downstreamTasks[task].dataLoader.batchSize, async (done, strips) => {
+          scored += done;
+          await options.onProgress?.(scored, total);
+          for (const strip of strips) {
+            const key = `${task}/${entry.name}-${String(strip.index).padStart(3, '0')}.png`;
+            await store.write(paths.picture(key), strip.png);
+            pictures.push(`pictures/${key}`);
+          }
+        });
+        for (let i = 0; i < set.files.length; i += 1) scoreRows.push(csvRow([task, set.name, set.files[i], String(set.label), String(set.scores[i])]));
+        scoredSets.push(set);
+      }
+      results.push(await summariseTask(task, scoredSets, store, paths, pictures));
+    }
+  } finally {
+    model.dispose();
+  }
+  await store.write(paths.scores, `${scoreRows.join('\n')}\n`);
+  await store.write(paths.results, JSON.stringify({ runId, evalId, checkpoint: options.checkpoint, checkpointFolder: checkpoint.folder, tasks: results }, null, 2));
+  return results;
+}
+
+async function openTaskDatasets(task: DownstreamTaskConfig, taskName: string, dataRoot: string) {
+  const names = Object.keys(task.datasets);
+  const normal = names.find((name) => name.includes('Normal'));
+  if (normal === undefined) {
+    throw new Error(`downstream task "${taskName}": no dataset name contains "Normal" (the negative set, as in the official evaluator); datasets: ${names.join(', ')}`);
+  }
+  const entries = [];
+  for (const name of names) {
+    const spec = task.datasets[name];
+    const loader: DataLoaderConfig = {
+      ...task.dataLoader,
+      dataDir: { train: [], val: [], test: spec.test },
+      args: { ...task.dataLoader.args, ...spec.args },
+    };
+    entries.push({ task: taskName, name, dataset: await openDataset(loader, 'test', { dataRoot }), label: (name === normal ? 0 : 1) as 0 | 1 });
+  }
+  return entries;
+}
+
+async function scoreDataset(
+  model: AutoencoderModel,
+  dataset: ImageDataset,
+  name: string,
+  label: 0 | 1,
+  batchSize: number,
+  afterBatch: (count: number, strips: { index: number; png: Uint8Array }[]) => Promise<void>,
+): Promise<ScoredDataset> {
+  const set: ScoredDataset = { name, label, files: [], scores: [], l1: [], mse: [], ssim: [], residuals: [], masks: [] };
+  const { height, width } = dataset;
+  const pixels = height * width;
+  let index = 0;
+  for await (const batch of iterateBatches(dataset, { batchSize: Math.max(1, batchSize), order: sequentialOrder(dataset.size) })) {
+    const outputs = readOutputs(model, batch.images, batch.count, height, width);
+    const strips: { index: number; png: Uint8Array }[] = [];
+    for (let i = 0; i < batch.count; i += 1) {
+      const x = batch.images.subarray(i * pixels, (i + 1) * pixels);
+      const rec = outputs.xRec.subarray(i * pixels, (i + 1) * pixels);
+      const residual = new Float32Array(pixels);
+      let sumAbs = 0;
+      let sumSq = 0;
+      for (let p = 0; p < pixels; p += 1) {
+        const d = rec[p] - x[p];
+        residual[p] = Math.abs(d);
+        sumAbs += Math.abs(d);
+        sumSq += d * d;
+      }
+      set.files.push(batch.names[i]);
+      set.scores.push(sumAbs / pixels);
+      set.l1.push(sumAbs / pixels);
+      set.mse.push(sumSq / pixels);
+      if (label === 0) set.ssim.push(ssim(x, rec, height, width));
+      if (batch.masks !== undefined && label === 1) {
+        set.residuals.push(residual);
+        set.masks.push(batch.masks.slice(i * pixels, (i + 1) * pixels));
+      }
+      if (index < PICTURE_SAMPLES) {
+        const panels: StripPanel[] = [{ title: 'input', image: x, height, width, kind: 'gray' }];
+        if (outputs.prior !== null) panels.push({ title: 'prior', image: outputs.prior.subarray(i * pixels, (i + 1) * pixels), height, width, kind: 'gray' });
+        panels.push({ title: 'reconstruction', image: rec, height, width, kind: 'gray' });
+        panels.push({ title: 'residual', image: residual, height, width, kind: 'heat', max: RESIDUAL_COLOUR_MAX });
+        if (outputs.field !== null) panels.push({ title: 'deformation', image: outputs.field.subarray(i * pixels * 2, (i + 1) * pixels * 2), height, width, kind: 'grid' });
+        strips.push({ index, png: renderStrip({ panels, scale: Math.max(1, Math.round(128 / height)) }) });
+      }
+      index += 1;
+    }
+    await afterBatch(batch.count, strips);
+  }
+  return set;
+}
+
+/** The model's reconstruction, prior and deformation field for a batch, read back to host memory. */
+function readOutputs(model: AutoencoderModel, images: Float32Array, count: number, height: number, width: number) {
+  const kept = tf.tidy(() => {
+    const out = model.forward(tf.tensor4d(images, [count, height, width, 1]), { training: false });
+    const wanted: Record<string, tf.Tensor> = { xRec: out.xRec };
+    if (out.extras.x_prior !== undefined) wanted.prior = out.extras.x_prior;
+    if (out.extras.phi !== undefined) wanted.field = out.extras.phi;
+    return wanted;
+  });
+  const read = (tensor: tf.Tensor | undefined) => (tensor === undefined ? null : (tensor.dataSync() as Float32Array));
+  const outputs = { xRec: read(kept.xRec)!, prior: read(kept.prior), field: read(kept.field) };
+  tf.dispose(Object.values(kept));
+  return outputs;
+}
+
+async function summariseTask(
+  task: string,
+  sets: ScoredDataset[],
+  store: ArtifactStore,
+  paths: ReturnType<typeof evaluationPaths>,
+  pictures: string[],
+): Promise<TaskResult> {
+  const normal = sets.find((set) => set.label === 0)!;
+  const datasets: DatasetResult[] = [];
+  const curves = [];
+  for (const set of sets.filter((s) => s.label === 1)) {
+    const scores = [...normal.scores, ...set.scores];
+    const labels = [...normal.scores.map(() => 0), ...set.scores.map(() => 1)];
+    const at95 = fprAtTpr(scores, labels, 0.95);
+    const at99 = fprAtTpr(scores, labels, 0.99);
+    const withMasks = set.masks.length > 0;
+    const dice = withMasks ? bestDice(set.residuals, set.masks) : null;
+    const result: DatasetResult = {
+      dataset: set.name,
+      normals: normal.scores.length,
+      pathological: set.scores.length,
+      auroc: auroc(scores, labels),
+      auprc: auprc(scores, labels),
+      fpr95: at95.fpr,
+      fpr95_threshold: at95.threshold,
+      fpr99: at99.fpr,
+      fpr99_threshold: at99.threshold,
+      pixel_auroc: withMasks ? pixelAuroc(set.residuals, set.masks) : null,
+      pixel_auprc: withMasks ? pixelAuprc(set.residuals, set.masks) : null,
+      best_dice: dice?.dice ?? null,
+      best_dice_threshold: dice?.threshold ?? null,
+    };
+    datasets.push(result);
+    const roc = rocCurve(scores, labels);
+    curves.push({ label: set.name, fpr: roc.fpr, tpr: roc.tpr, auroc: result.auroc });
+  }
+  const histogramKey = `${task}/score-histogram.png`;
+  await store.write(
+    paths.picture(histogramKey),
+    renderHistogram({ series: sets.map((set) => ({ label: set.name, values: set.scores })), bins: 30, width: 640, height: 400, title: `${task}: anomaly scores` }),
+  );
+  const rocKey = `${task}/roc.png`;
+  await store.write(paths.picture(rocKey), renderRocCurve({ curves, width: 480, height: 480 }));
+  return {
+    task,
+    normal_dataset: normal.name,
+    normal_l1: mean(normal.l1),
+    normal_mse: mean(normal.mse),
+    normal_ssim: mean(normal.ssim),
+    datasets,
+    pictures: [...pictures, `pictures/${histogramKey}`, `pictures/${rocKey}`],
+  };
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
+function csvRow(cells: string[]): string {
+  return cells.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',');
+}
+

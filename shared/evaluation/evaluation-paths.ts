@@ -1,0 +1,18 @@
+import { runPaths } from '../storage/run-paths.ts';
+
+/** Storage keys of one evaluation (DESIGN.md "Storage": runs/<runId>/eval/<evalId>/). */
+export function evaluationPaths(runId: string, evalId: string) {
+  const root = `${runPaths(runId).root}/eval/${evalId}`;
+  return {
+    root,
+    record: `${root}/evaluation.json`,
+    results: `${root}/results.json`,
+    scores: `${root}/scores.csv`,
+    picture: (name: string) => `${root}/pictures/${name}`,
+  } as const;
+}
+
+/** Where an evaluation id leads to its run, so `/evaluations/:id` needs no run id. */
+export function evaluationIndexKey(evalId: string): string {
+  return `evaluations/${evalId}.json`;
+}

@@ -1,0 +1,50 @@
+/** The states of an evaluation, as users see them. */
+export const EVALUATION_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export type EvaluationStatus = (typeof EVALUATION_STATUSES)[number];
+
+/** Metrics of one pathological dataset scored against the task's normal set. */
+export interface DatasetResult {
+  dataset: string;
+  normals: number;
+  pathological: number;
+  auroc: number;
+  auprc: number;
+  /** FPR at the first operating point with TPR ≥ 95 % (and 99 %), with its score threshold. */
+  fpr95: number;
+  fpr95_threshold: number;
+  fpr99: number;
+  fpr99_threshold: number;
+  /** Pixel-level metrics where the dataset has masks; null otherwise. */
+  pixel_auroc: number | null;
+  pixel_auprc: number | null;
+  best_dice: number | null;
+  best_dice_threshold: number | null;
+}
+
+/** Results of one downstream task: a normal set against one or more pathological sets. */
+export interface TaskResult {
+  task: string;
+  normal_dataset: string;
+  /** Reconstruction quality on the normal set (means over its images). */
+  normal_l1: number;
+  normal_mse: number;
+  normal_ssim: number;
+  datasets: DatasetResult[];
+  /** Storage keys of the pictures, relative to the evaluation folder. */
+  pictures: string[];
+}
+
+/** `runs/<runId>/eval/<evalId>/evaluation.json`. */
+export interface EvaluationRecord {
+  id: string;
+  runId: string;
+  checkpoint: 'best' | 'latest';
+  tasks: string[];
+  status: EvaluationStatus;
+  createdAt: string;
+  finishedAt: string | null;
+  error: string | null;
+  /** Images scored so far and in all. */
+  scored: number;
+  total: number;
+}
