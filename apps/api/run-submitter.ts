@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { ConfigError } from '../../shared/config/config-error.ts';
 import type { ExperimentConfig } from '../../shared/config/experiment-config.ts';
@@ -9,7 +8,6 @@ import {
   resolveConfigPath,
   serializeConfigYaml,
 } from '../../shared/config/load-experiment-config.ts';
-import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
@@ -18,6 +16,7 @@ import { checkPerceptualWeightsAvailable } from '../../shared/ml/losses/perceptu
 import { validateModelParams } from '../../shared/ml/model-registry.ts';
 import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
+import { newRunRecord } from '../../shared/runs/new-run-record.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import { HttpError } from './http-error.ts';
 
@@ -30,27 +29,7 @@ export class RunSubmitter {
   async submit(body: RunSubmission): Promise<RunRecord> {
     const { raw, config } = this.resolve(body);
     const configYaml = serializeConfigYaml(raw);
-    const now = new Date().toISOString();
-    const record: RunRecord = {
-      id: newRunId(),
-      name: config.name,
-      status: 'queued',
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      epoch: 0,
-      totalEpochs: config.trainer.params.nrEpochs,
-      model: config.model.name,
-      latestMetrics: null,
-      best: null,
-      worker: null,
-      versions: { aelab: PACKAGE_VERSION, node: process.version, tfjs: null },
-      configHash: createHash('sha256').update(configYaml).digest('hex'),
-      attempts: 0,
-      resumedFrom: null,
-      error: null,
-      stoppedEarly: false,
-    };
+    const record = newRunRecord(newRunId(), config, configYaml);
     await this.deps.runs.create(record, configYaml);
     try {
       await this.deps.trainQueue.add(record.name, { runId: record.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: record.id });
