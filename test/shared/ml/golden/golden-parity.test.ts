@@ -1,6 +1,6 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { lookupComponent } from '../../../../shared/config/component-catalog.ts';
 import { buildModel, knownModelNames } from '../../../../shared/ml/model-registry.ts';
@@ -9,6 +9,19 @@ import { importStateDict } from '../../../../shared/ml/weights/import-state-dict
 import { readSafetensors, writeSafetensors } from '../../../../shared/ml/weights/safetensors.ts';
 import { stateDictEntries } from '../../../../shared/ml/weights/state-dict-entries.ts';
 import { goldenModelDirs, goldenRoot, goldenStateDict, nchwToNhwc, nhwcToNchw, readFloat32Bin } from './golden-files.ts';
+
+/**
+ * The parity check runs on wasm by default: the same float32 model as on the pure-JS
+ * backend, but the 128×128 DAE and SI-VAE forwards take about 1 s there instead of 20–30 s
+ * of uninterrupted JavaScript, which starves the test runner. AELAB_PARITY_BACKEND=cpu
+ * checks the pure-JS backend instead.
+ */
+const PARITY_BACKEND = process.env.AELAB_PARITY_BACKEND ?? 'wasm';
+/**
+ * The DAE is checked on the pure-JS backend: on wasm its 128×128 output lies up to 4.2e-3
+ * from the golden file (1.8e-5 on cpu), a wasm kernel's doing that is not yet pinned down.
+ */
+const CPU_ONLY = new Set(['dae_unet']);
 
 const root = goldenRoot();
 const dirs = goldenModelDirs(root);
@@ -19,9 +32,6 @@ function portedModelOf(manifest: { module_name: string; class_name: string }): s
   return found.ok && knownModelNames().includes(found.name) ? found.name : null;
 }
 
-beforeAll(async () => {
-  await selectBackend('cpu');
-});
 
 test(`golden files exist under ${root}`, () => {
   expect(dirs.length).toBeGreaterThan(0);
@@ -29,7 +39,8 @@ test(`golden files exist under ${root}`, () => {
 
 describe.each(dirs.map((d) => [path.basename(d.dir), d] as const))('golden parity: %s', (_label, { dir, manifest }) => {
   const modelName = portedModelOf(manifest);
-  test.skipIf(modelName === null)(`the formula weights, loaded as a PyTorch state_dict, reproduce every recorded output (${manifest.class_name})`, () => {
+  test.skipIf(modelName === null)(`the formula weights, loaded as a PyTorch state_dict, reproduce every recorded output (${manifest.class_name})`, async () => {
+    await selectBackend(CPU_ONLY.has(modelName!) ? 'cpu' : PARITY_BACKEND);
     const [, , height, width] = manifest.input.shape;
     const model = buildModel(
       { name: modelName!, params: manifest.model_params },
