@@ -1,6 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
+import { parseYaml } from '../../../../shared/config/parse-yaml.ts';
 import { loadExperimentConfigFile } from '../../../../shared/config/load-experiment-config.ts';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { WASM_EXCLUDED_MODELS, WASM_TRAINABLE_MODELS } from '../../../../shared/ml/backend/wasm-trainable-models.ts';
@@ -16,9 +17,14 @@ import { renderPhantom } from '../../../../shared/data/phantoms.ts';
  * WASM_EXCLUDED_MODELS kept off wasm for a stated reason.
  */
 const SMOKE_DIR = 'configs/smoke';
+// Experiment configs only: configs/smoke also holds sweeps, which name a base config instead of a model.
 const smokeConfigs = readdirSync(SMOKE_DIR)
   .filter((file) => file.endsWith('.yaml'))
-  .map((file) => `${SMOKE_DIR}/${file}`);
+  .map((file) => `${SMOKE_DIR}/${file}`)
+  .filter((path) => {
+    const document = parseYaml(readFileSync(path, 'utf8'), path).value;
+    return typeof document === 'object' && document !== null && 'model' in document;
+  });
 
 async function twoSteps(backend: 'cpu' | 'wasm', configPath: string): Promise<number[]> {
   await selectBackend(backend);
