@@ -10,6 +10,7 @@ import { parseModelParams } from './models/model-params-error.ts';
 import { buildMorphaeus, morphaeusParamsSchema } from './models/morphaeus.ts';
 import { buildVae, vaeParamsSchema } from './models/vae.ts';
 import { buildSoftIntroVae, softIntroVaeParamsSchema } from './models/soft-intro-vae.ts';
+import { buildSyntheticObjective, syntheticObjectiveParamsSchema } from './models/synthetic-objective.ts';
 import type { SeededRandom } from './random.ts';
 
 export interface BuildModelOptions {
@@ -48,6 +49,7 @@ const MODELS: Readonly<Record<string, ModelDefinition>> = {
   dae_unet: defineModel('dae_unet', daeUnetParamsSchema, buildDaeUnet),
   soft_intro_vae: defineModel('soft_intro_vae', softIntroVaeParamsSchema, buildSoftIntroVae),
   morphaeus: defineModel('morphaeus', morphaeusParamsSchema, buildMorphaeus),
+  synthetic_objective: defineModel('synthetic_objective', syntheticObjectiveParamsSchema, (_params, options) => buildSyntheticObjective(options.random)),
 };
 
 /** The registry names of every model that can be built. */

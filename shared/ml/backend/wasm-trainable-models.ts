@@ -11,6 +11,7 @@ export const WASM_TRAINABLE_MODELS: ReadonlySet<string> = new Set([
   'dense_conv_autoencoder',
   'morphaeus',
   'soft_intro_vae',
+  'synthetic_objective',
   'vae',
 ]);
 

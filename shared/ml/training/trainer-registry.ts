@@ -5,6 +5,7 @@ import { createAaeTrainer } from './aae-trainer.ts';
 import { createMorphTrainer } from './morph-trainer.ts';
 import { createReconstructionTrainer } from './reconstruction-trainer.ts';
 import { createSivaeTrainer } from './sivae-trainer.ts';
+import { createSyntheticTrainer } from './synthetic-trainer.ts';
 import type { TrainerFactory, TrainerStrategy } from './trainer-strategy.ts';
 
 /** Trainers by registry name; `morph`, `aae` and `sivae` join as one file each. */
@@ -13,6 +14,7 @@ const TRAINERS: Readonly<Record<string, TrainerFactory>> = {
   morph: createMorphTrainer,
   reconstruction: createReconstructionTrainer,
   sivae: createSivaeTrainer,
+  synthetic: createSyntheticTrainer,
 };
 
 export const TRAINER_NAMES: readonly string[] = Object.keys(TRAINERS);

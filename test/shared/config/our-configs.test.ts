@@ -8,7 +8,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const configsDir = path.join(repoRoot, 'configs');
 // Sweep configs have their own loader; everything else under configs/ is an experiment.
 const experimentFiles = readdirSync(configsDir, { recursive: true, encoding: 'utf8' })
-  .filter((file) => /\.ya?ml$/.test(file) && !file.split(path.sep).includes('sweeps'))
+  // Sweeps (configs/sweeps, and configs/smoke/sweep.yaml) name a base config; they are tested as sweeps.
+  .filter((file) => /\.ya?ml$/.test(file) && !file.split(path.sep).includes('sweeps') && path.basename(file) !== 'sweep.yaml')
   .sort();
 
 describe('configs/', () => {

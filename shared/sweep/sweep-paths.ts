@@ -1,0 +1,21 @@
+/** Storage keys of one sweep (DESIGN.md "Storage"). */
+export function sweepPaths(sweepId: string) {
+  const root = `sweeps/${sweepId}`;
+  return {
+    root,
+    spec: `${root}/sweep.yaml`,
+    record: `${root}/sweep.json`,
+    trials: `${root}/trials.jsonl`,
+    leaderboard: `${root}/leaderboard.json`,
+  } as const;
+}
+
+/** Trial k of a sweep is the run `<sweepId>-t<k>`: the same id wherever it is proposed again. */
+export function trialRunId(sweepId: string, index: number): string {
+  return `${sweepId}-t${index}`;
+}
+
+/** The train job that takes a trial to `epochs`: deterministic, so nothing is queued twice. */
+export function trialJobId(sweepId: string, index: number, epochs: number): string {
+  return `${trialRunId(sweepId, index)}-e${epochs}`;
+}

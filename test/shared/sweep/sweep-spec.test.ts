@@ -1,0 +1,189 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../shared/config/config-error.ts';
+import { loadSweepSpecFile, parseSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
+
+const configsDir = resolve('configs');
+const options = { configsDir };
+
+/** A valid random sweep over the smoke baseline; `change` edits a copy. */
+function sweep(change: (spec: Record<string, unknown>) => void = () => undefined): Record<string, unknown> {
+  const spec: Record<string, unknown> = {
+    name: 't',
+    base: 'smoke/baseline.yaml',
+    method: 'random',
+    metric: { name: 'val.loss_prec', goal: 'minimize' },
+    max_trials: 4,
+    parameters: {
+      'trainer.params.optimizer_params.lr': { distribution: 'log_uniform', min: 1e-4, max: 1e-2 },
+      'model.params.channels': { values: [[8, 16, 16]] },
+    },
+  };
+  change(spec);
+  return spec;
+}
+
+function rejection(input: unknown): ConfigError {
+  try {
+    parseSweepSpec(input, 'request body', options);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('the sweep was accepted');
+}
+
+const parameters = (spec: Record<string, unknown>) => spec.parameters as Record<string, unknown>;
+
+describe('the sweep files', () => {
+  it('configs/smoke/sweep.yaml: 8 random trials of the baseline AE under ASHA', () => {
+    const { spec, baseConfig, baseRaw } = loadSweepSpecFile('configs/smoke/sweep.yaml', options);
+    expect(spec).toMatchObject({
+      name: 'smoke-sweep',
+      base: 'configs/smoke/baseline.yaml',
+      method: 'random',
+      metric: { name: 'val.loss_prec', goal: 'minimize' },
+      maxTrials: 8,
+      maxConcurrent: 2,
+      seed: 7,
+      earlyTerminate: { type: 'asha', minEpochs: 1, reductionFactor: 2, maxEpochs: 4 },
+    });
+    expect(Object.keys(spec.parameters)).toEqual(['trainer.params.optimizer_params.lr', 'model.params.channels']);
+    expect(baseConfig.model.name).toBe('conv_autoencoder');
+    expect((baseRaw.model as { params: { channels: number[] } }).params.channels).toEqual([8, 16, 16]);
+  });
+
+  it('configs/sweeps/morphaeus-lr-beta.yaml: TPE over the official MorphAEus config', () => {
+    const { spec, baseConfig } = loadSweepSpecFile('configs/sweeps/morphaeus-lr-beta.yaml', options);
+    expect(spec).toMatchObject({ method: 'tpe', maxTrials: 40, maxConcurrent: 4, metric: { name: 'val.loss_mse' } });
+    expect(spec.earlyTerminate).toEqual({ type: 'asha', minEpochs: 3, reductionFactor: 3, maxEpochs: 81 });
+    expect(baseConfig.trainer.name).toBe('morph');
+  });
+
+  it('configs/sweeps/synthetic-grid.yaml: a grid of 6 trials by default', () => {
+    const { spec, baseConfig } = loadSweepSpecFile('configs/sweeps/synthetic-grid.yaml', options);
+    expect(spec).toMatchObject({ method: 'grid', maxTrials: 6, metric: { name: 'val.objective' }, earlyTerminate: null });
+    expect(baseConfig.model.name).toBe('synthetic_objective');
+  });
+
+  it('accepts an inline base_config and fills the defaults', () => {
+    const inline = loadSweepSpecFile('configs/sweeps/synthetic-grid.yaml', options).baseRaw;
+    const parsed = parseSweepSpec(
+      sweep((s) => {
+        delete s.base;
+        s.base_config = inline;
+        s.metric = { name: 'val.objective' };
+        s.parameters = { 'model.params.x': { distribution: 'uniform', min: 0, max: 1 } };
+      }),
+      'request body',
+      options,
+    );
+    expect(parsed.spec).toMatchObject({ base: null, maxConcurrent: 1, seed: 0, metric: { goal: 'minimize' }, earlyTerminate: null });
+    expect(parsed.baseConfig.model.name).toBe('synthetic_objective');
+  });
+});
+
+describe('a sweep that cannot run is refused, naming the field', () => {
+  it('a parameter path the base config does not have', () => {
+    const error = rejection(sweep((s) => (parameters(s)['trainer.paramz.beta'] = { values: [1, 2] })));
+    expect(error.key).toBe('parameters.trainer.paramz.beta');
+    expect(error.message).toContain('no key "paramz" under trainer');
+  });
+
+  it('a model parameter the model does not take', () => {
+    const error = rejection(sweep((s) => (parameters(s)['model.params.chanels'] = { values: [[8, 8, 8]] })));
+    expect(error.key).toBe('parameters.model.params.chanels');
+    expect(error.message).toContain('unknown parameter');
+  });
+
+  it('a value that makes the model invalid, whichever value of the list it is', () => {
+    const error = rejection(sweep((s) => (parameters(s)['model.params.channels'] = { values: [[8, 16, 16], [8, -1, 16]] })));
+    expect(error.key).toBe('parameters.model.params.channels');
+    expect(error.message).toContain('[8,-1,16]');
+  });
+
+  it('a value the config format refuses', () => {
+    const error = rejection(sweep((s) => (parameters(s)['trainer.params.beta'] = { values: [1, -3] })));
+    expect(error.key).toBe('parameters.trainer.params.beta');
+  });
+
+  it('an empty range and an empty list', () => {
+    const range = rejection(sweep((s) => (parameters(s)['trainer.params.optimizer_params.lr'] = { distribution: 'log_uniform', min: 1e-2, max: 1e-4 })));
+    expect(range.key).toBe('parameters.trainer.params.optimizer_params.lr.min');
+    const list = rejection(sweep((s) => (parameters(s)['trainer.params.beta'] = { values: [] })));
+    expect(list.key).toBe('parameters.trainer.params.beta.values');
+  });
+
+  it('a grid larger than 10,000 points, or with a distribution', () => {
+    const values = Array.from({ length: 101 }, (_, i) => i + 1);
+    const big = rejection(
+      sweep((s) => {
+        s.method = 'grid';
+        delete s.max_trials;
+        s.parameters = { 'trainer.params.beta': { values }, 'trainer.params.delta': { values } };
+      }),
+    );
+    expect(big.key).toBe('parameters');
+    expect(big.message).toContain('10201 points');
+    const ranged = rejection(sweep((s) => (s.method = 'grid')));
+    expect(ranged.key).toBe('parameters.trainer.params.optimizer_params.lr');
+  });
+
+  it('more grid trials than grid points, or no max_trials for a random search', () => {
+    expect(rejection(sweep((s) => {
+      s.method = 'grid';
+      s.parameters = { 'trainer.params.beta': { values: [1, 2] } };
+    })).key).toBe('max_trials');
+    expect(rejection(sweep((s) => delete s.max_trials)).key).toBe('max_trials');
+  });
+
+  it('a metric the trainer never reports', () => {
+    const error = rejection(sweep((s) => (s.metric = { name: 'val.loss_mes', goal: 'minimize' })));
+    expect(error.key).toBe('metric.name');
+    expect(error.message).toContain('val.loss_prec, val.loss_mse, train.loss');
+  });
+
+  it('a metric only some trials report (the perceptual loss when alfa is swept to 0)', () => {
+    const withPl = (alfas: number[]) =>
+      sweep((s) => {
+        s.metric = { name: 'val.loss_pl' };
+        parameters(s)['trainer.params.alfa'] = { values: alfas };
+      });
+    expect(parseSweepSpec(withPl([0.1, 0.5]), 'request body', options).spec.metric.name).toBe('val.loss_pl');
+    expect(rejection(withPl([0.1, 0])).key).toBe('metric.name');
+  });
+
+  it('max_concurrent, max_trials and ASHA bounds', () => {
+    expect(rejection(sweep((s) => (s.max_concurrent = 0))).key).toBe('max_concurrent');
+    expect(rejection(sweep((s) => (s.max_trials = 0))).key).toBe('max_trials');
+    const asha = { type: 'asha', min_epochs: 5, reduction_factor: 2, max_epochs: 4 };
+    expect(rejection(sweep((s) => (s.early_terminate = asha))).key).toBe('early_terminate.min_epochs');
+    expect(rejection(sweep((s) => (s.early_terminate = { ...asha, min_epochs: 1, reduction_factor: 1 }))).key).toBe(
+      'early_terminate.reduction_factor',
+    );
+  });
+
+  it('a base that is not a config, an unknown field', () => {
+    const missing = rejection(sweep((s) => (s.base = 'configs/smoke/nope.yaml')));
+    expect(missing.key).toBe('base');
+    expect(missing.message).toContain('ENOENT');
+    expect(rejection(sweep((s) => (s.base = '../package.json'))).key).toBe('base');
+    expect(rejection(sweep((s) => (s.max_trial = 3))).key).toBe('max_trial');
+  });
+
+  it('YAML text: the error points at the parameter line', () => {
+    const text = [
+      'name: t',
+      'base: smoke/baseline.yaml',
+      'method: random',
+      'max_trials: 2',
+      'metric: {name: val.loss_prec}',
+      'parameters:',
+      '  trainer.params.optimizer_params.lr: {values: [0.001]}',
+      '  trainer.paramz.beta: {values: [1]}',
+    ].join('\n');
+    const error = rejection(text);
+    expect(error).toMatchObject({ key: 'parameters.trainer.paramz.beta', line: 8 });
+    expect(error.message).toMatch(/^request body:8:3: parameters\.trainer\.paramz\.beta: /);
+  });
+});
