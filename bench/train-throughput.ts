@@ -1,0 +1,242 @@
+/**
+ * Training throughput (images/s) and peak memory of every registered model, trained
+ * through its real trainer on phantom batches, for a grid of image sizes and batch sizes
+ * on the backend AELAB_BACKEND selects (default auto). Writes the markdown table to
+ * bench/results/train-throughput-<backend>-<date>.md and prints it; progress goes to
+ * stderr. See bench/README.md. Usage: npm run bench:train -- [--models baseline,vae] ...
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadExperimentConfigFile } from '../shared/config/load-experiment-config.ts';
+import { knownModelNames } from '../shared/ml/model-registry.ts';
+import { median } from './median.ts';
+import type { CaseMessage, CaseOutcome, ThroughputCase } from './throughput-case.ts';
+import { throughputMarkdown, type ThroughputRow } from './throughput-table.ts';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = path.dirname(BENCH_DIR);
+const CONFIG_DIR = path.join(REPO_ROOT, 'configs/experiments/cxr');
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const CASE_SCRIPT = path.join(BENCH_DIR, 'run-throughput-case.ts');
+/** MorphAEus switches its morph loss on at epoch 11 (morph_start_epoch); 20 is past it. */
+const EPOCH = 20;
+
+interface BenchOptions {
+  /** Model registry names or config names (file names without .yaml); default all configs. */
+  models?: string[];
+  /** Image sides; default 128 and 64. */
+  sizes: number[];
+  /** Default 8 and 32. */
+  batches: number[];
+  /** Timed steps per case; default 5. */
+  steps: number;
+  /** Untimed steps first; default 1. */
+  warmup: number;
+  /** Step budget per case in seconds; default 600. */
+  maxSecondsPerCase: number;
+}
+
+function positiveInt(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
+  return value;
+}
+
+function nonNegativeInt(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
+  return value;
+}
+
+function positiveIntList(text: string): number[] {
+  return text.split(',').map((part) => positiveInt(part.trim()));
+}
+
+function nameList(text: string): string[] {
+  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+}
+
+function parseOptions(argv: string[]): BenchOptions {
+  const program = new Command('bench:train')
+    .description('training images/s and peak memory per model, image size and batch size (see bench/README.md)')
+    .option('--models <names>', 'comma-separated model registry names or config names (default: every config in configs/experiments/cxr)', nameList)
+    .option('--sizes <sides>', 'comma-separated square image sides', positiveIntList, [128, 64])
+    .option('--batches <sizes>', 'comma-separated batch sizes', positiveIntList, [8, 32])
+    .option('--steps <n>', 'timed steps per case (the median is reported)', positiveInt, 5)
+    .option('--warmup <n>', 'untimed steps before the timed ones', nonNegativeInt, 1)
+    .option('--max-seconds-per-case <s>', 'step budget per case: a case whose first step exceeds it is skipped', positiveInt, 600)
+    .showHelpAfterError();
+  program.parse(argv, { from: 'user' });
+  return program.opts<BenchOptions>();
+}
+
+interface BenchConfig {
+  /** File name without .yaml. */
+  name: string;
+  path: string;
+  modelName: string;
+}
+
+/** Registered models that no config in CONFIG_DIR builds (e.g. test models); the report names them. */
+function modelsWithoutConfig(configs: readonly BenchConfig[]): string[] {
+  return knownModelNames().filter((model) => !configs.some((config) => config.modelName === model));
+}
+
+function allConfigs(): BenchConfig[] {
+  return readdirSync(CONFIG_DIR)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => {
+      const configPath = path.join(CONFIG_DIR, file);
+      return { name: file.slice(0, -'.yaml'.length), path: configPath, modelName: loadExperimentConfigFile(configPath).config.model.name };
+    });
+}
+
+/** The configs `--models` names (by config or model name); all when absent. */
+function selectConfigs(configs: readonly BenchConfig[], filter: string[] | undefined): BenchConfig[] {
+  if (filter === undefined) return [...configs];
+  const unknown = filter.filter((name) => !configs.some((config) => config.name === name || config.modelName === name));
+  if (unknown.length > 0) {
+    const valid = [...new Set(configs.flatMap((config) => [config.name, config.modelName]))].sort();
+    throw new Error(`--models: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; valid: ${valid.join(', ')}`);
+  }
+  return configs.filter((config) => filter.includes(config.name) || filter.includes(config.modelName));
+}
+
+interface CaseRun {
+  backend: string | null;
+  device: string | null;
+  notes: string[];
+  outcome: CaseOutcome;
+}
+
+/** Runs one case in a child process, printing its progress; never rejects. */
+function runCase(spec: ThroughputCase, label: string): Promise<CaseRun> {
+  return new Promise((resolve) => {
+    const run: Omit<CaseRun, 'outcome'> & { outcome: CaseOutcome | null } = { backend: null, device: null, notes: [], outcome: null };
+    const child = fork(CASE_SCRIPT, [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let firstStepTimer: NodeJS.Timeout | undefined;
+    child.on('message', (message: CaseMessage) => {
+      switch (message.kind) {
+        case 'backend':
+          Object.assign(run, { backend: message.name, device: message.device, notes: message.notes });
+          process.stderr.write(`${label}: ${message.name}, ${message.device}\n`);
+          return;
+        case 'stepping':
+          firstStepTimer = setTimeout(() => {
+            run.outcome = { status: 'skipped', reason: `one step took over ${spec.maxSeconds} s (stopped)` };
+            child.kill('SIGKILL');
+          }, spec.maxSeconds * 1000);
+          return;
+        case 'step':
+          clearTimeout(firstStepTimer);
+          process.stderr.write(`${label}: ${message.phase} step ${message.index + 1}: ${message.seconds.toFixed(2)} s\n`);
+          return;
+        case 'outcome':
+          run.outcome = message.outcome;
+          return;
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(firstStepTimer);
+      const outcome = run.outcome ?? { status: 'failed', reason: `the case process exited with ${signal ?? `code ${code}`} before reporting` };
+      resolve({ ...run, outcome });
+    });
+  });
+}
+
+function describeOutcome(outcome: CaseOutcome, batch: number): string {
+  if (outcome.status !== 'measured') return `${outcome.status}: ${outcome.reason}`;
+  return `${(batch / median(outcome.stepSeconds)).toFixed(2)} images/s`;
+}
+
+function tfjsVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** results/<stem>.md, or <stem>-2.md, ... when a run of the same day is already there. */
+function resultPath(stem: string): string {
+  for (let n = 1; ; n += 1) {
+    const candidate = path.join(RESULTS_DIR, `${n === 1 ? stem : `${stem}-${n}`}.md`);
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const every = allConfigs();
+  const configs = selectConfigs(every, options.models);
+  const uncovered = modelsWithoutConfig(every);
+  const backendRequest = process.env.AELAB_BACKEND ?? 'auto';
+  const grid = options.sizes.flatMap((size) => configs.flatMap((config) => options.batches.map((batch) => ({ size, config, batch }))));
+  const started = new Date();
+  const loadAtStart = os.loadavg()[0];
+  const rows: ThroughputRow[] = [];
+  const devices = new Set<string>();
+  for (const [i, { size, config, batch }] of grid.entries()) {
+    const label = `[${i + 1}/${grid.length}] ${config.name} (${config.modelName}) ${size}×${size} batch ${batch}`;
+    process.stderr.write(`${label}: starting\n`);
+    const spec: ThroughputCase = {
+      configPath: config.path,
+      modelName: config.modelName,
+      size,
+      batch,
+      warmupSteps: options.warmup,
+      steps: options.steps,
+      maxSeconds: options.maxSecondsPerCase,
+      epoch: EPOCH,
+      backendRequest,
+    };
+    const run = await runCase(spec, label);
+    if (run.device !== null) devices.add(`${run.backend}: ${run.device}`);
+    process.stderr.write(`${label}: ${describeOutcome(run.outcome, batch)}\n`);
+    rows.push({ config: config.name, modelName: config.modelName, size, batch, stepsRequested: options.steps, backend: run.backend, outcome: run.outcome, notes: run.notes });
+  }
+  const minutes = (Date.now() - started.getTime()) / 60000;
+  const backends = [...new Set(rows.map((row) => row.backend).filter((name) => name !== null))];
+  const backendLabel = backends.length === 1 ? backends[0] : backendRequest;
+  const date = started.toISOString().slice(0, 10);
+  const markdown = throughputMarkdown(
+    {
+      title: `Training throughput, ${backendLabel} backend, ${date}`,
+      facts: [
+        ['Command', `AELAB_BACKEND=${backendRequest} npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trimEnd()],
+        ['Machine', `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} CPU(s), ${(os.totalmem() / 1024 ** 3).toFixed(0)} GiB; Node ${process.version}; tfjs-core ${tfjsVersion()}`],
+        ['Backend', [...devices].join('; ') || 'none selected'],
+        [
+          'Method',
+          `each case in its own process; trainer.trainStep on a batch of phantoms at epoch ${EPOCH} (MorphAEus morph loss on); ` +
+            `${options.warmup} warm-up step(s), then the median of ${options.steps} timed steps (wall clock); images/s = batch / median step; ` +
+            'peak RSS is the process high-water mark (getrusage, includes model build), peak TF memory the largest tf.memory().numBytes ' +
+            '(after every step, and within one extra step under tf.profile after the timed ones)',
+        ],
+        ['Budget', `${options.maxSecondsPerCase} s of steps per case; a case whose first step exceeds it is skipped`],
+        ['Params', 'as in configs/experiments/cxr/<config>.yaml (written for 128×128); smaller sizes drop the deepest level(s), see Notes'],
+        ...(uncovered.length > 0 ? [['Not benchmarked', `${uncovered.join(', ')} (no config in configs/experiments/cxr builds it)`] as [string, string]] : []),
+        ['Total time', `${minutes.toFixed(1)} min`],
+        [
+          'Load average (1 min)',
+          `${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end; CPU/wall below ~100% per single-threaded case means the steps shared the CPUs with other work`,
+        ],
+      ],
+    },
+    rows,
+  );
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const output = resultPath(`train-throughput-${backendLabel}-${date}`);
+  writeFileSync(output, markdown);
+  process.stdout.write(markdown);
+  process.stderr.write(`wrote ${path.relative(REPO_ROOT, output)}\n`);
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench:train: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}
