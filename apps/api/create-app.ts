@@ -14,6 +14,8 @@ import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { errorHandler, HttpError } from './http-error.ts';
 import { openApiDocument } from './openapi-document.ts';
 import { compareRouter } from './routes/compare-router.ts';
+import { sweepsRouter } from './routes/sweeps-router.ts';
+import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 import { evaluationsRouter } from './routes/evaluations-router.ts';
 import { livenessRouter, readinessRouter } from './routes/health-router.ts';
 import { runsRouter } from './routes/runs-router.ts';
@@ -21,7 +23,7 @@ import { RunSubmitter } from './run-submitter.ts';
 
 export interface AppDeps {
   redis: Redis;
-  queues: { train: Queue<TrainJob>; sweep: Queue; evaluate: Queue<EvaluateJob> };
+  queues: { train: Queue<TrainJob>; sweep: Queue<{ sweepId: string }>; evaluate: Queue<EvaluateJob> };
   store: ArtifactStore;
   runs: RunRepository;
   cancel: CancelChannel;
@@ -70,6 +72,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/api/v1/evaluations',
     evaluationsRouter({ runs: deps.runs, evaluations: new EvaluationRepository(deps.store), evaluateQueue: deps.queues.evaluate }),
+  );
+  app.use(
+    '/api/v1/sweeps',
+    sweepsRouter({
+      store: deps.store,
+      sweeps: new SweepRepository(deps.store),
+      sweepQueue: deps.queues.sweep,
+      trainQueue: deps.queues.train,
+      cancel: deps.cancel,
+      configsDir: deps.configsDir,
+    }),
   );
   app.use('/api/v1/compare', compareRouter({ store: deps.store, runs: deps.runs }));
   app.use((request, _response, next) => next(new HttpError(404, `no route ${request.method} ${request.path}`)));

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   for (const queue of Object.values(queues)) queue.on('error', (error) => logger.warn('queue error', { queue: queue.name, error: error.message }));
   const app = createApp({
     redis,
-    queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob> },
+    queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
     store,
     runs: new RunRepository(store),
     cancel: new CancelChannel(redis),

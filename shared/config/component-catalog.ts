@@ -47,6 +47,11 @@ export const COMPONENT_CATALOG: Readonly<Record<ComponentKind, readonly CatalogE
       official: [official('model_zoo.soft_intro_vae_daniel', 'SoftIntroVAE')],
       summary: 'Soft-IntroVAE (Daniel and Tamar)',
     },
+    {
+      name: 'synthetic_objective',
+      official: [],
+      summary: 'test model: its `synthetic` trainer reports a known function of the hyperparameters (sweep tests)',
+    },
   ],
   trainer: [
     {
@@ -57,6 +62,7 @@ export const COMPONENT_CATALOG: Readonly<Record<ComponentKind, readonly CatalogE
     { name: 'morph', official: [official('projects.23_morphaeus.MorphTrainer', 'PTrainer')], summary: 'MorphAEus trainer' },
     { name: 'aae', official: [official('projects.23_morphaeus.AAETrainer', 'PTrainer')], summary: 'adversarial AE trainer' },
     { name: 'sivae', official: [official('projects.23_morphaeus.SIVAETrainer', 'PTrainer')], summary: 'Soft-IntroVAE trainer' },
+    { name: 'synthetic', official: [], summary: 'test trainer of synthetic_objective: reports val.objective, trains nothing' },
   ],
   loss: [
     { name: 'l1', official: [official('optim.losses.ln_losses', 'L1')], summary: 'mean absolute error' },

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import type { Queue } from 'bullmq';
+import { ConfigError } from '../../../shared/config/config-error.ts';
+import { resolveConfigPath } from '../../../shared/config/load-experiment-config.ts';
+import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submission.ts';
+import type { TrainJob } from '../../../shared/contracts/train-job.ts';
+import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
+import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
+import { leaderboardOf } from '../../../shared/sweep/sweep-controller.ts';
+import { trialJobId } from '../../../shared/sweep/sweep-paths.ts';
+import type { SweepRecord } from '../../../shared/sweep/sweep-record.ts';
+import type { SweepRepository } from '../../../shared/sweep/sweep-repository.ts';
+import { loadSweepSpecFile, parseSweepSpec, type ParsedSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
+import { writeStoredSweep } from '../../../shared/sweep/stored-sweep.ts';
+import { TrialLog } from '../../../shared/sweep/trial-log.ts';
+import { HttpError } from '../http-error.ts';
+import { parseOr400 } from '../zod-http.ts';
+
+const SWEEP_ID = /^s[A-Za-z0-9_-]{1,127}$/;
+
+export interface SweepsRouterDeps {
+  store: ArtifactStore;
+  sweeps: SweepRepository;
+  sweepQueue: Queue<{ sweepId: string }>;
+  trainQueue: Queue<TrainJob>;
+  cancel: CancelChannel;
+  configsDir: string;
+}
+
+/** `/api/v1/sweeps`: submit, follow and cancel hyperparameter sweeps. */
+export function sweepsRouter(deps: SweepsRouterDeps): Router {
+  const router = Router();
+
+  router.post('/', async (request, response) => {
+    const body = parseOr400(sweepSubmissionSchema, request.body ?? {}, 'body');
+    let parsed: ParsedSweepSpec;
+    try {
+      parsed =
+        body.configPath !== undefined
+          ? loadSweepSpecFile(resolveConfigPath(deps.configsDir, body.configPath.replace(/^\.?\/?configs\//, '')), { configsDir: deps.configsDir })
+          : parseSweepSpec(body.sweep, 'request body "sweep"', { configsDir: deps.configsDir });
+    } catch (error) {
+      if (error instanceof ConfigError) throw new HttpError(400, error.message, { key: error.key, line: error.line ?? null });
+      throw error;
+    }
+    const { spec, baseRaw } = parsed;
+    const id = `s${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const record: SweepRecord = {
+      id,
+      name: spec.name,
+      status: 'queued',
+      method: spec.method,
+      metric: spec.metric,
+      maxTrials: spec.maxTrials,
+      maxConcurrent: spec.maxConcurrent,
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+      error: null,
+    };
+    await writeStoredSweep(deps.store, id, { spec, baseRaw });
+    await deps.sweeps.save(record);
+    await deps.sweepQueue.add(spec.name, { sweepId: id }, { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+    response.status(202).location(`/api/v1/sweeps/${id}`).json(await present(record));
+  });
+
+  router.get('/', async (_request, response) => {
+    response.json({ sweeps: await deps.sweeps.list() });
+  });
+
+  router.get('/:id', async (request, response) => {
+    response.json(await present(await existing(request.params.id)));
+  });
+
+  router.post('/:id/cancel', async (request, response) => {
+    const sweep = await existing(request.params.id);
+    if (sweep.status === 'completed' || sweep.status === 'cancelled' || sweep.status === 'failed') throw new HttpError(409, `sweep ${sweep.id} is already ${sweep.status}`);
+    await deps.cancel.request(sweep.id);
+    for (const trial of (await new TrialLog(deps.store, sweep.id).trials()).filter((t) => t.status === 'running')) {
+      await deps.cancel.request(trial.runId);
+      // A trial waiting for a worker is removed; a training one stops after its batch (cancel channel).
+      const job = await deps.trainQueue.getJob(trialJobId(sweep.id, trial.index, trial.budget));
+      const state = job === undefined ? 'missing' : await job.getState();
+      if (job !== undefined && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) await job.remove().catch(() => undefined);
+    }
+    const job = await deps.sweepQueue.getJob(sweep.id);
+    if (job !== undefined && (await job.getState()) === 'waiting' && (await job.remove().then(() => true, () => false))) {
+      await deps.sweeps.update(sweep.id, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
+    }
+    response.status(202).json({ ...(await present(await existing(sweep.id))), cancelRequested: true });
+  });
+
+  async function existing(id: string): Promise<SweepRecord> {
+    const sweep = SWEEP_ID.test(id) ? await deps.sweeps.get(id) : null;
+    if (sweep === null) throw new HttpError(404, `sweep ${id} not found`);
+    return sweep;
+  }
+
+  async function present(sweep: SweepRecord) {
+    const trials = await new TrialLog(deps.store, sweep.id).trials();
+    const leaderboard = leaderboardOf(sweep.metric, trials);
+    return { ...sweep, trials, best: leaderboard[0] ?? null, leaderboard };
+  }
+
+  return router;
+}
