@@ -7,6 +7,7 @@ import { ApiClient, CliError } from './api-client.ts';
 import { runDemo } from './demo-command.ts';
 import { type PhantomsCommandOptions, writePhantomsCommand } from './phantoms-command.ts';
 import { formatSeconds, watchRun } from './watch-run.ts';
+import { watchSweep } from './watch-sweep.ts';
 import type { ImportWeightsOptions } from './import-weights-command.ts';
 import type { PredictOptions } from './predict-command.ts';
 
@@ -102,6 +103,41 @@ program
   .action(async (options: { runs: string; metric: string; csv?: boolean }) => {
     const query = new URLSearchParams({ runs: options.runs, metric: options.metric, format: options.csv ? 'csv' : 'markdown' });
     process.stdout.write(await new ApiClient().getText(`/api/v1/compare?${query}`));
+  });
+
+const sweep = program.command('sweep').description('hyperparameter sweeps');
+sweep
+  .command('submit', { isDefault: true })
+  .description('submit a sweep from a sweep YAML file (see configs/sweeps/)')
+  .argument('<file>', 'sweep YAML file')
+  .option('-w, --watch', 'follow the sweep until it ends')
+  .action(async (file: string, options: { watch?: boolean }) => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new CliError(`cannot read sweep file ${file}`);
+    }
+    const client = new ApiClient();
+    const submitted = await client.post<{ id: string }>('/api/v1/sweeps', { sweep: text });
+    process.stdout.write(`${submitted.id}\n`);
+    if (options.watch) await watchSweep(client, submitted.id);
+  });
+sweep
+  .command('watch')
+  .description("show a sweep's trials live until it ends")
+  .argument('<sweepId>')
+  .action(async (sweepId: string) => {
+    const finished = await watchSweep(new ApiClient(), sweepId);
+    if (finished.status !== 'completed') process.exitCode = 1;
+  });
+sweep
+  .command('cancel')
+  .description('cancel a sweep: waiting trials removed, running trials stopped after their batch, checkpoints kept')
+  .argument('<sweepId>')
+  .action(async (sweepId: string) => {
+    await new ApiClient().post(`/api/v1/sweeps/${encodeURIComponent(sweepId)}/cancel`);
+    process.stdout.write(`cancel requested for ${sweepId}\n`);
   });
 
 const data = program.command('data').description('datasets');

@@ -73,4 +73,62 @@ describe('sweeps over a pool of three worker processes', () => {
     expect(response.status).toBe(400);
     expect(response.body.error).toMatch(/parameters\.trainer\.paramz\.beta/);
   });
+
+  /** A grid of 6 synthetic trials that each take a few seconds, to be interrupted. */
+  const slowGrid = (name: string) => ({
+    sweep: {
+      name,
+      base: 'configs/smoke/synthetic.yaml',
+      method: 'grid',
+      metric: { name: 'val.objective', goal: 'minimize' },
+      max_concurrent: 2,
+      parameters: {
+        'trainer.params.optimizer_params.lr': { values: [1e-4, 1e-3, 1e-2] },
+        'model.params.x': { values: [0.3, 0.9] },
+        'model.params.seconds_per_epoch': { values: [0.75] },
+      },
+    },
+  });
+
+  it('every worker SIGKILLed mid-sweep: new workers finish it with no trial lost or run twice', { timeout: 360_000 }, async () => {
+    const submitted = await stack.request<SweepView>('POST', '/api/v1/sweeps', slowGrid('killed'));
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    await stack.waitFor(async () => {
+      const { body } = await stack.request<SweepView>('GET', `/api/v1/sweeps/${submitted.body.id}`);
+      return body.trials.some((t) => t.status !== 'running') && body.trials.some((t) => t.status === 'running') ? body : null;
+    }, 120_000, 'a finished and a running trial');
+    for (const worker of stack.workers) worker.child.kill('SIGKILL');
+    for (let i = 0; i < 3; i += 1) stack.addWorker();
+
+    const sweep = await finish(submitted.body.id);
+    expect(sweep.status).toBe('completed');
+    expect(sweep.trials).toHaveLength(6);
+    expect(new Set(sweep.trials.map((t) => JSON.stringify(t.params))).size).toBe(6);
+    const runs = await stack.request<{ runs: RunRecord[] }>('GET', '/api/v1/runs?limit=500');
+    expect(runs.body.runs.filter((run) => run.id.startsWith(sweep.id))).toHaveLength(6);
+    for (const trial of sweep.trials) expect(await epochsRun(trial.runId), `trial ${trial.index}`).toEqual([0, 1, 2, 3]);
+  });
+
+  it('cancel stops the running trials after their batch and removes the waiting ones', { timeout: 360_000 }, async () => {
+    const submitted = await stack.request<SweepView>('POST', '/api/v1/sweeps', slowGrid('cancelled'));
+    await stack.waitFor(async () => {
+      const { body } = await stack.request<SweepView>('GET', `/api/v1/sweeps/${submitted.body.id}`);
+      const running = await Promise.all(body.trials.map((t) => stack.run(t.runId).catch(() => null)));
+      return running.filter((run) => run?.status === 'running' && run.epoch >= 1).length >= 1 ? body : null;
+    }, 120_000, 'a trial training');
+    const requestedAt = Date.now();
+    const cancel = await stack.request<SweepView>('POST', `/api/v1/sweeps/${submitted.body.id}/cancel`);
+    expect(cancel.status).toBe(202);
+    const sweep = await finish(submitted.body.id);
+    const seconds = (Date.now() - requestedAt) / 1000;
+    console.log(`e2e: sweep cancelled ${seconds.toFixed(1)} s after the request`);
+    expect(sweep.status).toBe('cancelled');
+    expect(seconds).toBeLessThan(20);
+    expect(sweep.trials.length).toBeLessThan(6);
+    for (const trial of sweep.trials) {
+      const run = await stack.run(trial.runId);
+      expect(['completed', 'cancelled']).toContain(run.status);
+    }
+    expect((await stack.request('POST', `/api/v1/sweeps/${submitted.body.id}/cancel`)).status).toBe(409);
+  });
 });
