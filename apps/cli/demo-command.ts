@@ -42,6 +42,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await Promise.all(processes.map((p) => p.stop()));
     await redis.stop();
   };
+  // Whatever ends the demo early (a closed terminal, a pipe whose reader left, SIGTERM), the
+  // processes and the private Redis it started go with it.
+  process.stdout.on('error', () => undefined);
+  const abort = () => void cleanup().finally(() => process.exit(130));
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) process.once(signal, abort);
+  if (!options.keep) process.once('SIGINT', abort);
   try {
     const storage = join(directory, 'storage');
     const dataRoot = join(directory, 'phantoms');

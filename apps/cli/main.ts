@@ -97,11 +97,15 @@ program
 program
   .command('table')
   .description('the methods × tasks table of evaluated runs (mean ± std over runs that differ only in seed)')
-  .requiredOption('--runs <ids>', 'comma-separated run ids')
+  .option('--runs <ids>', 'comma-separated run ids')
+  .option('--sweep <id>', "a sweep's trials")
   .option('--metric <name>', 'auroc, auprc, fpr95 or fpr99', 'auroc')
   .option('--csv', 'CSV instead of markdown')
-  .action(async (options: { runs: string; metric: string; csv?: boolean }) => {
-    const query = new URLSearchParams({ runs: options.runs, metric: options.metric, format: options.csv ? 'csv' : 'markdown' });
+  .action(async (options: { runs?: string; sweep?: string; metric: string; csv?: boolean }) => {
+    if ((options.runs === undefined) === (options.sweep === undefined)) throw new CliError('give exactly one of --runs or --sweep');
+    const query = new URLSearchParams({ metric: options.metric, format: options.csv ? 'csv' : 'markdown' });
+    if (options.runs !== undefined) query.set('runs', options.runs);
+    if (options.sweep !== undefined) query.set('sweep', options.sweep);
     process.stdout.write(await new ApiClient().getText(`/api/v1/compare?${query}`));
   });
 

@@ -173,6 +173,8 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
 
     /** As the official entry point: a config with downstream tasks is evaluated on its best checkpoint. */
     async function evaluateAfterTraining(): Promise<void> {
+      // A sweep trial's job ends at every ASHA rung; its evaluation is asked for once the sweep has a winner.
+      if (job.parent !== undefined) return;
       const tasks = config.downstream_tasks;
       if (typeof tasks !== 'object' || tasks === null || Object.keys(tasks).length === 0) return;
       // A fixed id, so a retried job never queues the evaluation twice.

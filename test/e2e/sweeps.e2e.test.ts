@@ -64,6 +64,10 @@ describe('sweeps over a pool of three worker processes', () => {
       const epochs = await epochsRun(trial.runId);
       expect(epochs, `trial ${trial.index} has each epoch once`).toEqual(epochs.map((_, i) => i));
     }
+    // Trials are ordinary runs: the comparison table takes the sweep once its trials are evaluated.
+    const table = await stack.request<{ error: string }>('GET', `/api/v1/compare?sweep=${sweep.id}`);
+    expect(table.status).toBe(400);
+    expect(table.body.error).toMatch(/has no completed evaluation yet/);
   });
 
   it('refuses a sweep over a parameter the config does not have, naming it', async () => {
