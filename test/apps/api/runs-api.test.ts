@@ -35,7 +35,7 @@ describe('the runs API on real Redis and a real storage folder', () => {
     const store = new LocalArtifactStore(storage);
     app = createApp({
       redis,
-      queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob> },
+      queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
       store,
       runs: new RunRepository(store),
       cancel: new CancelChannel(redis),
