@@ -7,6 +7,7 @@ import { EvaluationRepository } from '../../shared/evaluation/evaluation-reposit
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { IdempotencyKeys } from '../../shared/queue/idempotency-keys.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { bearerAuth } from './bearer-auth.ts';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
     '/api/v1/runs',
     runsRouter({
       runs: deps.runs,
+      idempotency: new IdempotencyKeys(deps.redis),
       submitter: new RunSubmitter({ configsDir: deps.configsDir, runs: deps.runs, trainQueue: deps.queues.train }),
       trainQueue: deps.queues.train,
       cancel: deps.cancel,

@@ -6,6 +6,7 @@ import { RUN_STATUSES, type RunRecord } from '../../../shared/contracts/run-reco
 import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts';
 import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
+import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
@@ -23,6 +24,8 @@ const listQuerySchema = z.object({
 
 export interface RunsRouterDeps {
   runs: RunRepository;
+  /** Makes a repeated POST with the same Idempotency-Key return the first run. */
+  idempotency: IdempotencyKeys;
   submitter: RunSubmitter;
   trainQueue: Queue<TrainJob>;
   cancel: CancelChannel;
@@ -35,8 +38,16 @@ export function runsRouter(deps: RunsRouterDeps): Router {
 
   router.post('/', async (request, response) => {
     const body = parseOr400(runSubmissionSchema, request.body ?? {}, 'body');
-    const record = await deps.submitter.submit(body);
-    response.status(202).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
+    const clientKey = request.get('Idempotency-Key');
+    if (clientKey === undefined) {
+      const record = await deps.submitter.submit(body);
+      response.status(202).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
+      return;
+    }
+    if (clientKey.length === 0 || clientKey.length > 255) throw new HttpError(400, 'Idempotency-Key: expected 1 to 255 characters');
+    const { id, created } = await deps.idempotency.once('runs', clientKey, async () => (await deps.submitter.submit(body)).id);
+    const record = await existingRun(id);
+    response.status(created ? 202 : 200).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
   });
 
   router.get('/', async (request, response) => {

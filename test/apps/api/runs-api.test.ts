@@ -97,6 +97,23 @@ describe('the runs API on real Redis and a real storage folder', () => {
     expect(response.body.error).toMatch(message);
   });
 
+  it('creates one run for duplicate submissions with the same Idempotency-Key, even concurrent ones', async () => {
+    const body = { configPath: 'configs/smoke/baseline.yaml' };
+    const before = (await request(app).get('/api/v1/runs?limit=500')).body.total as number;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => request(app).post('/api/v1/runs').set('Idempotency-Key', 'submit-42').send(body)));
+    expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 200, 200, 202]);
+    const other = await request(app).post('/api/v1/runs').set('Idempotency-Key', 'submit-43').send(body);
+    expect(other.status).toBe(202);
+    expect(other.body.id).not.toBe(answers[0].body.id);
+    expect((await request(app).get('/api/v1/runs?limit=500')).body.total).toBe(before + 2);
+
+    // A refused submission does not use the key up.
+    const refused = await request(app).post('/api/v1/runs').set('Idempotency-Key', 'submit-44').send({ configPath: 'configs/nothing.yaml' });
+    expect(refused.status).toBe(400);
+    expect((await request(app).post('/api/v1/runs').set('Idempotency-Key', 'submit-44').send(body)).status).toBe(202);
+  });
+
   it('refuses malformed JSON and bodies over 1 MiB', async () => {
     const malformed = await request(app).post('/api/v1/runs').set('content-type', 'application/json').send('{"configPath": ');
     expect(malformed.status).toBe(400);
