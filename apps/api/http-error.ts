@@ -27,11 +27,12 @@ export function errorHandler(log: (message: string, meta: Record<string, unknown
       response.status(status).json({ error: clientMessageOf(error, status) });
       return;
     }
-    log('request failed', { error: error instanceof Error ? error.stack : String(error) });
     if (isRedisUnavailable(error)) {
+      log('request refused: Redis unavailable', { error: error instanceof Error ? error.message : String(error) });
       response.status(503).json({ error: 'the queue (Redis) is unavailable; retry shortly' });
       return;
     }
+    log('request failed', { error: error instanceof Error ? error.stack : String(error) });
     response.status(500).json({ error: 'internal error; the server log has the details' });
   };
 }
