@@ -23,6 +23,9 @@ export function createEvaluateProcessor(deps: { storage: string; evaluations: Ev
     log.info('evaluation started');
     const child = fork(CHILD_ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let lastProgress = 0;
+    // Progress writes run one after another and are awaited before the final status, so a
+    // late progress write can never put a finished evaluation back to 'running'.
+    let progressWrites: Promise<void> = Promise.resolve();
     const outcome = await new Promise<EvaluateChildMessage>((resolve) => {
       child.on('message', (message: EvaluateChildMessage) => {
         if (message.type !== 'progress') return resolve(message);
@@ -30,13 +33,20 @@ export function createEvaluateProcessor(deps: { storage: string; evaluations: Ev
         if (now - lastProgress < 1000 && message.scored < message.total) return;
         lastProgress = now;
         const progress = Math.floor((100 * message.scored) / Math.max(1, message.total));
-        void job.updateProgress({ progress, scored: message.scored, total: message.total }).catch(() => undefined);
-        void deps.evaluations.update(record, (r) => ({ ...r, scored: message.scored, total: message.total })).catch(() => undefined);
+        progressWrites = progressWrites
+          .then(async () => {
+            await job.updateProgress({ progress, scored: message.scored, total: message.total });
+            await deps.evaluations.update(record, (r) => ({ ...r, scored: message.scored, total: message.total }));
+          })
+          .catch((error: unknown) => {
+            log.warn('progress update failed', { error: String(error) });
+          });
       });
       child.on('exit', (code) => resolve({ type: 'failed', message: `evaluation process exited with code ${code ?? 'none'} before reporting a result` }));
       child.send({ job: job.data, storage: deps.storage });
     });
     if (child.exitCode === null) child.kill('SIGKILL');
+    await progressWrites;
     const finishedAt = new Date().toISOString();
     if (outcome.type === 'failed') {
       log.error('evaluation failed', { error: outcome.message });

@@ -57,7 +57,7 @@ export async function controlSweep(deps: SweepControllerDeps, sweepId: string, p
   // 1. Collect what each running trial's last stretch of training produced.
   for (const trial of trials.filter((t) => t.status === 'running')) {
     const run = await deps.runs.get(trial.runId);
-    if (run === null || !(await stretchFinished(run, trial))) {
+    if (run === null || !stretchFinished(run, trial)) {
       if (cancelled) await cancelTrial(trial, run);
       else await ensureQueued(trial, run);
       continue;
@@ -121,7 +121,7 @@ export async function controlSweep(deps: SweepControllerDeps, sweepId: string, p
   }
   return { kind: 'wait' };
 
-  async function stretchFinished(run: RunRecord, trial: TrialView): Promise<boolean> {
+  function stretchFinished(run: RunRecord, trial: TrialView): boolean {
     if (run.status === 'failed' || run.status === 'cancelled') return true;
     return run.status === 'completed' && (run.epoch >= trial.budget || run.stoppedEarly);
   }

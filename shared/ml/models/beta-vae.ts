@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkInputChannels } from './check-input-channels.ts';
 import { z } from 'zod';
 import type { AutoencoderModel, ForwardOptions, ModelOutputs } from '../autoencoder-model.ts';
 import { Conv2d } from '../layers/conv2d.ts';
@@ -130,9 +131,7 @@ class BetaVae implements AutoencoderModel {
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): ModelOutputs {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new Error(`beta_vae: expected an NHWC batch with ${this.inChannels} channel(s), got shape [${x.shape.join(', ')}]`);
-    }
+    checkInputChannels('beta_vae', x, this.inChannels);
     const batch = x.shape[0];
     return tf.tidy(() => {
       let h = x;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkInputChannels } from './check-input-channels.ts';
 import { z } from 'zod';
 import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { makeActivation } from '../layers/activation.ts';
@@ -157,9 +158,7 @@ class ConvAutoencoder implements AutoencoderModel {
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new Error(`conv_autoencoder: expected an NHWC batch with ${this.inChannels} channel(s), got shape [${x.shape.join(', ')}]`);
-    }
+    checkInputChannels('conv_autoencoder', x, this.inChannels);
     return tf.tidy(() => {
       const z = this.encoder.apply(x, options.training);
       const xRec = this.decoder.apply(z, options.training);

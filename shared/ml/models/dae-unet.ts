@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkInputChannels } from './check-input-channels.ts';
 import { z } from 'zod';
 import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { swish } from '../layers/activation.ts';
@@ -188,9 +189,7 @@ class DaeUnet implements AutoencoderModel {
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new Error(`dae_unet: expected an NHWC batch with ${this.inChannels} channel(s), got shape [${x.shape.join(', ')}]`);
-    }
+    checkInputChannels('dae_unet', x, this.inChannels);
     return tf.tidy(() => {
       const skips: tf.Tensor4D[] = [];
       let h = x;

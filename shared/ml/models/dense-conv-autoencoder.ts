@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkInputChannels } from './check-input-channels.ts';
 import { z } from 'zod';
 import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { Conv2d } from '../layers/conv2d.ts';
@@ -97,9 +98,7 @@ class DenseConvAutoencoder implements AutoencoderModel {
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new Error(`dense_conv_autoencoder: expected an NHWC batch with ${this.inChannels} channel(s), got shape [${x.shape.join(', ')}]`);
-    }
+    checkInputChannels('dense_conv_autoencoder', x, this.inChannels);
     return tf.tidy(() => {
       const squeezed = this.bottleneck.squeeze.apply(this.encoder.apply(x, options.training));
       const [batch, height, width, channels] = squeezed.shape;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkInputChannels } from './check-input-channels.ts';
 import { z } from 'zod';
 import type { AutoencoderModel, ForwardOptions, ModelOutputs } from '../autoencoder-model.ts';
 import { Conv2d } from '../layers/conv2d.ts';
@@ -147,9 +148,7 @@ class Vae implements AutoencoderModel {
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): ModelOutputs {
-    if (x.rank !== 4 || x.shape[3] !== this.inChannels) {
-      throw new Error(`vae: expected an NHWC batch with ${this.inChannels} channel(s), got shape [${x.shape.join(', ')}]`);
-    }
+    checkInputChannels('vae', x, this.inChannels);
     const lrelu = (t: tf.Tensor4D): tf.Tensor4D => tf.leakyRelu(t, LEAKY_RELU_SLOPE);
     return tf.tidy(() => {
       let h = lrelu(this.encoder.start.apply(x));
