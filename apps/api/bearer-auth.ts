@@ -1,23 +1,60 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import type { ApiRole, ApiToken } from './api-tokens.ts';
+
+/** Methods a read token may use: they change nothing. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /**
- * When a token is configured, every request needs it: `Authorization: Bearer <token>`,
+ * When tokens are configured, every request needs one: `Authorization: Bearer <token>`,
  * or HTTP Basic with the token as password so that a browser can open Bull Board.
- * Tokens are compared in constant time (on their SHA-256, so lengths leak nothing) and
- * never logged.
+ * A read token may only GET and HEAD. The presented token is compared in constant time
+ * (on SHA-256 digests, so lengths leak nothing) against every configured token, never
+ * stopping at the first match, and it is never logged or echoed.
+ * The role lands in `response.locals` for `apiRoleOf`; without tokens everyone may write.
  */
-export function bearerAuth(token: string | undefined) {
-  if (token === undefined || token.length === 0) {
-    return (_request: Request, _response: Response, next: NextFunction) => next();
+export function bearerAuth(tokens: readonly ApiToken[]) {
+  if (tokens.length === 0) {
+    return (_request: Request, response: Response, next: NextFunction) => {
+      response.locals.apiRole = 'write' satisfies ApiRole;
+      next();
+    };
   }
-  const expected = digest(token);
+  const known = tokens.map((token) => ({ role: token.role, digest: digest(token.token) }));
   return (request: Request, response: Response, next: NextFunction): void => {
-    const presented = presentedToken(request.headers.authorization);
-    if (presented !== null && timingSafeEqual(digest(presented), expected)) return next();
-    if (request.path.startsWith('/admin')) response.setHeader('WWW-Authenticate', 'Basic realm="aelab"');
-    response.status(401).json({ error: 'missing or wrong API token: send "Authorization: Bearer <AELAB_API_TOKEN>"' });
+    const role = matchingRole(presentedToken(request.headers.authorization), known);
+    if (role === null) {
+      if (request.path.startsWith('/admin')) response.setHeader('WWW-Authenticate', 'Basic realm="aelab"');
+      response.status(401).json({ error: 'missing or wrong API token: send "Authorization: Bearer <token>"' });
+      return;
+    }
+    if (role === 'read' && !READ_METHODS.has(request.method)) {
+      response.status(403).json({ error: `this is a read-only token: ${request.method} needs a write token` });
+      return;
+    }
+    response.locals.apiRole = role;
+    next();
   };
+}
+
+/** The role `bearerAuth` granted this request. */
+export function apiRoleOf(response: Response): ApiRole {
+  return response.locals.apiRole === 'write' ? 'write' : 'read';
+}
+
+/** Write wins when the same token is configured with both roles. */
+function matchingRole(presented: string | null, known: ReadonlyArray<{ role: ApiRole; digest: Buffer }>): ApiRole | null {
+  if (presented === null) return null;
+  const candidate = digest(presented);
+  let read = 0;
+  let write = 0;
+  for (const token of known) {
+    const equal = Number(timingSafeEqual(candidate, token.digest));
+    read |= equal & Number(token.role === 'read');
+    write |= equal & Number(token.role === 'write');
+  }
+  if (write === 1) return 'write';
+  return read === 1 ? 'read' : null;
 }
 
 function presentedToken(header: string | undefined): string | null {

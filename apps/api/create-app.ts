@@ -10,7 +10,8 @@ import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { IdempotencyKeys } from '../../shared/queue/idempotency-keys.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
-import { bearerAuth } from './bearer-auth.ts';
+import { allApiTokens, type ApiToken } from './api-tokens.ts';
+import { apiRoleOf, bearerAuth } from './bearer-auth.ts';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { errorHandler, HttpError } from './http-error.ts';
 import { openApiDocument } from './openapi-document.ts';
@@ -34,8 +35,10 @@ export interface AppDeps {
   configsDir: string;
   /** The package version, reported in the OpenAPI document. */
   version: string;
-  /** `AELAB_API_TOKEN`; when set every route but /healthz needs it. */
+  /** `AELAB_API_TOKEN`: a write token. With any token set, every route but /healthz needs one. */
   apiToken: string | undefined;
+  /** The tokens of `AELAB_API_TOKENS_FILE`, read or write, accepted alongside `apiToken`. */
+  apiTokens?: readonly ApiToken[];
 }
 
 /** The HTTP API as an Express app (no listening here, so tests can mount it). */
@@ -50,12 +53,15 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(livenessRouter());
-  app.use(bearerAuth(deps.apiToken));
+  app.use(bearerAuth(allApiTokens(deps.apiToken, deps.apiTokens ?? [])));
   app.use(readinessRouter({ redis: deps.redis, store: deps.store }));
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  app.use(BULL_BOARD_PATH, bullBoardRouter([deps.queues.train, deps.queues.sweep, deps.queues.evaluate], { readOnly: false }));
+  const boardQueues = [deps.queues.train, deps.queues.sweep, deps.queues.evaluate];
+  // Read tokens get a board without retry/clean/promote buttons; bearerAuth already refuses their writes.
+  const boards = { read: bullBoardRouter(boardQueues, { readOnly: true }), write: bullBoardRouter(boardQueues, { readOnly: false }) };
+  app.use(BULL_BOARD_PATH, (request, response, next) => boards[apiRoleOf(response)](request, response, next));
   app.get('/api/v1/openapi.json', (_request, response) => {
     response.json(openApiDocument(deps.version));
   });

@@ -6,12 +6,14 @@ import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
+import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
 import { createApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { openQueues } from '../../shared/queue/queues.ts';
 import { createApiConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { allApiTokens, readApiTokensFile } from './api-tokens.ts';
 import { createApp } from './create-app.ts';
 import { BULL_BOARD_PATH } from './bull-board.ts';
 
@@ -20,12 +22,15 @@ const logger = createLogger('api');
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${process.env.PORT}: expected a port number`);
+  const apiTokens = await readApiTokensFile(process.env.AELAB_API_TOKENS_FILE);
   const store = openArtifactStore();
   await store.checkWritable();
   const redis = createApiConnection();
-  redis.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+  const outage = new RedisOutageReporter(logger);
+  redis.on('error', outage.listener('redis connection'));
+  redis.on('ready', () => outage.ready());
   const queues = openQueues(redis);
-  for (const queue of Object.values(queues)) queue.on('error', (error) => logger.warn('queue error', { queue: queue.name, error: error.message }));
+  for (const queue of Object.values(queues)) queue.on('error', outage.listener(`${queue.name} queue`));
   const app = createApp({
     redis,
     queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
     logger,
     configsDir: process.env.AELAB_CONFIGS_DIR ?? fileURLToPath(new URL('../../configs', import.meta.url)),
     apiToken: process.env.AELAB_API_TOKEN,
+    apiTokens,
     version: PACKAGE_VERSION,
   });
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
@@ -47,7 +53,7 @@ async function main(): Promise<void> {
       redis: describeRedisUrl(redisUrl()),
       storage: store.location,
       prefix: queuePrefix(),
-      auth: process.env.AELAB_API_TOKEN ? 'token required' : 'open',
+      auth: authSummary(allApiTokens(process.env.AELAB_API_TOKEN, apiTokens)),
     });
   });
   const shutdown = () => {
@@ -59,6 +65,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+}
+
+/** How many tokens of each role, for the start-up log line; never the tokens. */
+function authSummary(tokens: ReadonlyArray<{ role: string }>): string {
+  if (tokens.length === 0) return 'open';
+  const writers = tokens.filter((token) => token.role === 'write').length;
+  return `token required (${writers} write, ${tokens.length - writers} read)`;
 }
 
 main().catch((error: unknown) => {

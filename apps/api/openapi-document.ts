@@ -11,7 +11,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'aelab', version, description: 'Training, sweeping and evaluating anomaly-detection autoencoders through a job queue.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'AELAB_API_TOKEN or a token of AELAB_API_TOKENS_FILE; a read token may only GET (other methods: 403)' } } },
     security: [{ bearer: [] }],
     paths: {
       '/api/v1/runs': {

@@ -1,0 +1,38 @@
+import type { Logger } from './logger.ts';
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+function isConnectionError(error: Error): boolean {
+  const code = (error as Error & { code?: unknown }).code;
+  return (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) || /Connection is closed|connect ETIMEDOUT|Stream isn't writeable/.test(error.message);
+}
+
+/**
+ * While Redis is away every connection, queue and worker reports each failed retry; the
+ * log gets one line when Redis goes and one when it is back, with other errors as they come.
+ */
+export class RedisOutageReporter {
+  private downSince: number | null = null;
+
+  constructor(private readonly logger: Logger) {}
+
+  /** The error listener for one source (a connection, a queue, a worker). */
+  listener(source: string): (error: Error) => void {
+    return (error) => {
+      if (!isConnectionError(error)) {
+        this.logger.warn(`${source} error`, { error: error.message });
+        return;
+      }
+      if (this.downSince !== null) return;
+      this.downSince = Date.now();
+      this.logger.warn('redis unreachable; retrying until it answers', { source, error: error.message });
+    };
+  }
+
+  /** Called when a connection is ready: ends an outage, if there was one. */
+  ready(): void {
+    if (this.downSince === null) return;
+    this.logger.info('redis reachable again', { outageSeconds: Math.round((Date.now() - this.downSince) / 100) / 10 });
+    this.downSince = null;
+  }
+}
