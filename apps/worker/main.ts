@@ -4,6 +4,7 @@
  * the running batch finishes, a checkpoint is written, the job goes back to the queue,
  * and the process exits.
  */
+import { hostname } from 'node:os';
 import { Queue, Worker } from 'bullmq';
 import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
@@ -11,31 +12,50 @@ import { queuePrefix } from '../../shared/contracts/queue-names.ts';
 import type { TrainJob, TrainJobResult } from '../../shared/contracts/train-job.ts';
 import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
+import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
+import { createWorkerMetrics, serveMetrics } from '../../shared/observability/worker-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { createEvaluateProcessor } from './evaluate-processor.ts';
+import { measuredProcessor } from './measured-processor.ts';
 import { createSweepProcessor } from './sweep-processor.ts';
 import { createTrainProcessor } from './train-processor.ts';
 
-const logger = createLogger('worker');
+/** How this process is named in logs and metrics: the host and pid, as in run.json. */
+const WORKER_NAME = `${hostname()}:${process.pid}`;
+const logger = createLogger('worker', { worker: WORKER_NAME });
 
 async function main(): Promise<void> {
   const store = openArtifactStore();
   await store.checkWritable();
+  const metrics = createWorkerMetrics(WORKER_NAME);
+  const metricsPort = process.env.AELAB_METRICS_PORT;
+  if (metricsPort !== undefined && metricsPort !== '') {
+    const port = Number(metricsPort);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`AELAB_METRICS_PORT=${metricsPort}: expected a port number`);
+    const server = await serveMetrics(metrics, port, process.env.AELAB_METRICS_HOST ?? '0.0.0.0');
+    const address = server.address();
+    logger.info('worker metrics served', { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : port}/metrics` });
+  }
   const connection = createWorkerConnection();
-  connection.on('error', (error: Error) => logger.warn('redis connection error', { error: error.message }));
+  const outage = new RedisOutageReporter(logger);
+  connection.on('error', outage.listener('redis connection'));
+  connection.on('ready', () => outage.ready());
 
   let shuttingDown = false;
   let preemptRunning: () => void = () => undefined;
+  let lockLost: (jobIds: string[]) => void = () => undefined;
   const evaluations = new EvaluationRepository(store);
   const runs = new RunRepository(store);
   const cancel = new CancelChannel(connection);
   const evaluateQueue = new Queue<EvaluateJob>('evaluate', { connection, prefix: queuePrefix() });
+  evaluateQueue.on('error', outage.listener('evaluate queue'));
   const processor = createTrainProcessor({
-    storage: store.location,
+    store,
+    metrics,
     evaluations,
     evaluateQueue,
     runs,
@@ -45,30 +65,35 @@ async function main(): Promise<void> {
     onShutdown: (preempt) => {
       preemptRunning = preempt;
     },
+    onLockLost: (handler) => {
+      lockLost = handler;
+    },
   });
 
-  const worker = new Worker<TrainJob, TrainJobResult>('train', processor, {
+  const worker = new Worker<TrainJob, TrainJobResult>('train', measuredProcessor('train', metrics, processor), {
     connection,
     prefix: queuePrefix(),
     concurrency: 1,
     ...TRAIN_WORKER_SETTINGS,
   });
-  worker.on('error', (error) => logger.warn('worker error', { error: error.message }));
-  const evaluator = new Worker<EvaluateJob>('evaluate', createEvaluateProcessor({ storage: store.location, evaluations, logger }), {
+  worker.on('error', outage.listener('train worker'));
+  worker.on('lockRenewalFailed', (jobIds: string[]) => lockLost(jobIds));
+  const evaluator = new Worker<EvaluateJob>('evaluate', measuredProcessor('evaluate', metrics, createEvaluateProcessor({ storage: store.location, evaluations, logger })), {
     connection,
     prefix: queuePrefix(),
     concurrency: 1,
     ...TRAIN_WORKER_SETTINGS,
   });
-  evaluator.on('error', (error) => logger.warn('evaluate worker error', { error: error.message }));
+  evaluator.on('error', outage.listener('evaluate worker'));
   const trainQueue = new Queue<TrainJob>('train', { connection, prefix: queuePrefix() });
+  trainQueue.on('error', outage.listener('train queue'));
   // Sweep controllers only read storage and queue jobs: several run side by side in this process.
   const sweeper = new Worker<{ sweepId: string }>(
     'sweep',
-    createSweepProcessor({ store, runs, trainQueue, cancel, sweeps: new SweepRepository(store), logger }),
+    measuredProcessor('sweep', metrics, createSweepProcessor({ store, runs, trainQueue, cancel, sweeps: new SweepRepository(store), logger })),
     { connection, prefix: queuePrefix(), concurrency: 4, ...TRAIN_WORKER_SETTINGS },
   );
-  sweeper.on('error', (error) => logger.warn('sweep worker error', { error: error.message }));
+  sweeper.on('error', outage.listener('sweep worker'));
   worker.on('failed', (job, error) => logger.warn('train job failed', { jobId: job?.id, error: error.message }));
   await Promise.all([worker.waitUntilReady(), evaluator.waitUntilReady(), sweeper.waitUntilReady()]);
   logger.info('worker ready', { redis: describeRedisUrl(redisUrl()), storage: store.location, prefix: queuePrefix(), queues: ['train', 'evaluate', 'sweep'] });

@@ -1,4 +1,5 @@
 import type { EpochMetrics } from '../../shared/contracts/run-record.ts';
+import type { FailureReason } from '../../shared/observability/failure-reason.ts';
 
 /**
  * The IPC protocol between the worker process (supervisor) and the child process that
@@ -6,7 +7,7 @@ import type { EpochMetrics } from '../../shared/contracts/run-record.ts';
  * event loop free to renew the BullMQ lock and watch the cancel channel.
  */
 export type SupervisorMessage =
-  | { type: 'start'; runId: string; config: Record<string, unknown>; storage: string }
+  | { type: 'start'; runId: string; config: Record<string, unknown>; storage: string; leaseToken: string }
   | { type: 'stop'; reason: 'cancel' | 'preempt' };
 
 export type ChildMessage =
@@ -19,4 +20,6 @@ export type ChildMessage =
       status: 'completed' | 'early_stopped' | 'cancelled' | 'preempted';
       epochsCompleted: number;
     }
-  | { type: 'failed'; message: string; retryable: boolean };
+  | { type: 'failed'; message: string; retryable: boolean; reason: FailureReason }
+  /** Another worker holds the run now (see RunLease): this one wrote nothing more. */
+  | { type: 'fenced'; message: string };

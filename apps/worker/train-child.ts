@@ -5,11 +5,11 @@
  * batches by the training loop.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError } from '../../shared/config/config-error.ts';
 import { resolveExperimentConfig } from '../../shared/config/resolve-experiment-config.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
-import { TrainingDivergedError } from '../../shared/ml/training/training-diverged-error.ts';
 import { trainRun } from '../../shared/ml/training/train-run.ts';
+import { classifyFailure } from '../../shared/observability/failure-reason.ts';
+import { RunLease, RunLeaseLostError } from '../../shared/runs/run-lease.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
 
@@ -40,11 +40,14 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
     const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
     await send({ type: 'backend', name: backend.name, device: backend.device, tfjsVersion: tf.version_core });
+    const store = openArtifactStore(start.storage);
+    const lease = RunLease.held(store, start.runId, start.leaseToken);
     const result = await trainRun({
       runId: start.runId,
       config,
-      store: openArtifactStore(start.storage),
+      store,
       stopRequested: () => stopReason,
+      beforeWrite: () => lease.assertHeld(),
       onBatchEnd: (info) =>
         send({
           type: 'batch',
@@ -63,9 +66,13 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
     process.exit(0);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof RunLeaseLostError) {
+      await send({ type: 'fenced', message });
+      process.exit(1);
+    }
     // Bad configs and diverged training fail the same way every time: retrying wastes GPU hours.
-    const retryable = !(error instanceof ConfigError) && !(error instanceof TrainingDivergedError);
-    await send({ type: 'failed', message, retryable });
+    const reason = classifyFailure(error);
+    await send({ type: 'failed', message, retryable: reason !== 'config' && reason !== 'diverged', reason });
     process.exit(1);
   }
 }

@@ -8,9 +8,13 @@ import { submitEvaluation } from '../../shared/evaluation/evaluation-submitter.t
 import type { TrainJob, TrainJobResult, TrainProgress } from '../../shared/contracts/train-job.ts';
 import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
 import { EtaEstimator } from '../../shared/observability/eta-estimator.ts';
+import { tagFailure, type FailureReason } from '../../shared/observability/failure-reason.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import type { WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { RunLease, RunLeaseLostError } from '../../shared/runs/run-lease.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
+import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./train-child.ts', import.meta.url));
@@ -20,16 +24,19 @@ const CANCEL_POLL_MS = 500;
 const PROGRESS_INTERVAL_MS = 1000;
 
 export interface TrainProcessorDeps {
-  storage: string;
+  store: ArtifactStore;
   evaluations: EvaluationRepository;
   evaluateQueue: Queue<EvaluateJob>;
   runs: RunRepository;
   cancel: CancelChannel;
   logger: Logger;
+  metrics: WorkerMetrics;
   /** True once the worker was asked to shut down: running jobs are handed back. */
   shuttingDown: () => boolean;
   /** Registers the function that preempts the running child when shutdown begins. */
   onShutdown: (preempt: () => void) => void;
+  /** Registers the function told which jobs' queue locks could not be renewed (BullMQ `lockRenewalFailed`). */
+  onLockLost: (handler: (jobIds: string[]) => void) => void;
 }
 
 /**
@@ -46,6 +53,12 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       await job.moveToWait(token);
       throw new WaitingError();
     }
+    const stored = await deps.runs.get(runId);
+    if (stored?.status === 'completed') {
+      // The job of a run that finished while Redis was away comes back as stalled: nothing is left to do.
+      log.info('run already completed; the job is closed without training');
+      return { status: 'completed', epochsCompleted: stored.epoch, stoppedEarly: stored.stoppedEarly };
+    }
     if (await deps.cancel.isRequested(runId)) {
       await deps.runs.update(runId, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
       return { status: 'cancelled', epochsCompleted: 0, stoppedEarly: false };
@@ -56,9 +69,14 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       startedAt: r.startedAt ?? new Date().toISOString(),
       attempts: r.attempts + 1,
       error: null,
+      // Set again by this attempt's child when it continues from a checkpoint.
+      resumedFrom: null,
       worker: { host: hostname(), pid: process.pid, backend: null, device: null },
     }));
+    // Taken after run.json says running: from here on, an earlier holder of this run writes nothing.
+    const lease = await RunLease.take(deps.store, runId, { host: hostname(), pid: process.pid });
     log.info('train job started', { attempt: record.attempts });
+    const modelName = modelNameOf(config);
 
     const child = fork(CHILD_ENTRY, [], {
       execArgv: ['--import', 'tsx'],
@@ -67,6 +85,16 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
     });
     const stop = (reason: 'cancel' | 'preempt') => sendToChild(child, { type: 'stop', reason });
     deps.onShutdown(() => stop('preempt'));
+    // Set when another worker may hold the run now: this one stops writing at once.
+    let lostRun: string | null = null;
+    // Failures already recorded in run.json by `finish`, passed on as they are.
+    const settledFailures = new WeakSet<Error>();
+    deps.onLockLost((jobIds) => {
+      if (job.id === undefined || !jobIds.includes(job.id)) return;
+      lostRun = `the queue lock of run ${runId} expired (Redis was away longer than the lock); another worker may hold the run, so this one stopped`;
+      log.warn('queue lock lost: stopping the training process without writing', { attempt: record.attempts });
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     const cancelWatch = setInterval(() => {
       deps.cancel.isRequested(runId).then(
         (requested) => requested && stop('cancel'),
@@ -78,7 +106,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
     let lastProgressAt = 0;
     let updates: Promise<void> = Promise.resolve();
     const enqueueUpdate = (work: () => Promise<unknown>) => {
-      updates = updates.then(work).then(
+      updates = updates.then(() => (lostRun === null ? work() : undefined)).then(
         () => undefined,
         (error: unknown) => {
           log.warn('progress update failed', { error: String(error) });
@@ -87,7 +115,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
     };
 
     try {
-      const outcome = await new Promise<Extract<ChildMessage, { type: 'done' | 'failed' }>>((resolve, reject) => {
+      const outcome = await new Promise<Extract<ChildMessage, { type: 'done' | 'failed' | 'fenced' }>>((resolve, reject) => {
         let settled = false;
         child.on('message', (message: ChildMessage) => {
           switch (message.type) {
@@ -113,12 +141,18 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
               break;
             }
             case 'epoch':
+              deps.metrics.epochFinished(modelName, Number(message.record.images_per_s));
               log.info('epoch finished', { epoch: message.epoch, totalEpochs: message.totalEpochs, metrics: message.record });
               enqueueUpdate(async () => {
                 await job.log(`epoch ${message.epoch + 1}/${message.totalEpochs} ${describeMetrics(message.record)}`);
                 await job.updateProgress({ ...progressOf({ ...message, batch: 0, batchesPerEpoch: 1, epoch: message.epoch + 1 }, eta) });
                 await deps.runs.update(runId, (r) => ({ ...r, epoch: message.epoch + 1, latestMetrics: message.record, best: message.best }));
               });
+              break;
+            case 'fenced':
+              lostRun = message.message;
+              settled = true;
+              resolve(message);
               break;
             case 'done':
             case 'failed':
@@ -131,27 +165,36 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
           if (!settled) reject(new Error(`training process exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}) before reporting a result`));
         });
         child.on('error', reject);
-        sendToChild(child, { type: 'start', runId, config, storage: deps.storage });
+        sendToChild(child, { type: 'start', runId, config, storage: deps.store.location, leaseToken: lease.token });
       });
       await updates;
       return await finish(outcome);
     } catch (error) {
       await updates;
-      if (error instanceof WaitingError || error instanceof UnrecoverableError) throw error;
+      if (lostRun !== null || error instanceof RunLeaseLostError) {
+        // Not ours any more: run.json belongs to the new holder, so nothing is written.
+        throw tagFailure(new Error(lostRun ?? (error as Error).message), 'lease_lost');
+      }
+      if (error instanceof WaitingError || (error instanceof Error && settledFailures.has(error))) throw error;
       const message = error instanceof Error ? error.message : String(error);
       await markFailureOrRetry(message, true);
-      throw error;
+      throw tagFailure(error instanceof Error ? error : new Error(message), 'crashed');
     } finally {
       clearInterval(cancelWatch);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       deps.onShutdown(() => undefined);
+      deps.onLockLost(() => undefined);
     }
 
-    async function finish(outcome: Extract<ChildMessage, { type: 'done' | 'failed' }>): Promise<TrainJobResult> {
+    async function finish(outcome: Extract<ChildMessage, { type: 'done' | 'failed' | 'fenced' }>): Promise<TrainJobResult> {
+      if (outcome.type === 'fenced') throw new RunLeaseLostError(runId, null);
       if (outcome.type === 'failed') {
         await markFailureOrRetry(outcome.message, outcome.retryable);
-        throw outcome.retryable ? new Error(outcome.message) : new UnrecoverableError(outcome.message);
+        const error = failure(outcome.message, outcome.retryable, outcome.reason);
+        settledFailures.add(error);
+        throw error;
       }
+      await lease.assertHeld();
       if (outcome.status === 'preempted') {
         log.info('run preempted: checkpoint written, job handed back to the queue');
         await deps.runs.update(runId, (r) => ({ ...r, status: 'queued' }));
@@ -186,14 +229,27 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       const attempts = job.opts.attempts ?? 1;
       const final = !retryable || job.attemptsMade + 1 >= attempts;
       log.error(final ? 'run failed' : 'run attempt failed; will retry', { error: message });
-      await deps.runs.update(runId, (r) => ({
-        ...r,
-        status: final ? 'failed' : 'queued',
-        error: message,
-        finishedAt: final ? new Date().toISOString() : null,
-      }));
+      // When storage refuses writes, run.json cannot say so either; the job's failedReason in Redis still does.
+      await deps.runs
+        .update(runId, (r) => ({
+          ...r,
+          status: final ? 'failed' : 'queued',
+          error: message,
+          finishedAt: final ? new Date().toISOString() : null,
+        }))
+        .catch((error: unknown) => log.error('could not record the failure in run.json', { error: String(error) }));
     }
   };
+}
+
+function failure(message: string, retryable: boolean, reason: FailureReason): Error {
+  return tagFailure(retryable ? new Error(message) : new UnrecoverableError(message), reason);
+}
+
+function modelNameOf(config: Record<string, unknown>): string {
+  const model = config.model;
+  const name = typeof model === 'object' && model !== null ? (model as { name?: unknown }).name : undefined;
+  return typeof name === 'string' ? name : 'unknown';
 }
 
 function sendToChild(child: ChildProcess, message: SupervisorMessage): void {

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, appendFile, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ArtifactKeyError, ArtifactNotFoundError, type ArtifactStore } from './artifact-store.ts';
+import { StorageWriteError } from './storage-write-error.ts';
 
 /**
  * An ArtifactStore on a directory, local or NFS-mounted. Atomic writes use a
@@ -32,7 +33,11 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async write(key: string, data: Uint8Array | string): Promise<void> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
+    await refusedWritesNamed(path, () => this.writeAtomically(path, data));
+  }
+
+  private async writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
+    await ensureFolder(dirname(path));
     const temporary = this.temporarySibling(path);
     const handle = await open(temporary, 'w');
     try {
@@ -51,9 +56,11 @@ export class LocalArtifactStore implements ArtifactStore {
 
   async appendLine(key: string, line: string): Promise<void> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
-    // One write(2) with O_APPEND per line: concurrent appenders never interleave.
-    await appendFile(path, line.endsWith('\n') ? line : `${line}\n`);
+    await refusedWritesNamed(path, async () => {
+      await ensureFolder(dirname(path));
+      // One write(2) with O_APPEND per line: concurrent appenders never interleave.
+      await appendFile(path, line.endsWith('\n') ? line : `${line}\n`);
+    });
   }
 
   async read(key: string): Promise<Buffer> {
@@ -95,15 +102,17 @@ export class LocalArtifactStore implements ArtifactStore {
   async pointTo(alias: string, target: string): Promise<void> {
     const aliasPath = this.pathOf(alias);
     const targetPath = this.pathOf(target);
-    await mkdir(dirname(aliasPath), { recursive: true });
-    const temporary = this.temporarySibling(aliasPath);
-    await symlink(relative(dirname(aliasPath), targetPath), temporary);
-    try {
-      await rename(temporary, aliasPath);
-    } catch (error) {
-      await unlink(temporary).catch(() => undefined);
-      throw error;
-    }
+    await refusedWritesNamed(aliasPath, async () => {
+      await ensureFolder(dirname(aliasPath));
+      const temporary = this.temporarySibling(aliasPath);
+      await symlink(relative(dirname(aliasPath), targetPath), temporary);
+      try {
+        await rename(temporary, aliasPath);
+      } catch (error) {
+        await unlink(temporary).catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   async resolveAlias(alias: string): Promise<string | null> {
@@ -140,6 +149,30 @@ export class LocalArtifactStore implements ArtifactStore {
   async checkWritable(): Promise<void> {
     await mkdir(this.location, { recursive: true });
     await access(this.location, constants.W_OK);
+  }
+}
+
+async function refusedWritesNamed(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    throw new StorageWriteError(path, error);
+  }
+}
+
+/**
+ * `mkdir -p`, except that a refusal reports its real reason: a recursive mkdir on a
+ * read-only filesystem answers ENOENT, so on ENOENT the folders are made one by one.
+ */
+async function ensureFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (error) {
+    if (!isMissing(error) || dirname(folder) === folder) throw error;
+    await ensureFolder(dirname(folder));
+    await mkdir(folder).catch((inner: unknown) => {
+      if (!(typeof inner === 'object' && inner !== null && 'code' in inner && (inner as { code: unknown }).code === 'EEXIST')) throw inner;
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import type { SweepRecord, TrialView } from '../../shared/sweep/sweep-record.ts'
 import { LocalArtifactStore } from '../../shared/storage/local-artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { AelabStack } from '../support/aelab-stack.ts';
+import { slowSyntheticGrid } from '../support/fault-runs.ts';
 
 type SweepView = SweepRecord & { trials: TrialView[]; best: { runId: string; value: number } | null; leaderboard: unknown[] };
 
@@ -78,21 +79,7 @@ describe('sweeps over a pool of three worker processes', () => {
     expect(response.body.error).toMatch(/parameters\.trainer\.paramz\.beta/);
   });
 
-  /** A grid of 6 synthetic trials that each take a few seconds, to be interrupted. */
-  const slowGrid = (name: string) => ({
-    sweep: {
-      name,
-      base: 'configs/smoke/synthetic.yaml',
-      method: 'grid',
-      metric: { name: 'val.objective', goal: 'minimize' },
-      max_concurrent: 2,
-      parameters: {
-        'trainer.params.optimizer_params.lr': { values: [1e-4, 1e-3, 1e-2] },
-        'model.params.x': { values: [0.3, 0.9] },
-        'model.params.seconds_per_epoch': { values: [0.75] },
-      },
-    },
-  });
+  const slowGrid = (name: string) => slowSyntheticGrid(name, 0.75);
 
   it('every worker SIGKILLed mid-sweep: new workers finish it with no trial lost or run twice', { timeout: 360_000 }, async () => {
     const submitted = await stack.request<SweepView>('POST', '/api/v1/sweeps', slowGrid('killed'));

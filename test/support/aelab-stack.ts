@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import { freePort } from '../../shared/queue/local-redis.ts';
+import { createWorkerConnection } from '../../shared/queue/redis-connection.ts';
 import { testRedis, uniquePrefix } from './test-redis.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -14,6 +14,8 @@ export interface StackOptions {
   label: string;
   workers: number;
   apiToken?: string;
+  /** A Redis the test runs itself (e.g. with TLS); default: testRedis(). */
+  redisUrl?: string;
   /** Extra environment for every process. */
   env?: Record<string, string>;
 }
@@ -34,12 +36,13 @@ export class AelabStack {
   baseUrl = '';
   storage = '';
   prefix = '';
-  private env: NodeJS.ProcessEnv = {};
+  /** The environment every process of the stack gets (REDIS_URL, AELAB_STORAGE, the prefix…). */
+  env: NodeJS.ProcessEnv = {};
   private stopRedis: () => Promise<void> = async () => undefined;
 
   static async start(options: StackOptions): Promise<AelabStack> {
     const stack = new AelabStack();
-    const redis = await testRedis();
+    const redis = options.redisUrl === undefined ? await testRedis() : { url: options.redisUrl, stop: async () => undefined };
     stack.stopRedis = redis.stop;
     stack.storage = await mkdtemp(join(tmpdir(), `aelab-${options.label}-`));
     stack.prefix = uniquePrefix(options.label);
@@ -79,6 +82,18 @@ export class AelabStack {
     return worker;
   }
 
+  /** Kills the API process (SIGKILL) and starts a new one on the same port; resolves once it answers. */
+  async restartApi(): Promise<void> {
+    const old = this.api.child;
+    if (old.exitCode === null && old.signalCode === null) {
+      const exited = new Promise((resolve) => old.once('exit', resolve));
+      old.kill('SIGKILL');
+      await exited;
+    }
+    this.api = this.spawn('apps/api/main.ts');
+    await this.waitFor(async () => (await fetch(`${this.baseUrl}/healthz`).then((r) => r.ok, () => false)) || null, 60_000, 'API restart');
+  }
+
   async request<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -108,7 +123,7 @@ export class AelabStack {
   async stop(): Promise<void> {
     const all = [this.api, ...this.workers].filter((p) => p !== undefined);
     await Promise.all(all.map((p) => stopProcess(p.child)));
-    const redis = new Redis(this.env.REDIS_URL ?? '');
+    const redis = createWorkerConnection(this.env.REDIS_URL, this.env);
     const keys = await redis.keys(`${this.prefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();

@@ -18,6 +18,8 @@ export const syntheticObjectiveParamsSchema = z.strictObject({
   category: z.enum(['a', 'b', 'c']).default('a'),
   /** Wall-clock seconds each training epoch takes, spread over its batches. Default 0. */
   seconds_per_epoch: z.number().min(0).default(0),
+  /** From this 0-based epoch on the objective is NaN: a run that diverges on cue. Default never. */
+  diverge_at_epoch: z.number().int().min(0).nullable().default(null),
 });
 
 export type SyntheticObjectiveParams = z.output<typeof syntheticObjectiveParamsSchema>;
@@ -30,15 +32,17 @@ export interface SyntheticObjectivePoint {
   x: number;
   y: number;
   category: SyntheticObjectiveParams['category'];
+  divergeAtEpoch?: number | null;
 }
 
 /**
  * What the synthetic trainer reports as `val.objective` after 0-based `epoch`:
  * (log10(lr) + 3)² + (x − 0.3)² + 0.1·y² + penalty(category) + 1/(epoch + 1).
  * Its minimum over the hyperparameters is at lr = 1e-3, x = 0.3, y = 0, category `a`;
- * it falls with every epoch, towards that minimum.
+ * it falls with every epoch, towards that minimum. NaN from `divergeAtEpoch` on.
  */
 export function syntheticObjective(point: SyntheticObjectivePoint, epoch: number): number {
+  if (point.divergeAtEpoch !== undefined && point.divergeAtEpoch !== null && epoch >= point.divergeAtEpoch) return Number.NaN;
   return (Math.log10(point.lr) + 3) ** 2 + (point.x - 0.3) ** 2 + 0.1 * point.y ** 2 + CATEGORY_PENALTY[point.category] + 1 / (epoch + 1);
 }
 

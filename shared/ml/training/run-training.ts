@@ -127,6 +127,7 @@ class TrainingLoop {
       });
       const stopHere = async (request: StopRequest, batch: number): Promise<TrainRunResult> => {
         if (request === 'preempt' && stepsSinceSave > 0) {
+          await this.options.beforeWrite?.();
           this.position = { epoch, batch };
           this.progress = snapshotProgress();
           await this.save('latest', shuffleAtEpochStart);
@@ -137,6 +138,7 @@ class TrainingLoop {
       let batchIndex = this.position.batch;
       const batches = iterateBatches(train, { batchSize, order: order.slice(batchIndex * batchSize), dropLast: true });
       for await (const batch of batches) {
+        await yieldToEventLoop();
         const request = this.options.stopRequested();
         if (request !== null) return stopHere(request, batchIndex);
         const stepStarted = performance.now();
@@ -190,6 +192,7 @@ class TrainingLoop {
       };
       // Record first, checkpoint second: a crash in between re-trains the epoch, and the
       // resume drops the record, so no epoch is ever listed twice or missing.
+      await this.options.beforeWrite?.();
       await appendEpochRecord(store, runId, record);
       this.position = { epoch: epoch + 1, batch: 0 };
       this.progress = null;
@@ -227,6 +230,7 @@ class TrainingLoop {
     } else if (this.options.config.experiment.weights !== null) {
       await this.startFromWeights(this.options.config.experiment.weights);
     }
+    await this.options.beforeWrite?.();
     await discardCheckpointsAfter(store, runId, this.position);
     const dropped = await truncateMetricsBefore(store, runId, this.position.epoch);
     if (dropped > 0) this.warn(`runs/${runId}/metrics.jsonl: dropped ${dropped} record(s) of epochs from ${this.position.epoch} on, which are trained again`);
@@ -256,6 +260,7 @@ class TrainingLoop {
     const sums: Record<string, number> = {};
     let count = 0;
     for await (const batch of iterateBatches(val, { batchSize, order: sequentialOrder(val.size) })) {
+      await yieldToEventLoop();
       const request = this.options.stopRequested();
       if (request !== null) return { metrics: {}, stopped: request };
       const x = toTensor(batch);
@@ -304,4 +309,13 @@ class TrainingLoop {
 
 function toTensor(batch: ImageBatch): tf.Tensor4D {
   return tf.tensor4d(batch.images, [batch.count, batch.height, batch.width, 1]);
+}
+
+/**
+ * A batch's work is synchronous and the batch iterator may resolve at once, so without
+ * this the process would not read its IPC messages (a stop request) until the epoch's
+ * file writes: one event-loop turn per batch lets a stop take effect after the batch.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -23,7 +23,7 @@ export function createSyntheticTrainer(model: AutoencoderModel, config: Experime
     });
   }
   const params = parseModelParams('synthetic_objective', syntheticObjectiveParamsSchema, config.model.params);
-  const point = { lr: config.trainer.params.lr, x: params.x, y: params.y, category: params.category };
+  const point = { lr: config.trainer.params.lr, x: params.x, y: params.y, category: params.category, divergeAtEpoch: params.diverge_at_epoch };
   const waitPerBatchMs = (params.seconds_per_epoch * 1000) / batchesPerEpoch(config.trainer.dataLoader);
   // Holds the learning rate the loop's schedule sets and records; it never steps.
   const optimizer = new Adam(model.parameters, { lr: config.trainer.params.lr });

@@ -23,6 +23,12 @@ export interface TrainRunOptions {
   onBatchEnd?: (info: BatchInfo) => void | Promise<void>;
   /** Once, before training, when the run continues from a checkpoint. Default: nothing. */
   onResume?: (from: TrainingPosition) => void | Promise<void>;
+  /**
+   * Awaited before every write to the run's storage (metrics records, checkpoints); it
+   * throws to stop the run without writing, when another worker has taken it over.
+   * Default: nothing.
+   */
+  beforeWrite?: () => Promise<void>;
   /** Problems that do not stop the run (a damaged checkpoint skipped, metrics lines dropped). Default: `console.warn`. */
   onWarning?: (message: string) => void;
 }

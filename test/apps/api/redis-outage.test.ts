@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Express } from 'express';
@@ -12,42 +9,25 @@ import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { createApiMetrics } from '../../../shared/observability/prometheus-metrics.ts';
 import { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
-import { freePort } from '../../../shared/queue/local-redis.ts';
 import { openQueues } from '../../../shared/queue/queues.ts';
-import { createApiConnection, pingRedis } from '../../../shared/queue/redis-connection.ts';
+import { createApiConnection } from '../../../shared/queue/redis-connection.ts';
 import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
-
-/** A redis-server of this test's own, so that it can be stopped and started again. */
-async function startRedis(port: number, directory: string): Promise<ChildProcess> {
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', directory, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await pingRedis(`redis://127.0.0.1:${port}`, 200)); i += 1) await new Promise((r) => setTimeout(r, 50));
-  return server;
-}
-
-async function stopRedis(server: ChildProcess): Promise<void> {
-  const exited = new Promise((resolveExit) => server.once('exit', resolveExit));
-  server.kill('SIGKILL');
-  await exited;
-}
+import { RestartableRedis } from '../../support/restartable-redis.ts';
 
 describe('the API while Redis is away', () => {
   let app: Express;
-  let server: ChildProcess;
-  let port: number;
-  let directory: string;
+  let server: RestartableRedis;
   let disconnect: () => void;
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'aelab-outage-'));
-    port = await freePort();
-    server = await startRedis(port, directory);
-    const redis = createApiConnection(`redis://127.0.0.1:${port}`);
+    server = await RestartableRedis.start();
+    const redis = createApiConnection(server.url);
     redis.on('error', () => undefined);
     disconnect = () => redis.disconnect();
     const queues = openQueues(redis);
     for (const queue of Object.values(queues)) queue.on('error', () => undefined);
-    const store = new LocalArtifactStore(join(directory, 'storage'));
+    const store = new LocalArtifactStore(join(server.directory, 'storage'));
     app = createApp({
       redis,
       queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
@@ -64,14 +44,13 @@ describe('the API while Redis is away', () => {
 
   afterAll(async () => {
     disconnect();
-    if (server.exitCode === null) await stopRedis(server);
-    await rm(directory, { recursive: true, force: true });
+    await server.stop();
   });
 
   it('answers 503 with a clear body at once, and works again when Redis is back', async () => {
     expect((await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml' })).status).toBe(202);
 
-    await stopRedis(server);
+    await server.kill();
     const started = Date.now();
     const refused = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml' });
     expect(Date.now() - started).toBeLessThan(5000);
@@ -84,7 +63,7 @@ describe('the API while Redis is away', () => {
     const failed = await request(app).get('/api/v1/runs?status=failed');
     expect(failed.body.runs[0].error).toMatch(/could not be queued/);
 
-    server = await startRedis(port, directory);
+    await server.restart();
     const back = await (async () => {
       for (let i = 0; i < 50; i += 1) {
         const answer = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml' });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArtifactNotFoundError } from '../../../shared/storage/artifact-store.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
+import { StorageWriteError } from '../../../shared/storage/storage-write-error.ts';
+import { makeReadOnly } from '../../support/read-only-folder.ts';
 
 describe('LocalArtifactStore', () => {
   let root: string;
@@ -94,5 +96,32 @@ describe('LocalArtifactStore', () => {
     await expect(store.read('runs/nope/run.json')).rejects.toBeInstanceOf(ArtifactNotFoundError);
     await expect(store.read('runs/nope/run.json')).rejects.toThrow('runs/nope/run.json');
     expect(await readdir(root)).toEqual([]);
+  });
+});
+
+describe('LocalArtifactStore on storage that refuses writes', () => {
+  let root: string;
+  let undo: (() => Promise<void>) | null = null;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'aelab-store-ro-'));
+  });
+  afterEach(async () => {
+    await undo?.();
+    undo = null;
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('a write fails with the path and the reason (not ENOENT), and what was there stays readable', async (context) => {
+    const store = new LocalArtifactStore(root);
+    await store.write('runs/a/checkpoints/latest-1/state.json', '{"epoch":1}');
+    undo = await makeReadOnly(join(root, 'runs/a/checkpoints'));
+    if (undo === null) return context.skip('this machine can make no folder read-only (root without the right to mount)');
+
+    const refused = store.write('runs/a/checkpoints/latest-2/state.json', '{"epoch":2}');
+    await expect(refused).rejects.toThrow(StorageWriteError);
+    await expect(refused).rejects.toThrow(new RegExp(`storage refused a write to ${join(root, 'runs/a/checkpoints/latest-2')}.*: (EROFS|EACCES)`));
+    await expect(store.appendLine('runs/a/checkpoints/log.jsonl', '{}')).rejects.toThrow(/storage refused a write to .*log\.jsonl/);
+    await expect(store.pointTo('runs/a/checkpoints/latest', 'runs/a/checkpoints/latest-1')).rejects.toThrow(StorageWriteError);
+    expect(await store.readText('runs/a/checkpoints/latest-1/state.json')).toBe('{"epoch":1}');
   });
 });

@@ -59,4 +59,15 @@ describe('the synthetic trainer through trainRun', () => {
     }
     expect(seconds).toBeGreaterThanOrEqual(0.4);
   });
+
+  it("diverges on cue: diverge_at_epoch makes that epoch's loss NaN", async () => {
+    const run = trainRun({
+      runId: 'diverging',
+      config: smoke({ 'model.params.diverge_at_epoch': 2 }),
+      store,
+      stopRequested: () => null,
+      onWarning: () => undefined,
+    });
+    await expect(run).rejects.toThrow(/^diverged at epoch 2: training loss is NaN/);
+  });
 });
