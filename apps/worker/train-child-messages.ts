@@ -13,6 +13,8 @@ export type SupervisorMessage =
 export type ChildMessage =
   | { type: 'backend'; name: string; device: string; tfjsVersion: string }
   | { type: 'resumed'; epoch: number; batch: number }
+  /** A problem that does not stop the run (a damaged checkpoint skipped), for the worker's log. */
+  | { type: 'warning'; message: string }
   | { type: 'batch'; epoch: number; totalEpochs: number; batch: number; batchesPerEpoch: number; loss: number; imagesPerSecond: number }
   | { type: 'epoch'; record: EpochMetrics; epoch: number; totalEpochs: number; best: { epoch: number; metric: string; value: number } | null }
   | {

@@ -48,6 +48,7 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
       store,
       stopRequested: () => stopReason,
       beforeWrite: () => lease.assertHeld(),
+      onWarning: (message) => void send({ type: 'warning', message }),
       onBatchEnd: (info) =>
         send({
           type: 'batch',

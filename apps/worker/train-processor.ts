@@ -133,6 +133,9 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
               log.info('resuming from checkpoint', { epoch: message.epoch, batch: message.batch });
               enqueueUpdate(() => deps.runs.update(runId, (r) => ({ ...r, resumedFrom: { epoch: message.epoch, batch: message.batch } })));
               break;
+            case 'warning':
+              log.warn(message.message);
+              break;
             case 'batch': {
               const now = Date.now();
               if (now - lastProgressAt < PROGRESS_INTERVAL_MS) break;

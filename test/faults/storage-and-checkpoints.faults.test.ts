@@ -105,6 +105,8 @@ describe('storage that refuses writes, and checkpoints damaged on disk', () => {
     const warning = replacement.output().split('\n').find((line) => line.includes('falling back'));
     console.log(`faults: truncated checkpoint → ${warning}`);
     expect(warning).toContain(latestFolder!.split('/').at(-1));
+    // A JSON log line that says which run, job and worker it is about.
+    expect(JSON.parse(warning!)).toMatchObject({ level: 'warn', runId: id, jobId: id, worker: expect.stringMatching(/:\d+$/) });
 
     const run = await finished(stack, id);
     expect(run.status).toBe('completed');

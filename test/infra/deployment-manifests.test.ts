@@ -95,6 +95,16 @@ describe('Kubernetes manifests', () => {
     expect(at(worker, 'spec.template.spec.terminationGracePeriodSeconds')).toBe(120);
   });
 
+  it('serves each worker\'s metrics on the port its Prometheus annotations name', () => {
+    const port = env(worker, 'AELAB_METRICS_PORT');
+    expect(port).toMatch(/^\d+$/);
+    const annotations = at(worker, 'spec.template.metadata.annotations') as Node;
+    expect(annotations['prometheus.io/scrape']).toBe('true');
+    expect(annotations['prometheus.io/port']).toBe(port);
+    const ports = list(container(worker), 'ports');
+    expect(ports.some((p) => isNode(p) && String(p.containerPort) === port)).toBe(true);
+  });
+
   it('scales the worker Deployment on the train queue waiting list in the Redis Service', () => {
     const scaled = manifests.find((m) => m.kind === 'ScaledObject');
     expect(text(scaled, 'spec.scaleTargetRef.name')).toBe(text(worker, 'metadata.name'));
