@@ -1,6 +1,12 @@
 import type { EpochMetrics, RunRecord, RunStatus } from '../contracts/run-record.ts';
 import { ArtifactNotFoundError, type ArtifactStore } from '../storage/artifact-store.ts';
+import { readableEpochRecords } from '../ml/training/metrics-log.ts';
 import { runPaths } from '../storage/run-paths.ts';
+import { mapConcurrently } from './map-concurrently.ts';
+import { newestFirst, RunCreationOrder } from './run-creation-order.ts';
+
+/** run.json reads in flight at once while listing: enough to keep the disk busy, few enough open files. */
+const LIST_READ_CONCURRENCY = 32;
 
 /** A page of runs, newest first. */
 export interface RunPage {
@@ -15,12 +21,15 @@ export interface RunPage {
  * Redis holds queue state only; this is what survives.
  */
 export class RunRepository {
+  private readonly order = new RunCreationOrder();
+
   constructor(private readonly store: ArtifactStore) {}
 
   async create(record: RunRecord, configYaml: string): Promise<void> {
     const paths = runPaths(record.id);
     await this.store.write(paths.config, configYaml);
     await this.store.write(paths.runRecord, JSON.stringify(record, null, 2));
+    this.order.remember(record);
   }
 
   async get(runId: string): Promise<RunRecord | null> {
@@ -53,23 +62,48 @@ export class RunRepository {
       if (error instanceof ArtifactNotFoundError) return [];
       throw error;
     }
-    return text
-      .split('\n')
-      .filter((line) => line.trim().length > 0)
-      .map((line) => JSON.parse(line) as EpochMetrics);
+    return readableEpochRecords(text);
   }
 
+  /**
+   * A page of runs, newest first. Without a status filter only the page's run.json are read
+   * (and, once per process, those of runs it has not met yet: see RunCreationOrder). A status
+   * can change at any time, so a status filter reads every run.json, at most
+   * LIST_READ_CONCURRENCY at a time, and then the page's again.
+   */
   async list(options: { status?: RunStatus; offset: number; limit: number }): Promise<RunPage> {
-    const ids = await this.store.list('runs');
-    const records = (await Promise.all(ids.map((id) => this.get(id)))).filter((record): record is RunRecord => record !== null);
-    const matching = records
-      .filter((record) => options.status === undefined || record.status === options.status)
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-    return {
-      runs: matching.slice(options.offset, options.offset + options.limit),
-      total: matching.length,
-      offset: options.offset,
-      limit: options.limit,
-    };
+    const folders = await this.store.list('runs');
+    const page = (runs: RunRecord[], total: number): RunPage => ({ runs, total, offset: options.offset, limit: options.limit });
+    if (options.status !== undefined) {
+      const matching = (await this.placesWithStatus(folders, options.status)).sort(newestFirst);
+      const pageIds = matching.slice(options.offset, options.offset + options.limit).map((run) => run.id);
+      return page(await this.readRecords(pageIds), matching.length);
+    }
+    await this.readRecords(this.order.unplaced(folders));
+    const ordered = this.order.newestFirst(folders);
+    return page(await this.readRecords(ordered.slice(options.offset, options.offset + options.limit)), ordered.length);
+  }
+
+  /**
+   * Id and createdAt of the runs that have `status` now. Only these two are kept of each
+   * record (about 100 bytes a run), not the whole parsed run.json of every match.
+   */
+  private async placesWithStatus(runIds: readonly string[], status: RunStatus): Promise<Pick<RunRecord, 'id' | 'createdAt'>[]> {
+    const matching: Pick<RunRecord, 'id' | 'createdAt'>[] = [];
+    await mapConcurrently(runIds, LIST_READ_CONCURRENCY, async (id) => {
+      const record = await this.get(id);
+      if (record === null) return;
+      this.order.remember(record);
+      if (record.status === status) matching.push({ id: record.id, createdAt: record.createdAt });
+    });
+    return matching;
+  }
+
+  /** The run.json of these runs in their order, skipping runs that have none (yet, or any more). */
+  private async readRecords(runIds: readonly string[]): Promise<RunRecord[]> {
+    const records = await mapConcurrently(runIds, LIST_READ_CONCURRENCY, (id) => this.get(id));
+    const found = records.filter((record): record is RunRecord => record !== null);
+    for (const record of found) this.order.remember(record);
+    return found;
   }
 }

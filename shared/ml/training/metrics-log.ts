@@ -19,14 +19,33 @@ export async function truncateMetricsBefore(store: ArtifactStore, runId: string,
   if (!(await store.exists(key))) return 0;
   const lines = (await store.readText(key)).split('\n').filter((line) => line.trim().length > 0);
   const kept = lines.filter((line) => {
-    try {
-      const record = JSON.parse(line) as { epoch?: unknown };
-      return typeof record.epoch === 'number' && record.epoch < epoch;
-    } catch {
-      return false;
-    }
+    const record = epochRecordOf(line);
+    return record !== null && record.epoch < epoch;
   });
   if (kept.length === lines.length) return 0;
   await store.write(key, kept.map((line) => `${line}\n`).join(''));
   return lines.length - kept.length;
+}
+
+/**
+ * The records of a metrics.jsonl text, skipping lines that are not a JSON object with a
+ * numeric `epoch`: a torn last line, left by a process killed mid-append, until the
+ * run's next attempt drops it.
+ */
+export function readableEpochRecords(text: string): Array<Record<string, unknown> & { epoch: number }> {
+  return text.split('\n').flatMap((line) => {
+    const record = epochRecordOf(line);
+    return record === null ? [] : [record];
+  });
+}
+
+function epochRecordOf(line: string): (Record<string, unknown> & { epoch: number }) | null {
+  if (line.trim().length === 0) return null;
+  try {
+    const record = JSON.parse(line) as unknown;
+    if (typeof record !== 'object' || record === null || typeof (record as { epoch?: unknown }).epoch !== 'number') return null;
+    return record as Record<string, unknown> & { epoch: number };
+  } catch {
+    return null;
+  }
 }
