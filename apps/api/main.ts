@@ -1,19 +1,13 @@
 /** `npm run api`: the HTTP API, Bull Board and metrics on `PORT` (default 8080). */
 import { fileURLToPath } from 'node:url';
-import type { Queue } from 'bullmq';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
-import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
-import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
-import { createApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
-import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
-import { openQueues } from '../../shared/queue/queues.ts';
 import { createApiConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
-import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { allApiTokens, readApiTokensFile } from './api-tokens.ts';
+import { appDeps } from './app-deps.ts';
 import { createApp } from './create-app.ts';
 import { BULL_BOARD_PATH } from './bull-board.ts';
 
@@ -29,21 +23,18 @@ async function main(): Promise<void> {
   const outage = new RedisOutageReporter(logger);
   redis.on('error', outage.listener('redis connection'));
   redis.on('ready', () => outage.ready());
-  const queues = openQueues(redis);
-  for (const queue of Object.values(queues)) queue.on('error', outage.listener(`${queue.name} queue`));
-  const app = createApp({
+  const deps = appDeps({
     redis,
-    queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
     store,
-    runs: new RunRepository(store),
-    cancel: new CancelChannel(redis),
-    metrics: createApiMetrics(queues),
     logger,
     configsDir: process.env.AELAB_CONFIGS_DIR ?? fileURLToPath(new URL('../../configs', import.meta.url)),
     apiToken: process.env.AELAB_API_TOKEN,
     apiTokens,
     version: PACKAGE_VERSION,
   });
+  const queues = Object.values(deps.queues);
+  for (const queue of queues) queue.on('error', outage.listener(`${queue.name} queue`));
+  const app = createApp(deps);
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     const address = server.address();
     const actualPort = typeof address === 'object' && address !== null ? address.port : port;
@@ -56,9 +47,17 @@ async function main(): Promise<void> {
       auth: authSummary(allApiTokens(process.env.AELAB_API_TOKEN, apiTokens)),
     });
   });
+  // Requests Node refuses before Express sees them (headers over 16 KiB, malformed HTTP) get JSON too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({ error: tooLarge ? 'headers: larger than the 16 KiB limit' : 'request: not valid HTTP', field: tooLarge ? 'headers' : 'request' });
+    const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   const shutdown = () => {
     server.close();
-    void Promise.all(Object.values(queues).map((queue) => queue.close())).finally(() => {
+    void Promise.all(queues.map((queue) => queue.close())).finally(() => {
       redis.disconnect();
       process.exit(0);
     });

@@ -1,8 +1,11 @@
+import path from 'node:path';
 import type { Queue } from 'bullmq';
 import { ConfigError } from '../../shared/config/config-error.ts';
-import type { ExperimentConfig } from '../../shared/config/experiment-config.ts';
+import { findKeyPosition } from '../../shared/config/key-line-map.ts';
 import {
+  blameOverrides,
   loadExperimentConfigFile,
+  type LoadedExperimentConfig,
   parseExperimentConfigObject,
   parseExperimentConfigText,
   resolveConfigPath,
@@ -18,7 +21,7 @@ import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
 import { newRunRecord } from '../../shared/runs/new-run-record.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
-import { HttpError } from './http-error.ts';
+import { configHttpError } from './http-error.ts';
 
 /** Turns a submission into a stored run (run.json, config.yaml) and a queued train job. */
 export class RunSubmitter {
@@ -40,25 +43,39 @@ export class RunSubmitter {
     return record;
   }
 
-  private resolve(body: RunSubmission): { raw: Record<string, unknown>; config: ExperimentConfig } {
+  private resolve(body: RunSubmission): LoadedExperimentConfig {
     const overrides = body.overrides ?? {};
+    let source = 'request body "config"';
     try {
-      let loaded: { raw: Record<string, unknown>; config: ExperimentConfig };
+      let loaded: LoadedExperimentConfig;
       if (body.configPath !== undefined) {
         const relative = body.configPath.replace(/^\.?\/?configs\//, '');
-        loaded = loadExperimentConfigFile(resolveConfigPath(this.deps.configsDir, relative), overrides);
+        const file = resolveConfigPath(this.deps.configsDir, relative);
+        // Named as the client wrote it, not by the server's absolute path.
+        source = path.relative(path.dirname(path.resolve(this.deps.configsDir)), file);
+        loaded = loadExperimentConfigFile(file, overrides, source);
       } else if (typeof body.config === 'string') {
-        loaded = parseExperimentConfigText(body.config, 'request body "config"', overrides);
+        loaded = parseExperimentConfigText(body.config, source, overrides);
       } else {
-        loaded = parseExperimentConfigObject(body.config ?? {}, 'request body "config"', overrides);
+        loaded = parseExperimentConfigObject(body.config ?? {}, source, overrides);
       }
-      validateModelParams(loaded.config.model);
+      validateModelParamsAt(loaded, source, overrides);
       checkPerceptualWeightsAvailable(loaded.config);
       return loaded;
     } catch (error) {
-      if (error instanceof ConfigError) throw new HttpError(400, error.message, { key: error.key, line: error.line ?? null });
-      if (error instanceof ModelParamsError) throw new HttpError(400, error.message, { problems: error.problems });
+      if (error instanceof ConfigError) throw configHttpError(error);
       throw error;
     }
+  }
+}
+
+/** The model's own parameter checks, reported like every config problem: source, line, key. */
+function validateModelParamsAt(loaded: LoadedExperimentConfig, source: string, overrides: Record<string, unknown>): void {
+  try {
+    validateModelParams(loaded.config.model);
+  } catch (error) {
+    if (!(error instanceof ModelParamsError)) throw error;
+    const problems = error.problems.map((problem) => ({ ...problem, ...findKeyPosition(loaded.lines, problem.key) }));
+    throw blameOverrides(new ConfigError(source, problems), Object.keys(overrides));
   }
 }

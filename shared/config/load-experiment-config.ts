@@ -17,21 +17,29 @@ export interface LoadedExperimentConfig {
   raw: Record<string, unknown>;
   /** The validated canonical form. */
   config: ExperimentConfig;
+  /** Where each key is written, when the config came from YAML text. */
+  lines?: KeyLineMap;
 }
 
 /**
  * Reads, parses, overrides and validates an experiment YAML file. Synchronous: config
  * files are a few kilobytes, and callers validate before they answer a request.
+ * `source` is how messages name the file (the API names it as the client wrote it, not
+ * by the server's absolute path).
  */
-export function loadExperimentConfigFile(filePath: string, overrides: Record<string, unknown> = {}): LoadedExperimentConfig {
+export function loadExperimentConfigFile(
+  filePath: string,
+  overrides: Record<string, unknown> = {},
+  source: string = filePath,
+): LoadedExperimentConfig {
   let text: string;
   try {
     text = readFileSync(filePath, 'utf8');
   } catch (error) {
     const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
-    throw new ConfigError(filePath, { key: '', message: `cannot read the config file (${reason})` });
+    throw new ConfigError(source, { key: '', message: `cannot read the config file (${reason})` });
   }
-  return parseExperimentConfigText(text, filePath, overrides);
+  return parseExperimentConfigText(text, source, overrides);
 }
 
 /** Parses YAML text (a file's content, or a request body) into a validated config. */
@@ -68,23 +76,32 @@ function resolveWithOverrides(
   }
   const raw = applyOverrides(value as Record<string, unknown>, overrides, `${source} (overrides)`);
   try {
-    return { raw, config: resolveExperimentConfig(raw, source, lines) };
+    const config = resolveExperimentConfig(raw, source, lines);
+    return lines === undefined ? { raw, config } : { raw, config, lines };
   } catch (error) {
     throw error instanceof ConfigError ? blameOverrides(error, Object.keys(overrides)) : error;
   }
 }
 
-// A value set by an override is not where the file wrote it: its problems name the
-// override instead of a line.
-function blameOverrides(error: ConfigError, overridden: readonly string[]): ConfigError {
+/**
+ * A value set by an override is not where the file wrote it: its problems name the
+ * override instead of a line. A problem with a mapping that an override wrote into
+ * keeps its line and names the override too.
+ */
+export function blameOverrides(error: ConfigError, overridden: readonly string[]): ConfigError {
   if (overridden.length === 0) return error;
   const problems = error.problems.map((problem): ConfigProblem => {
-    const by = overridden.find(
-      (path) => problem.key === path || problem.key.startsWith(`${path}.`) || problem.key.startsWith(`${path}[`),
-    );
-    return by === undefined ? problem : { key: problem.key, message: `${problem.message} (set by override ${by})` };
+    const by = overridden.find((path) => isWithin(problem.key, path));
+    if (by !== undefined) return { key: problem.key, message: `${problem.message} (set by override ${by})` };
+    const under = overridden.find((path) => isWithin(path, problem.key));
+    return under === undefined ? problem : { ...problem, message: `${problem.message} (after override ${under})` };
   });
   return new ConfigError(error.source, problems);
+}
+
+/** Whether `key` is `path` or a key under it. */
+function isWithin(key: string, path: string): boolean {
+  return key === path || key.startsWith(`${path}.`) || key.startsWith(`${path}[`);
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type SequenceEvent,
 } from 'js-yaml';
 import { ConfigError } from './config-error.ts';
-import { childKeyPath, type KeyLineMap, type KeyPosition } from './key-line-map.ts';
+import { childKeyPath, findKeyPosition, type KeyLineMap, type KeyPosition } from './key-line-map.ts';
 
 /**
  * PyYAML writes tuples as `!!python/tuple [128, 128]` and the official configs use it
@@ -64,9 +64,65 @@ export function parseYaml(text: string, source: string): ParsedYaml {
     throw error;
   }
   if (documents.length > 1) {
-    throw new ConfigError(source, { key: '', message: `expected one YAML document, found ${documents.length}` });
+    throw new ConfigError(source, {
+      key: '',
+      message: `expected one YAML document, found ${documents.length}`,
+      ...secondDocumentStart(text, events),
+    });
   }
-  return { value: documents[0] ?? null, lines: mapKeyPositions(text, events) };
+  const value = documents[0] ?? null;
+  const lines = mapKeyPositions(text, events);
+  if (events.some((event) => event.type === EVENT_ID.ALIAS)) {
+    const problem = aliasExpansionProblem(value);
+    if (problem !== null) throw new ConfigError(source, { ...problem, ...findKeyPosition(lines, problem.key) });
+  }
+  return { value, lines };
+}
+
+/**
+ * The most values a document may hold once its aliases are expanded. Configs hold a few
+ * hundred; a few lines of nested aliases ("billion laughs") would otherwise expand to
+ * billions when the config is copied or written out, and take the process down.
+ */
+export const MAX_EXPANDED_YAML_VALUES = 100_000;
+
+// Aliases share nodes: the document is a graph. Walked iteratively (a deep graph must
+// not overflow the stack) with the ancestors of each node known, so that an alias inside
+// its own anchor (`a: &a [*a]`), which would make copying never end, is found too.
+function aliasExpansionProblem(value: unknown): { key: string; message: string } | null {
+  type Step = { value: unknown; path: string } | { leave: object };
+  const pending: Step[] = [{ value, path: '' }];
+  const ancestors = new Set<object>();
+  let count = 0;
+  while (pending.length > 0) {
+    const step = pending.pop()!;
+    if ('leave' in step) {
+      ancestors.delete(step.leave);
+      continue;
+    }
+    count += 1;
+    if (count > MAX_EXPANDED_YAML_VALUES) {
+      return { key: step.path, message: `aliases expand the document to more than ${MAX_EXPANDED_YAML_VALUES} values; write the values out or use fewer aliases` };
+    }
+    const node = step.value;
+    if (node === null || typeof node !== 'object') continue;
+    if (ancestors.has(node)) return { key: step.path, message: 'an alias refers to a mapping or list that contains it, which would repeat without end' };
+    ancestors.add(node);
+    pending.push({ leave: node });
+    const children: [string | number, unknown][] = Array.isArray(node) ? node.map((item, index) => [index, item]) : Object.entries(node);
+    for (const [key, child] of children.reverse()) pending.push({ value: child, path: childKeyPath(step.path, key) });
+  }
+  return null;
+}
+
+// Documents carry no offsets: the second one starts where its first node does.
+function secondDocumentStart(text: string, events: readonly Event[]): KeyPosition | Record<string, never> {
+  let documents = 0;
+  for (const event of events) {
+    if (event.type === EVENT_ID.DOCUMENT) documents += 1;
+    else if (documents === 2 && event.type !== EVENT_ID.POP) return offsetToPosition(text)(nodeStart(event));
+  }
+  return {};
 }
 
 type Frame =

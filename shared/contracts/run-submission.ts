@@ -8,7 +8,9 @@ import { z } from 'zod';
 export const runSubmissionSchema = z
   .object({
     configPath: z.string().min(1).max(500).optional(),
-    config: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    config: z
+      .union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected YAML text or a mapping of the config' })
+      .optional(),
     overrides: z.record(z.string().min(1).max(300), z.unknown()).optional(),
   })
   .strict()

@@ -4,7 +4,9 @@ import { z } from 'zod';
 export const sweepSubmissionSchema = z
   .object({
     configPath: z.string().min(1).max(500).optional(),
-    sweep: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    sweep: z
+      .union([z.string().min(1), z.record(z.string(), z.unknown())], { error: 'expected YAML text or a mapping of the sweep' })
+      .optional(),
   })
   .strict()
   .refine((body) => (body.configPath === undefined) !== (body.sweep === undefined), {

@@ -4,8 +4,16 @@ import { queuePrefix } from '../contracts/queue-names.ts';
 
 /** How long a client's Idempotency-Key keeps naming the run it created: a day. */
 const KEY_TTL_SECONDS = 24 * 3600;
-/** A duplicate that arrives while the first request is still creating waits at most this long. */
+/** A duplicate that arrives while the first request is still creating waits at most this long, by default. */
 const WAIT_FOR_FIRST_MS = 10_000;
+
+/** A duplicate arrived while the first request with its key is still creating (HTTP 409). */
+export class IdempotencyKeyBusyError extends Error {
+  constructor() {
+    super('Idempotency-Key: the first request with this key is still being processed; retry shortly');
+    this.name = 'IdempotencyKeyBusyError';
+  }
+}
 
 /**
  * `Idempotency-Key` support: the first request with a key creates the resource, every
@@ -13,7 +21,10 @@ const WAIT_FOR_FIRST_MS = 10_000;
  * Redis, so every API process sees them.
  */
 export class IdempotencyKeys {
-  constructor(private readonly redis: Redis) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly waitForFirstMs: number = WAIT_FOR_FIRST_MS,
+  ) {}
 
   private key(scope: string, clientKey: string): string {
     return `${queuePrefix()}:idempotency:${scope}:${createHash('sha256').update(clientKey).digest('hex')}`;
@@ -35,12 +46,12 @@ export class IdempotencyKeys {
         throw error;
       }
     }
-    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
+    const deadline = Date.now() + this.waitForFirstMs;
     for (;;) {
       const id = await this.redis.get(key);
       if (id !== null && id !== '') return { id, created: false };
       if (id === null) return this.once(scope, clientKey, create);
-      if (Date.now() > deadline) throw new Error('the first request with this Idempotency-Key is still being processed; retry shortly');
+      if (Date.now() > deadline) throw new IdempotencyKeyBusyError();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -49,15 +49,18 @@ export async function findOrStartRedis(url: string): Promise<AvailableRedis> {
   return {
     url: privateUrl,
     started: true,
-    stop: async () => {
-      if (server.exitCode === null) {
-        const exited = new Promise((resolve) => server.once('exit', resolve));
-        server.kill('SIGTERM');
-        await exited;
-      }
-      await rm(directory, { recursive: true, force: true });
-    },
+    stop: () => stopRedisServer(server, directory),
   };
+}
+
+/** Stops a redis-server this process started (SIGTERM, waiting for it) and removes its folder. */
+export async function stopRedisServer(server: ChildProcess, directory: string): Promise<void> {
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  await rm(directory, { recursive: true, force: true });
 }
 
 /** A TCP port nobody listens on right now. */

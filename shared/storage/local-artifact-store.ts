@@ -181,6 +181,8 @@ function pathTail(path: string): string {
   return index === -1 ? path : path.slice(index + 1);
 }
 
+/** Missing, or a file where a folder was expected (`runs/README` read as a run). */
 function isMissing(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && (error as { code: unknown }).code === 'ENOENT';
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -41,7 +41,23 @@ export function searchSpaceProblems(space: unknown, keyPrefix = ''): ConfigProbl
   if (!isRecord(space)) return [{ key: keyPrefix.replace(/\.$/, ''), message: `expected a mapping of config paths to parameters, got ${describe(space)}` }];
   const paths = Object.keys(space);
   if (paths.length === 0) return [{ key: keyPrefix.replace(/\.$/, ''), message: 'expected at least one parameter' }];
-  return paths.flatMap((path) => parameterProblems(space[path], `${keyPrefix}${path}`));
+  const problems = paths.flatMap((path) => parameterProblems(space[path], `${keyPrefix}${path}`));
+  const listed = paths.reduce((sum, path) => sum + valuesListed(space[path]), 0);
+  if (problems.length === 0 && listed > MAX_LISTED_VALUES) {
+    problems.push({ key: keyPrefix.replace(/\.$/, ''), message: `the parameters list ${listed} values in all, more than ${MAX_LISTED_VALUES}` });
+  }
+  return problems;
+}
+
+/**
+ * The most values all categorical parameters may list together. A sweep is checked at
+ * submission by resolving the config once per listed value; a list of hundreds of
+ * thousands would hold up the API for many seconds.
+ */
+export const MAX_LISTED_VALUES = 10_000;
+
+function valuesListed(spec: unknown): number {
+  return isRecord(spec) && Array.isArray(spec.values) ? spec.values.length : 0;
 }
 
 /** The space itself, typed, or a ConfigError naming every bad parameter. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError, formatConfigProblem, type ConfigProblem } from '../config/config-error.ts';
 import type { ExperimentConfig } from '../config/experiment-config.ts';
-import { findKeyPosition, type KeyLineMap } from '../config/key-line-map.ts';
+import { findKeyPosition } from '../config/key-line-map.ts';
 import {
   loadExperimentConfigFile,
   parseExperimentConfigObject,
@@ -161,7 +161,12 @@ export function parseSweepSpec(input: unknown, source: string, options: ParseSwe
   const maxTrials = trialCount(written.method, written.max_trials, parameters, problems);
   if (problems.length > 0) throw fail(problems);
 
-  const base = loadBase(written.base, written.base_config, source, options.configsDir);
+  let base: LoadedExperimentConfig;
+  try {
+    base = loadBase(written.base, written.base_config, source, options.configsDir);
+  } catch (error) {
+    throw error instanceof ConfigError ? fail([...error.problems]) : error;
+  }
   problems.push(...parameterProblems(base.raw, parameters, written.metric.name, source));
   if (problems.length > 0) throw fail(problems);
 
@@ -212,7 +217,7 @@ function loadBase(
 ): LoadedExperimentConfig {
   if (inline !== undefined) {
     try {
-      return parseExperimentConfigObject(inline, source);
+      return withValidModel(parseExperimentConfigObject(inline, source), source);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       throw new ConfigError(
@@ -222,12 +227,27 @@ function loadBase(
     }
   }
   try {
-    return loadExperimentConfigFile(resolveConfigPath(configsDir, base!));
+    // Named as the sweep wrote it, not by the server's absolute path.
+    return withValidModel(loadExperimentConfigFile(resolveConfigPath(configsDir, base!), {}, base!), base!);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const why = error.problems.map((problem) => formatConfigProblem(error.source, problem)).join('; ');
     throw new ConfigError(source, { key: 'base', message: `${JSON.stringify(base)} is not a usable experiment config: ${why}` });
   }
+}
+
+/**
+ * The base config's model must build before any parameter is tried on it; otherwise its
+ * own mistake would be blamed on the first parameter.
+ */
+function withValidModel(loaded: LoadedExperimentConfig, source: string): LoadedExperimentConfig {
+  try {
+    validateModelParams(loaded.config.model);
+  } catch (error) {
+    if (!(error instanceof ModelParamsError)) throw error;
+    throw new ConfigError(source, error.problems.map((problem) => ({ key: problem.key, message: problem.message })));
+  }
+  return loaded;
 }
 
 /**
@@ -248,8 +268,9 @@ function parameterProblems(baseRaw: Record<string, unknown>, parameters: SearchS
       if ('problem' in outcome) {
         const blamed = paths.find((other) => outcome.problem.key === other || outcome.problem.key.startsWith(`${other}.`)) ?? path;
         const detail = outcome.problem.key === blamed ? outcome.problem.message : `${outcome.problem.key}: ${outcome.problem.message}`;
-        const shown = blamed === path ? ` = ${JSON.stringify(candidate)}` : '';
-        problems.push({ key: `parameters.${blamed}`, message: `${path}${shown} makes the config invalid: ${detail}` });
+        // The culprit may be another parameter, at its sample value, rather than the one varied.
+        const value = blamed === path ? candidate : sample[blamed];
+        problems.push({ key: `parameters.${blamed}`, message: `${blamed} = ${JSON.stringify(value)} makes the config invalid: ${detail}` });
         break;
       }
       if (!metricsOfRun(outcome.config).includes(metric)) lacking = outcome.config;

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../shared/queue/local-redis.ts';
+import { freePort, stopRedisServer } from '../../shared/queue/local-redis.ts';
 import { pingRedis } from '../../shared/queue/redis-connection.ts';
 
 /** PEM files of a private CA, a server certificate for 127.0.0.1/localhost and a client certificate. */
@@ -94,13 +94,6 @@ export async function startTlsRedis(certificates: TestCertificates, password: st
   return {
     port,
     url,
-    stop: async () => {
-      if (server.exitCode === null) {
-        const exited = new Promise((resolve) => server.once('exit', resolve));
-        server.kill('SIGTERM');
-        await exited;
-      }
-      await rm(directory, { recursive: true, force: true });
-    },
+    stop: () => stopRedisServer(server, directory),
   };
 }

@@ -4,11 +4,11 @@ import { COMPARABLE_METRICS, compareRuns, tableAsCsv, tableAsMarkdown } from '..
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { TrialLog } from '../../../shared/sweep/trial-log.ts';
-import { HttpError } from '../http-error.ts';
+import { HttpError, isRedisUnavailable } from '../http-error.ts';
 import { parseOr400 } from '../zod-http.ts';
 
 const querySchema = z
-  .object({
+  .strictObject({
     runs: z
       .string()
       .min(1)
@@ -32,11 +32,19 @@ export function compareRouter(deps: { store: ArtifactStore; runs: RunRepository 
       if (runIds.length === 0) throw new Error(`sweep ${query.sweep} has no trials`);
       table = await compareRuns(deps.store, deps.runs, runIds, query.metric);
     } catch (error) {
-      throw new HttpError(400, `${query.sweep === undefined ? 'runs' : 'sweep'}: ${error instanceof Error ? error.message : String(error)}`);
+      // Storage or Redis failing is the server's problem, not the query's.
+      if (hasSystemErrorCode(error) || isRedisUnavailable(error)) throw error;
+      const field = query.sweep === undefined ? 'query.runs' : 'query.sweep';
+      throw new HttpError(400, `${field}: ${error instanceof Error ? error.message : String(error)}`, { field });
     }
     if (query.format === 'markdown') response.type('text/markdown').send(`${tableAsMarkdown(table)}\n`);
     else if (query.format === 'csv') response.type('text/csv').send(`${tableAsCsv(table)}\n`);
     else response.json(table);
   });
   return router;
+}
+
+function hasSystemErrorCode(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }

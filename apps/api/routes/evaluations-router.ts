@@ -7,7 +7,7 @@ import type { EvaluationRepository } from '../../../shared/evaluation/evaluation
 import { submitEvaluation } from '../../../shared/evaluation/evaluation-submitter.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { HttpError } from '../http-error.ts';
-import { parseOr400 } from '../zod-http.ts';
+import { jsonBodyOf, parseOr400 } from '../zod-http.ts';
 
 const EVAL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
@@ -16,15 +16,18 @@ export function evaluationsRouter(deps: { runs: RunRepository; evaluations: Eval
   const router = Router();
 
   router.post('/', async (request, response) => {
-    const body = parseOr400(evaluationRequestSchema, request.body ?? {}, 'body');
+    const body = parseOr400(evaluationRequestSchema, jsonBodyOf(request), 'body');
     const run = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(body.runId) ? await deps.runs.get(body.runId) : null;
-    if (run === null) throw new HttpError(400, `runId: no run ${body.runId}`);
+    if (run === null) throw new HttpError(400, `body.runId: no run ${JSON.stringify(body.runId)}`, { field: 'body.runId' });
     const { config } = parseExperimentConfigText(await deps.runs.configYaml(run.id), `runs/${run.id}/config.yaml`);
     const known = Object.keys(config.downstreamTasks);
     const tasks = body.tasks ?? known;
-    if (tasks.length === 0) throw new HttpError(400, `tasks: run ${run.id} has no downstream_tasks in its config`);
+    if (tasks.length === 0) throw new HttpError(400, `body.tasks: run ${run.id} has no downstream_tasks in its config`, { field: 'body.tasks' });
     const unknown = tasks.filter((task) => !known.includes(task));
-    if (unknown.length > 0) throw new HttpError(400, `tasks: run ${run.id} has no task ${unknown.map((t) => `"${t}"`).join(', ')}; its tasks: ${known.join(', ') || 'none'}`);
+    if (unknown.length > 0) {
+      const listed = unknown.map((task) => JSON.stringify(task)).join(', ');
+      throw new HttpError(400, `body.tasks: run ${run.id} has no task ${listed}; its tasks: ${known.join(', ') || 'none'}`, { field: 'body.tasks' });
+    }
     const record = await submitEvaluation(deps, { runId: run.id, checkpoint: body.checkpoint, tasks });
     response.status(202).location(`/api/v1/evaluations/${record.id}`).json(await present(record, request));
   });

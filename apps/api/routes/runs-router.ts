@@ -12,11 +12,12 @@ import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
 import { HttpError } from '../http-error.ts';
 import type { RunSubmitter } from '../run-submitter.ts';
-import { parseOr400 } from '../zod-http.ts';
+import { jsonBodyOf, parseOr400 } from '../zod-http.ts';
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
-const listQuerySchema = z.object({
+// Strict: a misspelt parameter (`?limt=5`) is named, not silently ignored.
+const listQuerySchema = z.strictObject({
   status: z.enum(RUN_STATUSES).optional(),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -37,14 +38,16 @@ export function runsRouter(deps: RunsRouterDeps): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
-    const body = parseOr400(runSubmissionSchema, request.body ?? {}, 'body');
+    const body = parseOr400(runSubmissionSchema, jsonBodyOf(request), 'body');
     const clientKey = request.get('Idempotency-Key');
     if (clientKey === undefined) {
       const record = await deps.submitter.submit(body);
       response.status(202).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
       return;
     }
-    if (clientKey.length === 0 || clientKey.length > 255) throw new HttpError(400, 'Idempotency-Key: expected 1 to 255 characters');
+    if (clientKey.length === 0 || clientKey.length > 255) {
+      throw new HttpError(400, `Idempotency-Key: expected 1 to 255 characters, got ${clientKey.length}`, { field: 'Idempotency-Key' });
+    }
     const { id, created } = await deps.idempotency.once('runs', clientKey, async () => (await deps.submitter.submit(body)).id);
     const record = await existingRun(id);
     response.status(created ? 202 : 200).location(`/api/v1/runs/${record.id}`).json(await present(record, request));

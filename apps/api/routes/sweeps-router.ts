@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { Router } from 'express';
 import type { Queue } from 'bullmq';
 import { ConfigError } from '../../../shared/config/config-error.ts';
@@ -14,8 +15,8 @@ import type { SweepRepository } from '../../../shared/sweep/sweep-repository.ts'
 import { loadSweepSpecFile, parseSweepSpec, type ParsedSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
 import { writeStoredSweep } from '../../../shared/sweep/stored-sweep.ts';
 import { TrialLog } from '../../../shared/sweep/trial-log.ts';
-import { HttpError } from '../http-error.ts';
-import { parseOr400 } from '../zod-http.ts';
+import { configHttpError, HttpError } from '../http-error.ts';
+import { jsonBodyOf, parseOr400 } from '../zod-http.ts';
 
 const SWEEP_ID = /^s[A-Za-z0-9_-]{1,127}$/;
 
@@ -33,16 +34,21 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
-    const body = parseOr400(sweepSubmissionSchema, request.body ?? {}, 'body');
+    const body = parseOr400(sweepSubmissionSchema, jsonBodyOf(request), 'body');
     let parsed: ParsedSweepSpec;
+    let file: string | undefined;
     try {
-      parsed =
-        body.configPath !== undefined
-          ? loadSweepSpecFile(resolveConfigPath(deps.configsDir, body.configPath.replace(/^\.?\/?configs\//, '')), { configsDir: deps.configsDir })
-          : parseSweepSpec(body.sweep, 'request body "sweep"', { configsDir: deps.configsDir });
+      if (body.configPath !== undefined) {
+        file = resolveConfigPath(deps.configsDir, body.configPath.replace(/^\.?\/?configs\//, ''));
+        parsed = loadSweepSpecFile(file, { configsDir: deps.configsDir });
+      } else {
+        parsed = parseSweepSpec(body.sweep, 'request body "sweep"', { configsDir: deps.configsDir });
+      }
     } catch (error) {
-      if (error instanceof ConfigError) throw new HttpError(400, error.message, { key: error.key, line: error.line ?? null });
-      throw error;
+      if (!(error instanceof ConfigError)) throw error;
+      // Named as the client wrote it, not by the server's absolute path.
+      const asWritten = file === undefined ? undefined : path.relative(path.dirname(path.resolve(deps.configsDir)), file);
+      throw configHttpError(asWritten !== undefined && error.source === file ? new ConfigError(asWritten, error.problems) : error);
     }
     const { spec, baseRaw } = parsed;
     const id = `s${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;

@@ -1,17 +1,11 @@
 import { join, resolve } from 'node:path';
-import type { Queue } from 'bullmq';
 import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDeps } from '../../../apps/api/app-deps.ts';
 import { createApp } from '../../../apps/api/create-app.ts';
-import type { EvaluateJob } from '../../../shared/contracts/evaluate-job.ts';
-import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
-import { createApiMetrics } from '../../../shared/observability/prometheus-metrics.ts';
-import { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
-import { openQueues } from '../../../shared/queue/queues.ts';
 import { createApiConnection } from '../../../shared/queue/redis-connection.ts';
-import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { RestartableRedis } from '../../support/restartable-redis.ts';
 
@@ -25,21 +19,16 @@ describe('the API while Redis is away', () => {
     const redis = createApiConnection(server.url);
     redis.on('error', () => undefined);
     disconnect = () => redis.disconnect();
-    const queues = openQueues(redis);
-    for (const queue of Object.values(queues)) queue.on('error', () => undefined);
-    const store = new LocalArtifactStore(join(server.directory, 'storage'));
-    app = createApp({
+    const deps = appDeps({
       redis,
-      queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
-      store,
-      runs: new RunRepository(store),
-      cancel: new CancelChannel(redis),
-      metrics: createApiMetrics(queues),
+      store: new LocalArtifactStore(join(server.directory, 'storage')),
       logger: createLogger('outage-test'),
       configsDir: resolve('configs'),
       apiToken: undefined,
       version: 'test',
     });
+    for (const queue of Object.values(deps.queues)) queue.on('error', () => undefined);
+    app = createApp(deps);
   });
 
   afterAll(async () => {

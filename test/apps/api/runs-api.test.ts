@@ -1,26 +1,20 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Queue } from 'bullmq';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../apps/api/create-app.ts';
-import type { EvaluateJob } from '../../../shared/contracts/evaluate-job.ts';
-import type { TrainJob } from '../../../shared/contracts/train-job.ts';
+import { appDeps } from '../../../apps/api/app-deps.ts';
+import { type AppDeps, createApp } from '../../../apps/api/create-app.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
-import { createApiMetrics } from '../../../shared/observability/prometheus-metrics.ts';
-import { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
-import { openQueues } from '../../../shared/queue/queues.ts';
-import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
 
 describe('the runs API on real Redis and a real storage folder', () => {
   let app: Express;
   let redis: Redis;
-  let queues: ReturnType<typeof openQueues>;
+  let queues: AppDeps['queues'];
   let storage: string;
   let stopRedis: () => Promise<void>;
   const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
@@ -30,21 +24,10 @@ describe('the runs API on real Redis and a real storage folder', () => {
     stopRedis = available.stop;
     process.env.AELAB_QUEUE_PREFIX = uniquePrefix('api');
     redis = new Redis(available.url, { maxRetriesPerRequest: 1 });
-    queues = openQueues(redis);
     storage = await mkdtemp(join(tmpdir(), 'aelab-api-'));
-    const store = new LocalArtifactStore(storage);
-    app = createApp({
-      redis,
-      queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
-      store,
-      runs: new RunRepository(store),
-      cancel: new CancelChannel(redis),
-      metrics: createApiMetrics(queues),
-      logger: createLogger('api-test'),
-      configsDir: resolve('configs'),
-      apiToken: undefined,
-      version: 'test',
-    });
+    const deps = appDeps({ redis, store: new LocalArtifactStore(storage), logger: createLogger('api-test'), configsDir: resolve('configs'), apiToken: undefined, version: 'test' });
+    queues = deps.queues;
+    app = createApp(deps);
   });
 
   afterAll(async () => {

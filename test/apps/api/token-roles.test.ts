@@ -1,20 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Queue } from 'bullmq';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiTokens } from '../../../apps/api/api-tokens.ts';
-import { createApp } from '../../../apps/api/create-app.ts';
-import type { EvaluateJob } from '../../../shared/contracts/evaluate-job.ts';
-import type { TrainJob } from '../../../shared/contracts/train-job.ts';
+import { appDeps } from '../../../apps/api/app-deps.ts';
+import { type AppDeps, createApp } from '../../../apps/api/create-app.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
-import { createApiMetrics } from '../../../shared/observability/prometheus-metrics.ts';
-import { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
-import { openQueues } from '../../../shared/queue/queues.ts';
-import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
 
@@ -32,7 +26,7 @@ describe('API tokens with read and write roles (createApp on real Redis)', () =>
   let app: Express;
   let bothApp: Express;
   let redis: Redis;
-  let queues: ReturnType<typeof openQueues>;
+  let queues: AppDeps['queues'];
   let storage: string;
   let stopRedis: () => Promise<void>;
   const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
@@ -42,23 +36,13 @@ describe('API tokens with read and write roles (createApp on real Redis)', () =>
     stopRedis = available.stop;
     process.env.AELAB_QUEUE_PREFIX = uniquePrefix('token-roles');
     redis = new Redis(available.url, { maxRetriesPerRequest: 1 });
-    queues = openQueues(redis);
     storage = await mkdtemp(join(tmpdir(), 'aelab-token-roles-'));
-    const store = new LocalArtifactStore(storage);
-    const deps = {
-      redis,
-      queues: { ...queues, train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
-      store,
-      runs: new RunRepository(store),
-      cancel: new CancelChannel(redis),
-      metrics: createApiMetrics(queues),
-      logger: createLogger('token-roles-test'),
-      configsDir: resolve('configs'),
-      version: 'test',
-    };
+    const settings = { redis, store: new LocalArtifactStore(storage), logger: createLogger('token-roles-test'), configsDir: resolve('configs'), version: 'test' };
     const fileTokens = parseApiTokens(`write ${FILE_WRITE} ci\nread ${READ} dashboard\nread ${BOTH} both\n`, 'tokens.txt');
-    app = createApp({ ...deps, apiToken: ENV_WRITE, apiTokens: fileTokens });
-    bothApp = createApp({ ...deps, metrics: createApiMetrics(queues), apiToken: BOTH, apiTokens: fileTokens });
+    const deps = appDeps({ ...settings, apiToken: ENV_WRITE, apiTokens: fileTokens });
+    queues = deps.queues;
+    app = createApp(deps);
+    bothApp = createApp(appDeps({ ...settings, apiToken: BOTH, apiTokens: fileTokens }));
   });
 
   afterAll(async () => {

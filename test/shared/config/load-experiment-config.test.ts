@@ -51,8 +51,14 @@ describe('loading experiment configs', () => {
     expect(config.trainer.dataLoader.targetSize).toEqual([32, 32]);
   });
 
-  it('names the file it cannot read', () => {
+  it('names the file it cannot read, as the caller names it', () => {
     expect(() => loadExperimentConfigFile('/nonexistent/x.yaml')).toThrow('/nonexistent/x.yaml: cannot read the config file (ENOENT)');
+    expect(() => loadExperimentConfigFile('/nonexistent/x.yaml', {}, 'configs/x.yaml')).toThrow(/^configs\/x\.yaml: cannot read the config file \(ENOENT\)$/);
+  });
+
+  it('names the override that wrote into a mapping with a problem, keeping its line', () => {
+    const error = errorOf(() => parseExperimentConfigText(`${TEXT}experiment:\n  weights:\n`, 'tiny.yaml', { 'experiment.weights.file': 'x.pt' }));
+    expect(error.message).toBe('tiny.yaml:18:3: experiment.weights: expected a string, got a mapping (after override experiment.weights.file)');
   });
 
   it('blames an override, not a line, for a bad overridden value', () => {

@@ -55,6 +55,22 @@ describe('parseYaml', () => {
   it('reports duplicate keys, unknown aliases and several documents', () => {
     expect(errorOf(() => parseYaml('a: 1\na: 2\n', 'd.yaml')).message).toBe('d.yaml:2:1: invalid YAML: duplicated mapping key');
     expect(errorOf(() => parseYaml('a: *nope\n', 'd.yaml')).message).toBe('d.yaml:1:5: invalid YAML: unidentified alias "nope"');
-    expect(errorOf(() => parseYaml('a: 1\n---\nb: 2\n', 'd.yaml')).message).toBe('d.yaml: expected one YAML document, found 2');
+    expect(errorOf(() => parseYaml('a: 1\n---\nb: 2\n', 'd.yaml')).message).toBe('d.yaml:3:1: expected one YAML document, found 2');
+  });
+
+  it('refuses aliases that expand to more values than any config holds, at the key where they do', () => {
+    const lines = ['name: x', 'l0: &l0 [a, b, c, d, e, f, g, h, i, j]'];
+    for (let level = 1; level < 9; level += 1) lines.push(`l${level}: &l${level} [${Array(10).fill(`*l${level - 1}`).join(', ')}]`);
+    const started = Date.now();
+    const error = errorOf(() => parseYaml(lines.join('\n'), 'bomb.yaml'));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(error.message).toMatch(/^bomb\.yaml:\d+:\d+: l\d+(\[\d+\])*: aliases expand the document to more than 100000 values/);
+    // A few aliases, as configs use them, are fine.
+    expect(parseYaml('size: &s [128, 128]\na: *s\nb: *s\n', 'ok.yaml').value).toEqual({ size: [128, 128], a: [128, 128], b: [128, 128] });
+  });
+
+  it('refuses an alias inside its own anchor, which would repeat without end', () => {
+    const error = errorOf(() => parseYaml('name: x\nloop: &loop\n  - 1\n  - *loop\n', 'loop.yaml'));
+    expect(error.message).toBe('loop.yaml:4:5: loop[1]: an alias refers to a mapping or list that contains it, which would repeat without end');
   });
 });

@@ -125,3 +125,17 @@ describe('LocalArtifactStore on storage that refuses writes', () => {
     expect(await store.readText('runs/a/checkpoints/latest-1/state.json')).toBe('{"epoch":1}');
   });
 });
+
+describe('LocalArtifactStore with stray files', () => {
+  it('a file where a folder is expected reads as missing, not as an error', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'aelab-store-stray-'));
+    try {
+      const store = new LocalArtifactStore(root);
+      await store.write('runs/README', 'notes of the lab');
+      expect(await store.list('runs/README')).toEqual([]);
+      await expect(store.readText('runs/README/run.json')).rejects.toThrow(ArtifactNotFoundError);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

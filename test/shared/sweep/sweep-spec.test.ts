@@ -171,6 +171,34 @@ describe('a sweep that cannot run is refused, naming the field', () => {
     expect(rejection(sweep((s) => (s.max_trial = 3))).key).toBe('max_trial');
   });
 
+  it('a base whose own model is invalid: blamed on the base, not on a parameter', () => {
+    const inline = rejection(sweep((s) => {
+      delete s.base;
+      s.base_config = { ...(loadSweepSpecFile('configs/smoke/sweep.yaml', options).baseRaw as Record<string, unknown>), model: { name: 'conv_autoencoder', params: { channels: [8], strides: [2], chanels: 1 } } };
+    }));
+    expect(inline.key).toBe('base_config.model.params.chanels');
+    expect(inline.message).toContain('unknown parameter');
+  });
+
+  it('a parameter the base has no place for is named, with its own value', () => {
+    const error = rejection(sweep((s) => (parameters(s)['model.paramz.x'] = { values: [3] })));
+    expect(error.key).toBe('parameters.model.paramz.x');
+    expect(error.message).toContain('model.paramz.x = 3 makes the config invalid: no key "paramz" under model');
+  });
+
+  it('more than 10,000 listed values in all', () => {
+    const error = rejection(sweep((s) => (parameters(s)['model.params.channels'] = { values: Array.from({ length: 10_001 }, (_, i) => [i]) })));
+    expect(error.key).toBe('parameters');
+    expect(error.message).toContain('10001 values in all, more than 10000');
+  });
+
+  it('a base file that is missing, named as written, at the line of `base`', () => {
+    const error = rejection(['name: t', 'base: smoke/nope.yaml', 'method: random', 'max_trials: 2', 'metric: {name: val.loss_prec}', 'parameters:', '  seed: {values: [1]}'].join('\n'));
+    expect(error).toMatchObject({ key: 'base', line: 2 });
+    expect(error.message).toContain('"smoke/nope.yaml" is not a usable experiment config: smoke/nope.yaml: cannot read the config file (ENOENT)');
+    expect(error.message).not.toContain(configsDir);
+  });
+
   it('YAML text: the error points at the parameter line', () => {
     const text = [
       'name: t',

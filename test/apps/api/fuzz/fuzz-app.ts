@@ -1,0 +1,169 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import winston from 'winston';
+import { expect } from 'vitest';
+import { appDeps } from '../../../../apps/api/app-deps.ts';
+import { type AppDeps, createApp } from '../../../../apps/api/create-app.ts';
+import { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
+import { testRedis, uniquePrefix } from '../../../support/test-redis.ts';
+
+/** A response as supertest gives it, reduced to what the checks read. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  text: string;
+}
+
+/**
+ * The API in-process on the real Redis (a private queue prefix, no workers: jobs stay
+ * queued) and a temporary storage folder, next to a folder outside storage holding a
+ * secret that no request may ever read.
+ */
+export class FuzzApp {
+  /** How many requests the properties sent, reported at the end of each file. */
+  requests = 0;
+
+  private constructor(
+    readonly app: Express,
+    readonly redis: Redis,
+    private readonly queues: AppDeps['queues'],
+    readonly prefix: string,
+    readonly root: string,
+    readonly storage: string,
+    readonly secret: string,
+    private readonly stopRedis: () => Promise<void>,
+    private readonly savedPrefix: string | undefined,
+    /** What the app logged: every 5xx path of the error handler logs, so the tests require none. */
+    readonly loggedErrors: readonly string[],
+  ) {}
+
+  static async start(label: string): Promise<FuzzApp> {
+    const available = await testRedis();
+    const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
+    const prefix = uniquePrefix(`fuzz-${label}`);
+    process.env.AELAB_QUEUE_PREFIX = prefix;
+    const redis = new Redis(available.url, { maxRetriesPerRequest: 1 });
+    const root = await mkdtemp(join(tmpdir(), `aelab-fuzz-${label}-`));
+    const storage = join(root, 'storage');
+    await mkdir(storage);
+    // Beside storage and at its top, where `..` from a run folder would lead.
+    const secret = `secret-${Math.random().toString(36).slice(2)}`;
+    await writeFile(join(root, 'secret.txt'), secret);
+    await writeFile(join(storage, 'secret.txt'), secret);
+    const loggedErrors: string[] = [];
+    const logger = winston.createLogger({
+      transports: [
+        new winston.transports.Stream({
+          stream: new Writable({
+            write(chunk: Buffer, _encoding, done) {
+              loggedErrors.push(chunk.toString('utf8'));
+              done();
+            },
+          }),
+        }),
+      ],
+    });
+    const store = new LocalArtifactStore(storage);
+    const deps = appDeps({ redis, store, logger, configsDir: resolve('configs'), apiToken: undefined, version: 'fuzz' });
+    const app = createApp(deps);
+    return new FuzzApp(app, redis, deps.queues, prefix, root, storage, secret, available.stop, savedPrefix, loggedErrors);
+  }
+
+  /** Sends one request; `body` as a string is sent raw with the given content type. */
+  async send(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS',
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<Answer> {
+    this.requests += 1;
+    const agent = request(this.app);
+    let pending = agent[method.toLowerCase() as 'get'](path);
+    for (const [name, value] of Object.entries(options.headers ?? {})) pending = pending.set(name, value);
+    if (options.body !== undefined) pending = pending.send(options.body as object);
+    const response = await pending;
+    return { status: response.status, headers: response.headers as Record<string, string>, body: response.body as unknown, text: response.text ?? '' };
+  }
+
+  /** A run queued from a config file, for the routes that take a run id. */
+  async queuedRun(): Promise<string> {
+    const answer = await this.send('POST', '/api/v1/runs', { body: VALID_RUN_BY_PATH });
+    expect(answer.status, answer.text).toBe(202);
+    return (answer.body as { id: string }).id;
+  }
+
+  /**
+   * The app still answers after everything the properties sent: liveness, and a valid
+   * submission is still queued.
+   */
+  async expectStillServing(): Promise<void> {
+    const health = await this.send('GET', '/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok' });
+    await this.queuedRun();
+    expect(this.loggedErrors, 'the error handler logged unexpected errors').toEqual([]);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((queue) => queue.obliterate({ force: true }).then(() => queue.close())));
+    // Idempotency and cancel keys live under the same prefix, outside the queues.
+    const leftovers = await this.redis.keys(`${this.prefix}:*`);
+    if (leftovers.length > 0) await this.redis.del(...leftovers);
+    this.redis.disconnect();
+    await this.stopRedis();
+    await rm(this.root, { recursive: true, force: true });
+    if (this.savedPrefix === undefined) delete process.env.AELAB_QUEUE_PREFIX;
+    else process.env.AELAB_QUEUE_PREFIX = this.savedPrefix;
+  }
+}
+
+export const VALID_RUN_BY_PATH = { configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.params.nr_epochs': 2 } };
+
+/**
+ * An answer to bad input: a 4xx whose JSON body has an `error` message (no stack trace)
+ * that contains every one of `names` (field paths, header names).
+ */
+export function expectClientError(answer: Answer, names: readonly (string | RegExp)[] = [], context = ''): void {
+  const where = `${context} -> ${answer.status} ${answer.text.slice(0, 500)}`;
+  expect(answer.status, where).toBeGreaterThanOrEqual(400);
+  expect(answer.status, where).toBeLessThan(500);
+  expect(answer.headers['content-type'], where).toMatch(/^application\/json/);
+  const message = (answer.body as { error?: unknown }).error;
+  expect(typeof message, where).toBe('string');
+  expect((message as string).length, where).toBeGreaterThan(0);
+  expect(message as string, where).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  for (const name of names) {
+    if (typeof name === 'string') expect(message as string, where).toContain(name);
+    else expect(message as string, where).toMatch(name);
+  }
+}
+
+/** Any answer: never a 5xx, and an error is always JSON. */
+export function expectNoServerError(answer: Answer, context = ''): void {
+  const where = `${context} -> ${answer.status} ${answer.text.slice(0, 500)}`;
+  expect(answer.status, where).toBeLessThan(500);
+  if (answer.status >= 400) expectClientError(answer, [], context);
+}
+
+/** How the API names a key of a request part: `body.configPath`, `body["a b"]`, long keys cut to 80 characters. */
+export function fieldName(where: string, key: string): string {
+  const shown = key.length > 80 ? `${key.slice(0, 77)}...` : key;
+  return /^[A-Za-z0-9_$-]+$/.test(key) ? `${where}.${shown}` : `${where}[${JSON.stringify(shown)}]`;
+}
+
+/** What Object.prototype and Array.prototype hold now, to compare after the properties ran. */
+export function prototypeSnapshot(): string[] {
+  return [Object.prototype, Array.prototype, Function.prototype].flatMap((prototype) => Reflect.ownKeys(prototype).map(String));
+}
+
+/** No request may have added a property to a built-in prototype. */
+export function expectPrototypesClean(before: readonly string[]): void {
+  expect(prototypeSnapshot()).toEqual(before);
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+}

@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdempotencyKeyBusyError, IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
+import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
+
+describe('IdempotencyKeys', () => {
+  let redis: Redis;
+  let stopRedis: () => Promise<void>;
+  const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
+
+  beforeAll(async () => {
+    const available = await testRedis();
+    stopRedis = available.stop;
+    process.env.AELAB_QUEUE_PREFIX = uniquePrefix('idempotency');
+    redis = new Redis(available.url);
+  });
+  afterAll(async () => {
+    const keys = await redis.keys(`${process.env.AELAB_QUEUE_PREFIX}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    process.env.AELAB_QUEUE_PREFIX = savedPrefix;
+    redis.disconnect();
+    await stopRedis();
+  });
+
+  it('a duplicate that outwaits a slow first request is told to retry (409), and later gets the first id', async () => {
+    const keys = new IdempotencyKeys(redis, 200);
+    let finishFirst: (id: string) => void = () => undefined;
+    const first = keys.once('runs', 'slow-key', () => new Promise<string>((resolve) => (finishFirst = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(keys.once('runs', 'slow-key', async () => 'never')).rejects.toThrow(IdempotencyKeyBusyError);
+    finishFirst('run-1');
+    expect(await first).toEqual({ id: 'run-1', created: true });
+    expect(await keys.once('runs', 'slow-key', async () => 'never')).toEqual({ id: 'run-1', created: false });
+  });
+});
