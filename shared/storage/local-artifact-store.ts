@@ -39,16 +39,17 @@ export class LocalArtifactStore implements ArtifactStore {
   private async writeAtomically(path: string, data: Uint8Array | string): Promise<void> {
     await ensureFolder(dirname(path));
     const temporary = this.temporarySibling(path);
-    const handle = await open(temporary, 'w');
     try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
+      const handle = await open(temporary, 'w');
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(temporary, path);
     } catch (error) {
+      // A full disk stays full if the half-written temporary is left behind.
       await rm(temporary, { force: true });
       throw error;
     }

@@ -7,6 +7,7 @@ import { ArtifactNotFoundError } from '../../../shared/storage/artifact-store.ts
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { StorageWriteError } from '../../../shared/storage/storage-write-error.ts';
 import { makeReadOnly } from '../../support/read-only-folder.ts';
+import { mountTinyDisk } from '../../support/tiny-disk.ts';
 
 describe('LocalArtifactStore', () => {
   let root: string;
@@ -123,6 +124,27 @@ describe('LocalArtifactStore on storage that refuses writes', () => {
     await expect(store.appendLine('runs/a/checkpoints/log.jsonl', '{}')).rejects.toThrow(/storage refused a write to .*log\.jsonl/);
     await expect(store.pointTo('runs/a/checkpoints/latest', 'runs/a/checkpoints/latest-1')).rejects.toThrow(StorageWriteError);
     expect(await store.readText('runs/a/checkpoints/latest-1/state.json')).toBe('{"epoch":1}');
+  });
+});
+
+describe('LocalArtifactStore on a full disk', () => {
+  it('a write that does not fit fails naming the path and ENOSPC, and the previous version stays whole', async (context) => {
+    const root = await mkdtemp(join(tmpdir(), 'aelab-store-full-'));
+    const undo = mountTinyDisk(root, 64);
+    try {
+      if (undo === null) return context.skip('mounting a tmpfs needs root and the right to mount');
+      const store = new LocalArtifactStore(root);
+      await store.write('runs/a/checkpoints/latest-1/weights.safetensors', Buffer.alloc(16 << 10, 7));
+      const refused = store.write('runs/a/checkpoints/latest-2/weights.safetensors', Buffer.alloc(128 << 10, 8));
+      await expect(refused).rejects.toThrow(StorageWriteError);
+      await expect(refused).rejects.toThrow(/storage refused a write to .*latest-2\/weights\.safetensors: ENOSPC \(no space left on the device\)/);
+      expect(await store.read('runs/a/checkpoints/latest-1/weights.safetensors')).toEqual(Buffer.alloc(16 << 10, 7));
+      // The half-written temporary file is not left to fill the disk.
+      expect(await readdir(join(root, 'runs/a/checkpoints/latest-2'))).toEqual([]);
+    } finally {
+      await undo?.();
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 
