@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,11 @@ import { pingRedis } from '../../shared/queue/redis-connection.ts';
  * and data folder. Its AOF is fsynced on every write, as a deployment's Redis keeps its
  * queues across a restart (infra/redis/redis.conf), so a restart loses nothing.
  */
+/** Why a test that restarts Redis cannot run here, or null when redis-server is installed. */
+export function restartableRedisMissing(): string | null {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0 ? null : 'redis-server is not installed (the test starts, kills and restarts its own)';
+}
+
 export class RestartableRedis {
   private server: ChildProcess | null = null;
 
