@@ -20,6 +20,23 @@ export interface Conv2dOptions {
 }
 
 /**
+ * The variables of a PyTorch `nn.Conv2d` with its default init, U(±1/√fan_in), drawn
+ * weight first, then bias: `<name>.weight` (PyTorch (O, I, k, k), TF.js (k, k, I, O)) and
+ * `<name>.bias` unless `bias` is false.
+ */
+export function addConvParameters(
+  store: ParameterStore,
+  name: string,
+  options: Pick<Conv2dOptions, 'inChannels' | 'outChannels' | 'kernelSize' | 'bias'>,
+): { weight: tf.Variable; bias: tf.Variable | undefined } {
+  const { inChannels, outChannels, kernelSize: k } = options;
+  const fanIn = inChannels * k * k;
+  const weight = store.addParameter(`${name}.weight`, 'conv2d', [outChannels, inChannels, k, k], pytorchUniform(store.random, outChannels * inChannels * k * k, fanIn));
+  const bias = options.bias === false ? undefined : store.addParameter(`${name}.bias`, 'same', [outChannels], pytorchUniform(store.random, outChannels, fanIn));
+  return { weight, bias };
+}
+
+/**
  * PyTorch `nn.Conv2d` on NHWC tensors. Variables: `<name>.weight` (PyTorch (O, I, k, k),
  * TF.js (k, k, I, O)) and `<name>.bias`.
  */
@@ -30,20 +47,9 @@ export class Conv2d {
   private readonly padding: number;
 
   constructor(store: ParameterStore, name: string, options: Conv2dOptions) {
-    const { inChannels, outChannels, kernelSize: k } = options;
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
-    const fanIn = inChannels * k * k;
-    this.weight = store.addParameter(
-      `${name}.weight`,
-      'conv2d',
-      [outChannels, inChannels, k, k],
-      pytorchUniform(store.random, outChannels * inChannels * k * k, fanIn),
-    );
-    this.bias =
-      options.bias === false
-        ? undefined
-        : store.addParameter(`${name}.bias`, 'same', [outChannels], pytorchUniform(store.random, outChannels, fanIn));
+    ({ weight: this.weight, bias: this.bias } = addConvParameters(store, name, options));
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterStore } from './parameter-store.ts';
-import { pytorchUniform } from './pytorch-init.ts';
+import { addConvParameters } from './conv2d.ts';
 
 export interface WeightStandardizedConv2dOptions {
   inChannels: number;
@@ -29,19 +29,9 @@ export class WeightStandardizedConv2d {
   readonly bias: tf.Variable | undefined;
 
   constructor(store: ParameterStore, name: string, options: WeightStandardizedConv2dOptions) {
-    const { inChannels, outChannels, kernelSize: k } = options;
-    const fanIn = inChannels * k * k;
+    const fanIn = options.inChannels * options.kernelSize * options.kernelSize;
     if (fanIn < 2) throw new Error(`WeightStandardizedConv2d ${name}: a filter of ${fanIn} value has no unbiased standard deviation`);
-    this.weight = store.addParameter(
-      `${name}.weight`,
-      'conv2d',
-      [outChannels, inChannels, k, k],
-      pytorchUniform(store.random, outChannels * inChannels * k * k, fanIn),
-    );
-    this.bias =
-      options.bias === false
-        ? undefined
-        : store.addParameter(`${name}.bias`, 'same', [outChannels], pytorchUniform(store.random, outChannels, fanIn));
+    ({ weight: this.weight, bias: this.bias } = addConvParameters(store, name, options));
   }
 
   /** The filter the convolution uses, TF.js layout (k, k, I, O). */
