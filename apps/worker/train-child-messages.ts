@@ -22,6 +22,5 @@ export type ChildMessage =
       status: 'completed' | 'early_stopped' | 'cancelled' | 'preempted';
       epochsCompleted: number;
     }
-  | { type: 'failed'; message: string; retryable: boolean; reason: FailureReason }
-  /** Another worker holds the run now (see RunLease): this one wrote nothing more. */
-  | { type: 'fenced'; message: string };
+  /** `reason: 'lease_lost'`: another worker holds the run now (see RunLease); this one wrote nothing more. */
+  | { type: 'failed'; message: string; retryable: boolean; reason: FailureReason };

@@ -9,7 +9,7 @@ import { resolveExperimentConfig } from '../../shared/config/resolve-experiment-
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { trainRun } from '../../shared/ml/training/train-run.ts';
 import { classifyFailure } from '../../shared/observability/failure-reason.ts';
-import { RunLease, RunLeaseLostError } from '../../shared/runs/run-lease.ts';
+import { RunLease } from '../../shared/runs/run-lease.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
 
@@ -67,13 +67,10 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
     process.exit(0);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof RunLeaseLostError) {
-      await send({ type: 'fenced', message });
-      process.exit(1);
-    }
-    // Bad configs and diverged training fail the same way every time: retrying wastes GPU hours.
+    // Bad configs and diverged training fail the same way every time: retrying wastes GPU
+    // hours; a run another worker took over is not this worker's to retry.
     const reason = classifyFailure(error);
-    await send({ type: 'failed', message, retryable: reason !== 'config' && reason !== 'diverged', reason });
+    await send({ type: 'failed', message, retryable: reason !== 'config' && reason !== 'diverged' && reason !== 'lease_lost', reason });
     process.exit(1);
   }
 }

@@ -12,7 +12,7 @@ import { tagFailure, type FailureReason } from '../../shared/observability/failu
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
-import { RunLease, RunLeaseLostError } from '../../shared/runs/run-lease.ts';
+import { RunLease } from '../../shared/runs/run-lease.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
@@ -87,8 +87,6 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
     deps.onShutdown(() => stop('preempt'));
     // Set when another worker may hold the run now: this one stops writing at once.
     let lostRun: string | null = null;
-    // Failures already recorded in run.json by `finish`, passed on as they are.
-    const settledFailures = new WeakSet<Error>();
     deps.onLockLost((jobIds) => {
       if (job.id === undefined || !jobIds.includes(job.id)) return;
       lostRun = `the queue lock of run ${runId} expired (Redis was away longer than the lock); another worker may hold the run, so this one stopped`;
@@ -114,8 +112,9 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       );
     };
 
+    let outcome: Extract<ChildMessage, { type: 'done' | 'failed' }>;
     try {
-      const outcome = await new Promise<Extract<ChildMessage, { type: 'done' | 'failed' | 'fenced' }>>((resolve, reject) => {
+      outcome = await new Promise((resolve, reject) => {
         let settled = false;
         child.on('message', (message: ChildMessage) => {
           switch (message.type) {
@@ -152,50 +151,43 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
                 await deps.runs.update(runId, (r) => ({ ...r, epoch: message.epoch + 1, latestMetrics: message.record, best: message.best }));
               });
               break;
-            case 'fenced':
-              lostRun = message.message;
+            case 'failed':
+              if (message.reason === 'lease_lost') lostRun = message.message;
               settled = true;
               resolve(message);
               break;
             case 'done':
-            case 'failed':
               settled = true;
               resolve(message);
               break;
           }
         });
         child.on('exit', (code, signal) => {
-          if (!settled) reject(new Error(`training process exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}) before reporting a result`));
+          if (!settled) reject(tagFailure(new Error(`training process exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}) before reporting a result`), 'crashed'));
         });
         child.on('error', reject);
         sendToChild(child, { type: 'start', runId, config, storage: deps.store.location, leaseToken: lease.token });
       });
-      await updates;
-      return await finish(outcome);
     } catch (error) {
       await updates;
-      if (lostRun !== null || error instanceof RunLeaseLostError) {
-        // Not ours any more: run.json belongs to the new holder, so nothing is written.
-        throw tagFailure(new Error(lostRun ?? (error as Error).message), 'lease_lost');
-      }
-      if (error instanceof WaitingError || (error instanceof Error && settledFailures.has(error))) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      await markFailureOrRetry(message, true);
-      throw tagFailure(error instanceof Error ? error : new Error(message), 'crashed');
+      // Not ours any more: run.json belongs to the new holder, so nothing is written.
+      if (lostRun !== null) throw tagFailure(new Error(lostRun), 'lease_lost');
+      await markFailureOrRetry(error instanceof Error ? error.message : String(error), true);
+      throw error;
     } finally {
       clearInterval(cancelWatch);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       deps.onShutdown(() => undefined);
       deps.onLockLost(() => undefined);
     }
+    await updates;
+    if (lostRun !== null) throw tagFailure(new Error(lostRun), 'lease_lost');
+    return finish(outcome);
 
-    async function finish(outcome: Extract<ChildMessage, { type: 'done' | 'failed' | 'fenced' }>): Promise<TrainJobResult> {
-      if (outcome.type === 'fenced') throw new RunLeaseLostError(runId, null);
+    async function finish(outcome: Extract<ChildMessage, { type: 'done' | 'failed' }>): Promise<TrainJobResult> {
       if (outcome.type === 'failed') {
         await markFailureOrRetry(outcome.message, outcome.retryable);
-        const error = failure(outcome.message, outcome.retryable, outcome.reason);
-        settledFailures.add(error);
-        throw error;
+        throw failure(outcome.message, outcome.retryable, outcome.reason);
       }
       await lease.assertHeld();
       if (outcome.status === 'preempted') {
