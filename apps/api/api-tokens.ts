@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { systemErrorCode } from '../../shared/errors/system-error-code.ts';
 
 export type ApiRole = 'read' | 'write';
 
@@ -75,7 +76,7 @@ export async function readApiTokensFile(path: string | undefined): Promise<ApiTo
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    const code = systemErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     throw new ApiTokensFileError(`${source}: cannot read it (${code})`);
   }
   return parseApiTokens(text, source);

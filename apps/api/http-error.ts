@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ConfigError } from '../../shared/config/config-error.ts';
 import { IdempotencyKeyBusyError } from '../../shared/queue/idempotency-keys.ts';
+import { isRedisUnavailable } from '../../shared/queue/redis-unavailable.ts';
 
 /** An error with the HTTP status and the JSON body a client should get. */
 export class HttpError extends Error {
@@ -84,7 +85,3 @@ function clientErrorOf(error: unknown, status: number, request: Request): { erro
   return { error: status === 404 ? 'not found' : message.length > 0 ? message : 'bad request' };
 }
 
-export function isRedisUnavailable(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /Stream isn't writeable|ECONNREFUSED|Connection is closed|enableOfflineQueue|ETIMEDOUT|MaxRetriesPerRequest/i.test(message);
-}

@@ -1,6 +1,7 @@
 /** `npm run api`: the HTTP API, Bull Board and metrics on `PORT` (default 8080). */
 import { fileURLToPath } from 'node:url';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
+import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
@@ -14,8 +15,7 @@ import { BULL_BOARD_PATH } from './bull-board.ts';
 const logger = createLogger('api');
 
 async function main(): Promise<void> {
-  const port = Number(process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT=${process.env.PORT}: expected a port number`);
+  const port = portFromEnv('PORT') ?? 8080;
   const apiTokens = await readApiTokensFile(process.env.AELAB_API_TOKENS_FILE);
   const store = openArtifactStore();
   await store.checkWritable();

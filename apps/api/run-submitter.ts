@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Queue } from 'bullmq';
 import { ConfigError } from '../../shared/config/config-error.ts';
 import { findKeyPosition } from '../../shared/config/key-line-map.ts';
@@ -9,6 +8,7 @@ import {
   parseExperimentConfigObject,
   parseExperimentConfigText,
   resolveConfigPath,
+  shownConfigPath,
   serializeConfigYaml,
 } from '../../shared/config/load-experiment-config.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
@@ -49,10 +49,8 @@ export class RunSubmitter {
     try {
       let loaded: LoadedExperimentConfig;
       if (body.configPath !== undefined) {
-        const relative = body.configPath.replace(/^\.?\/?configs\//, '');
-        const file = resolveConfigPath(this.deps.configsDir, relative);
-        // Named as the client wrote it, not by the server's absolute path.
-        source = path.relative(path.dirname(path.resolve(this.deps.configsDir)), file);
+        const file = resolveConfigPath(this.deps.configsDir, body.configPath);
+        source = shownConfigPath(this.deps.configsDir, file);
         loaded = loadExperimentConfigFile(file, overrides, source);
       } else if (typeof body.config === 'string') {
         loaded = parseExperimentConfigText(body.config, source, overrides);

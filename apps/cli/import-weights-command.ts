@@ -14,6 +14,7 @@ import { importStateDict } from '../../shared/ml/weights/import-state-dict.ts';
 import { readSafetensors } from '../../shared/ml/weights/safetensors.ts';
 import { CliError } from './api-client.ts';
 import { oneLineMessage } from './one-line-message.ts';
+import { systemErrorCode } from '../../shared/errors/system-error-code.ts';
 
 export interface ImportWeightsOptions {
   /** The PyTorch state_dict as safetensors. Required. */
@@ -117,5 +118,5 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 function errorCode(error: unknown): string {
-  return error instanceof Error && 'code' in error ? String(error.code) : String(error);
+  return systemErrorCode(error) ?? String(error);
 }

@@ -18,6 +18,7 @@ import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { CliError } from './api-client.ts';
 import { oneLineMessage } from './one-line-message.ts';
+import { systemErrorCode } from '../../shared/errors/system-error-code.ts';
 
 export interface PredictOptions {
   /** A run in AELAB_STORAGE whose `best` checkpoint and config.yaml are used. One of `run` and `checkpoint` is required. */
@@ -193,7 +194,7 @@ async function loadImage(file: string, [height, width]: [number, number]): Promi
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new CliError(`cannot read image ${file} (${error instanceof Error && 'code' in error ? String(error.code) : String(error)})`);
+    throw new CliError(`cannot read image ${file} (${systemErrorCode(error) ?? String(error)})`);
   }
   const image = decodeGrayscaleImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
   return resizeBilinear(image.data, [image.height, image.width], [height, width]);

@@ -11,6 +11,7 @@ import { EvaluationRepository } from '../../shared/evaluation/evaluation-reposit
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
 import type { TrainJob, TrainJobResult } from '../../shared/contracts/train-job.ts';
 import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
+import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
 import { createWorkerMetrics, serveMetrics } from '../../shared/observability/worker-metrics.ts';
@@ -32,13 +33,11 @@ async function main(): Promise<void> {
   const store = openArtifactStore();
   await store.checkWritable();
   const metrics = createWorkerMetrics(WORKER_NAME);
-  const metricsPort = process.env.AELAB_METRICS_PORT;
-  if (metricsPort !== undefined && metricsPort !== '') {
-    const port = Number(metricsPort);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`AELAB_METRICS_PORT=${metricsPort}: expected a port number`);
-    const server = await serveMetrics(metrics, port, process.env.AELAB_METRICS_HOST ?? '0.0.0.0');
+  const metricsPort = portFromEnv('AELAB_METRICS_PORT');
+  if (metricsPort !== null) {
+    const server = await serveMetrics(metrics, metricsPort, process.env.AELAB_METRICS_HOST ?? '0.0.0.0');
     const address = server.address();
-    logger.info('worker metrics served', { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : port}/metrics` });
+    logger.info('worker metrics served', { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : metricsPort}/metrics` });
   }
   const connection = createWorkerConnection();
   const outage = new RedisOutageReporter(logger);

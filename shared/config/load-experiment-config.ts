@@ -8,6 +8,7 @@ import { applyOverrides } from './overrides.ts';
 import { parseYaml } from './parse-yaml.ts';
 import { resolveExperimentConfig } from './resolve-experiment-config.ts';
 import { describeValue } from './validate-with-schema.ts';
+import { systemErrorCode } from '../errors/system-error-code.ts';
 
 export interface LoadedExperimentConfig {
   /**
@@ -36,7 +37,7 @@ export function loadExperimentConfigFile(
   try {
     text = readFileSync(filePath, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    const reason = systemErrorCode(error) ?? String(error);
     throw new ConfigError(source, { key: '', message: `cannot read the config file (${reason})` });
   }
   return parseExperimentConfigText(text, source, overrides);
@@ -127,6 +128,11 @@ export function serializeConfigYaml(raw: Record<string, unknown>): string {
  * `configsDir`. Refuses absolute paths, `..`, backslashes and files that are not
  * `.yaml`/`.yml`, so no request can read outside the configs directory.
  */
+/** A resolved config file as a client names it (`configs/smoke/baseline.yaml`), never the server's absolute path. */
+export function shownConfigPath(configsDir: string, file: string): string {
+  return path.relative(path.dirname(path.resolve(configsDir)), file);
+}
+
 export function resolveConfigPath(configsDir: string, relativePath: string): string {
   const refuse = (why: string): ConfigError =>
     new ConfigError('configPath', { key: '', message: `${JSON.stringify(relativePath)} ${why}` });
@@ -139,7 +145,8 @@ export function resolveConfigPath(configsDir: string, relativePath: string): str
   let segments = relativePath.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) throw refuse('contains ".."; only files under the configs directory can be used');
   const root = path.resolve(configsDir);
-  if (segments.length > 1 && segments[0] === path.basename(root)) segments = segments.slice(1);
+  // `configs/smoke/baseline.yaml`, as written from the repository root, names the same file.
+  if (segments.length > 1 && (segments[0] === path.basename(root) || segments[0] === 'configs')) segments = segments.slice(1);
   if (!/\.ya?ml$/i.test(segments[segments.length - 1] ?? '')) throw refuse('is not a .yaml or .yml file');
   return path.join(root, ...segments);
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { systemErrorCode } from '../errors/system-error-code.ts';
 
 /**
  * An IDX file of unsigned bytes (the format of MNIST, Fashion-MNIST, KMNIST, EMNIST):
@@ -34,7 +35,7 @@ export async function readIdxFile(file: string): Promise<IdxFile> {
   try {
     bytes = await readFile(file);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const reason = systemErrorCode(error) === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new Error(`IDX file ${file}: ${reason}`);
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {

@@ -1,6 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { systemErrorCode } from '../errors/system-error-code.ts';
 
 /**
  * A split CSV in the official format (MORPHAEUS.md §13.1): a header row with a
@@ -34,7 +35,7 @@ export async function readSplitCsv(csvPath: string, dataRoot: string): Promise<S
   try {
     text = await readFile(csv, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    const reason = systemErrorCode(error) === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new Error(`split CSV ${csv}: ${reason} (data root: ${dataRoot})`);
   }
   return { csv, rows: parseSplitCsv(text, csv, dataRoot) };

@@ -1,5 +1,7 @@
 import { ConfigError } from '../config/config-error.ts';
 import { TrainingDivergedError } from '../ml/training/training-diverged-error.ts';
+import { RunLeaseLostError } from '../runs/run-lease.ts';
+import { systemErrorCode } from '../errors/system-error-code.ts';
 
 /** Why a job failed, as the `reason` label of `aelab_job_failures_total`: a short, closed set. */
 export const FAILURE_REASONS = ['config', 'diverged', 'storage', 'lease_lost', 'crashed', 'error'] as const;
@@ -11,8 +13,8 @@ const STORAGE_ERROR_CODES = new Set(['EROFS', 'ENOSPC', 'EACCES', 'EPERM', 'EDQU
 export function classifyFailure(error: unknown): FailureReason {
   if (error instanceof ConfigError) return 'config';
   if (error instanceof TrainingDivergedError) return 'diverged';
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
-  if (typeof code === 'string' && STORAGE_ERROR_CODES.has(code)) return 'storage';
+  if (error instanceof RunLeaseLostError) return 'lease_lost';
+  if (STORAGE_ERROR_CODES.has(systemErrorCode(error) ?? '')) return 'storage';
   return 'error';
 }
 

@@ -1,11 +1,5 @@
+import { isRedisUnavailable } from '../queue/redis-unavailable.ts';
 import type { Logger } from './logger.ts';
-
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-
-function isConnectionError(error: Error): boolean {
-  const code = (error as Error & { code?: unknown }).code;
-  return (typeof code === 'string' && CONNECTION_ERROR_CODES.has(code)) || /Connection is closed|connect ETIMEDOUT|Stream isn't writeable/.test(error.message);
-}
 
 /**
  * While Redis is away every connection, queue and worker reports each failed retry; the
@@ -19,7 +13,7 @@ export class RedisOutageReporter {
   /** The error listener for one source (a connection, a queue, a worker). */
   listener(source: string): (error: Error) => void {
     return (error) => {
-      if (!isConnectionError(error)) {
+      if (!isRedisUnavailable(error)) {
         this.logger.warn(`${source} error`, { error: error.message });
         return;
       }

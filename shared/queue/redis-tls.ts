@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
+import { systemErrorCode } from '../errors/system-error-code.ts';
 
 /** The environment variables that configure TLS to Redis (the URL must be `rediss://`). */
 export const REDIS_TLS_VARIABLES = {
@@ -48,7 +49,7 @@ function readPem(variable: string, path: string | undefined): Buffer | undefined
   try {
     content = readFileSync(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+    const reason = systemErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
     throw new RedisTlsConfigError(`${variable}=${path}: cannot read it (${reason})`);
   }
   if (!content.includes('-----BEGIN ')) throw new RedisTlsConfigError(`${variable}=${path}: not a PEM file (no "-----BEGIN" line)`);

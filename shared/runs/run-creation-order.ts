@@ -50,8 +50,9 @@ export class RunCreationOrder {
       }
     }
     this.sorted ??= [...this.createdAt.entries()]
-      .sort(([idA, createdA], [idB, createdB]) => descending(createdA, createdB) || descending(idA, idB))
-      .map(([id]) => id);
+      .map(([id, createdAt]) => ({ id, createdAt }))
+      .sort(newestFirst)
+      .map((run) => run.id);
     return this.sorted;
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ArtifactNotFoundError, type ArtifactStore } from '../storage/artifact-store.ts';
+import { runPaths } from '../storage/run-paths.ts';
 
 /** Who holds a run: written to `runs/<id>/lease.json` by every worker that takes it. */
 export interface RunLeaseRecord {
@@ -34,15 +35,11 @@ export class RunLease {
     readonly token: string,
   ) {}
 
-  static key(runId: string): string {
-    return `runs/${runId}/lease.json`;
-  }
-
   /** Takes the run for this process, fencing out every earlier holder. */
   static async take(store: ArtifactStore, runId: string, holder: { host: string; pid: number }): Promise<RunLease> {
     const token = randomBytes(12).toString('hex');
     const record: RunLeaseRecord = { token, host: holder.host, pid: holder.pid, takenAt: new Date().toISOString() };
-    await store.write(RunLease.key(runId), JSON.stringify(record));
+    await store.write(runPaths(runId).lease, JSON.stringify(record));
     return new RunLease(store, runId, token);
   }
 
@@ -53,7 +50,7 @@ export class RunLease {
 
   async holder(): Promise<RunLeaseRecord | null> {
     try {
-      return JSON.parse(await this.store.readText(RunLease.key(this.runId))) as RunLeaseRecord;
+      return JSON.parse(await this.store.readText(runPaths(this.runId).lease)) as RunLeaseRecord;
     } catch (error) {
       if (error instanceof ArtifactNotFoundError) return null;
       throw error;

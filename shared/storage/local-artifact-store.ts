@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, appendFile, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { isMissingFileError, systemErrorCode } from '../errors/system-error-code.ts';
 import { ArtifactKeyError, ArtifactNotFoundError, type ArtifactStore } from './artifact-store.ts';
 import { StorageWriteError } from './storage-write-error.ts';
 
@@ -68,7 +69,7 @@ export class LocalArtifactStore implements ArtifactStore {
     try {
       return await readFile(this.pathOf(key));
     } catch (error) {
-      if (isMissing(error)) throw new ArtifactNotFoundError(key);
+      if (isMissingFileError(error)) throw new ArtifactNotFoundError(key);
       throw error;
     }
   }
@@ -91,7 +92,7 @@ export class LocalArtifactStore implements ArtifactStore {
       const entries = await readdir(this.pathOf(prefix));
       return entries.filter((name) => !name.startsWith('.tmp-')).sort();
     } catch (error) {
-      if (isMissing(error)) return [];
+      if (isMissingFileError(error)) return [];
       throw error;
     }
   }
@@ -126,7 +127,7 @@ export class LocalArtifactStore implements ArtifactStore {
       if (key.startsWith('..') || isAbsolute(key)) return null;
       return key.split(sep).join('/');
     } catch (error) {
-      if (isMissing(error)) return null;
+      if (isMissingFileError(error)) return null;
       throw error;
     }
   }
@@ -169,10 +170,10 @@ async function ensureFolder(folder: string): Promise<void> {
   try {
     await mkdir(folder, { recursive: true });
   } catch (error) {
-    if (!isMissing(error) || dirname(folder) === folder) throw error;
+    if (systemErrorCode(error) !== 'ENOENT' || dirname(folder) === folder) throw error;
     await ensureFolder(dirname(folder));
     await mkdir(folder).catch((inner: unknown) => {
-      if (!(typeof inner === 'object' && inner !== null && 'code' in inner && (inner as { code: unknown }).code === 'EEXIST')) throw inner;
+      if (systemErrorCode(inner) !== 'EEXIST') throw inner;
     });
   }
 }
@@ -182,8 +183,3 @@ function pathTail(path: string): string {
   return index === -1 ? path : path.slice(index + 1);
 }
 
-/** Missing, or a file where a folder was expected (`runs/README` read as a run). */
-function isMissing(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
-  return code === 'ENOENT' || code === 'ENOTDIR';
-}

@@ -1,3 +1,5 @@
+import { systemErrorCode } from '../errors/system-error-code.ts';
+
 /**
  * Storage refused a write (read-only, full, no permission): the message names the path
  * and the system's reason, and `code` keeps the errno name (EROFS, ENOSPC, EACCES…) so
@@ -7,7 +9,7 @@ export class StorageWriteError extends Error {
   readonly code: string;
 
   constructor(readonly path: string, cause: unknown) {
-    const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String((cause as { code: unknown }).code) : 'EIO';
+    const code = systemErrorCode(cause) ?? 'EIO';
     super(`storage refused a write to ${path}: ${code} (${describeCode(code)})`, { cause });
     this.name = 'StorageWriteError';
     this.code = code;

@@ -18,6 +18,7 @@ import { validateModelParams } from '../ml/model-registry.ts';
 import { ModelParamsError } from '../ml/models/model-params-error.ts';
 import { metricsOfRun } from '../ml/training/trainer-metrics.ts';
 import { isCategorical, searchSpaceProblems, type ParameterSpec, type SearchSpace } from './search-space.ts';
+import { systemErrorCode } from '../errors/system-error-code.ts';
 
 export const SWEEP_METHODS = ['grid', 'random', 'tpe'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
@@ -113,7 +114,7 @@ export function loadSweepSpecFile(filePath: string, options: ParseSweepSpecOptio
   try {
     text = readFileSync(filePath, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    const reason = systemErrorCode(error) ?? String(error);
     throw new ConfigError(filePath, { key: '', message: `cannot read the sweep file (${reason})` });
   }
   return parseSweepSpec(text, filePath, options);

@@ -4,8 +4,10 @@ import { COMPARABLE_METRICS, compareRuns, tableAsCsv, tableAsMarkdown } from '..
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { TrialLog } from '../../../shared/sweep/trial-log.ts';
-import { HttpError, isRedisUnavailable } from '../http-error.ts';
+import { isRedisUnavailable } from '../../../shared/queue/redis-unavailable.ts';
+import { HttpError } from '../http-error.ts';
 import { parseOr400 } from '../zod-http.ts';
+import { systemErrorCode } from '../../../shared/errors/system-error-code.ts';
 
 const querySchema = z
   .strictObject({
@@ -45,6 +47,5 @@ export function compareRouter(deps: { store: ArtifactStore; runs: RunRepository 
 }
 
 function hasSystemErrorCode(error: unknown): boolean {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
+  return /^E[A-Z]+$/.test(systemErrorCode(error) ?? '');
 }

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { Router } from 'express';
 import type { Queue } from 'bullmq';
 import { ConfigError } from '../../../shared/config/config-error.ts';
-import { resolveConfigPath } from '../../../shared/config/load-experiment-config.ts';
+import { resolveConfigPath, shownConfigPath } from '../../../shared/config/load-experiment-config.ts';
 import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submission.ts';
 import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
@@ -39,15 +38,14 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
     let file: string | undefined;
     try {
       if (body.configPath !== undefined) {
-        file = resolveConfigPath(deps.configsDir, body.configPath.replace(/^\.?\/?configs\//, ''));
+        file = resolveConfigPath(deps.configsDir, body.configPath);
         parsed = loadSweepSpecFile(file, { configsDir: deps.configsDir });
       } else {
         parsed = parseSweepSpec(body.sweep, 'request body "sweep"', { configsDir: deps.configsDir });
       }
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      // Named as the client wrote it, not by the server's absolute path.
-      const asWritten = file === undefined ? undefined : path.relative(path.dirname(path.resolve(deps.configsDir)), file);
+      const asWritten = file === undefined ? undefined : shownConfigPath(deps.configsDir, file);
       throw configHttpError(asWritten !== undefined && error.source === file ? new ConfigError(asWritten, error.problems) : error);
     }
     const { spec, baseRaw } = parsed;

@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { tfShapeOf, torchToTf } from '../layers/torch-layout.ts';
 import { readSafetensors, type SafetensorsTensor } from '../weights/safetensors.ts';
+import { systemErrorCode } from '../../errors/system-error-code.ts';
 
 /** One 3×3 convolution of `vgg19().features`, by its index there. */
 export interface Vgg19Conv {
@@ -191,7 +192,7 @@ export function createPerceptualLoss(weightsPath: string): PerceptualLoss {
   try {
     bytes = readFileSync(weightsPath);
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    const reason = systemErrorCode(error) ?? String(error);
     throw new Error(`cannot read the VGG19 weights file ${weightsPath} (${reason}); ${vgg19ExportHint()}`);
   }
   const tensors = readSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), weightsPath);

@@ -7,6 +7,7 @@ import type { ComponentRef } from '../../config/experiment-config.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from '../training/checkpoint.ts';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from './safetensors.ts';
+import { isMissingFileError } from '../../errors/system-error-code.ts';
 
 /**
  * A checkpoint as a folder on disk, outside any run: what `aelab import-weights` writes
@@ -83,7 +84,7 @@ export async function readCheckpointFolder(directory: string): Promise<Checkpoin
   const modelPath = join(folder, MODEL_FILE);
   let model: CheckpointModel | null = null;
   const modelText = await readFile(modelPath, 'utf8').catch((error: unknown) => {
-    if (isMissing(error)) return null;
+    if (isMissingFileError(error)) return null;
     throw error;
   });
   if (modelText !== null) {
@@ -174,7 +175,7 @@ async function readOrExplain(path: string, whenMissing: string): Promise<Buffer>
   try {
     return await readFile(path);
   } catch (error) {
-    if (isMissing(error)) throw new Error(whenMissing);
+    if (isMissingFileError(error)) throw new Error(whenMissing);
     throw error;
   }
 }
@@ -183,10 +184,6 @@ async function writeAtomically(path: string, data: Uint8Array | string): Promise
   const temporary = `${path}.tmp-${process.pid}`;
   await writeFile(temporary, data);
   await rename(temporary, path);
-}
-
-function isMissing(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
 }
 
 function sha256(bytes: Uint8Array): string {
