@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { RunRecord } from '../shared/contracts/run-record.ts';
 import { mapConcurrently } from '../shared/runs/map-concurrently.ts';
 import { AelabStack } from '../test/support/aelab-stack.ts';
+import { prometheusSample } from '../test/support/prometheus-sample.ts';
 import { percentile } from './sweep-bench-stack.ts';
 
 /** What one load run does. */
@@ -237,16 +238,11 @@ function memoryFrom(metrics: string): ApiMemory {
   };
 }
 
-/** The value of one sample in Prometheus text format: the series `name` with exactly these labels. */
+/** The value of one sample: the series `name` with exactly these labels. */
 function metricValue(metrics: string, name: string, labels: Record<string, string> = {}): number {
-  const wanted = Object.entries(labels);
-  for (const line of metrics.split('\n')) {
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? ([^ ]+)/.exec(line);
-    if (match === null || match[1] !== name) continue;
-    const found = new Map([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    if (found.size === wanted.length && wanted.every(([key, value]) => found.get(key) === value)) return Number(match[3]);
-  }
-  throw new Error(`metric ${name}${wanted.length > 0 ? JSON.stringify(labels) : ''} not in the API's /metrics`);
+  const value = prometheusSample(metrics, name, labels, { exact: true });
+  if (value === null) throw new Error(`metric ${name}${Object.keys(labels).length > 0 ? JSON.stringify(labels) : ''} not in the API's /metrics`);
+  return value;
 }
 
 function summarize(latencies: readonly number[]): LatencySummary {
