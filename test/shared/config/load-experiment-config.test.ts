@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/config/config-error.ts';
 import {
   loadExperimentConfigFile,
   parseExperimentConfigObject,
@@ -11,6 +10,7 @@ import {
   serializeConfigYaml,
 } from '../../../shared/config/load-experiment-config.ts';
 import { parseYaml } from '../../../shared/config/parse-yaml.ts';
+import { configErrorOf } from '../../support/config-error-of.ts';
 
 const TEXT = `name: tiny
 size: &size !!python/tuple [32, 32]
@@ -30,16 +30,6 @@ trainer:
       args: {target_size: *size, seed: 7}
 `;
 
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
 describe('loading experiment configs', () => {
   it('loads a file with overrides and returns the overridden raw config', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'aelab-config-'));
@@ -57,18 +47,18 @@ describe('loading experiment configs', () => {
   });
 
   it('names the override that wrote into a mapping with a problem, keeping its line', () => {
-    const error = errorOf(() => parseExperimentConfigText(`${TEXT}experiment:\n  weights:\n`, 'tiny.yaml', { 'experiment.weights.file': 'x.pt' }));
+    const error = configErrorOf(() => parseExperimentConfigText(`${TEXT}experiment:\n  weights:\n`, 'tiny.yaml', { 'experiment.weights.file': 'x.pt' }));
     expect(error.message).toBe('tiny.yaml:18:3: experiment.weights: expected a string, got a mapping (after override experiment.weights.file)');
   });
 
   it('blames an override, not a line, for a bad overridden value', () => {
-    const error = errorOf(() => parseExperimentConfigText(TEXT, 'tiny.yaml', { 'trainer.params.nr_epochs': 'many' }));
+    const error = configErrorOf(() => parseExperimentConfigText(TEXT, 'tiny.yaml', { 'trainer.params.nr_epochs': 'many' }));
     expect(error.message).toBe('tiny.yaml: trainer.params.nr_epochs: expected a number, got "many" (set by override trainer.params.nr_epochs)');
   });
 
   it('refuses a document that is not a mapping', () => {
-    expect(errorOf(() => parseExperimentConfigText('- 1\n', 'body')).message).toBe('body:1:1: expected a mapping at the top level, got a list');
-    expect(errorOf(() => parseExperimentConfigObject('x', 'request body')).message).toBe(
+    expect(configErrorOf(() => parseExperimentConfigText('- 1\n', 'body')).message).toBe('body:1:1: expected a mapping at the top level, got a list');
+    expect(configErrorOf(() => parseExperimentConfigObject('x', 'request body')).message).toBe(
       'request body: expected a mapping at the top level, got "x"',
     );
   });

@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/config/config-error.ts';
+import type { ConfigError } from '../../../shared/config/config-error.ts';
 import { parseExperimentConfigText } from '../../../shared/config/load-experiment-config.ts';
+import { configErrorOf } from '../../support/config-error-of.ts';
 
 const SMOKE = readFileSync('configs/smoke/baseline.yaml', 'utf8');
 
 function refusal(text: string): ConfigError {
-  try {
-    parseExperimentConfigText(text, 'hostile.yaml');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('the config was accepted');
+  return configErrorOf(() => parseExperimentConfigText(text, 'hostile.yaml'));
 }
 
 describe('a config can never name code to run', () => {

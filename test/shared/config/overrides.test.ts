@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/config/config-error.ts';
 import { applyOverrides, parseOverrideAssignments } from '../../../shared/config/overrides.ts';
 import { parseYaml } from '../../../shared/config/parse-yaml.ts';
-
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configErrorOf } from '../../support/config-error-of.ts';
 
 const raw = (): Record<string, unknown> => ({
   trainer: { params: { nr_epochs: 500, loss: { name: 'l2', params: null }, optimizer_params: { lr: 5e-4 } } },
@@ -42,7 +32,7 @@ describe('applyOverrides', () => {
   });
 
   it('reports every bad path, naming it', () => {
-    const error = errorOf(() =>
+    const error = configErrorOf(() =>
       applyOverrides(
         raw(),
         { 'trainer.paramz.lr': 1, 'trainer.params.nr_epochs.max': 2, 'model.params.channels.0': 8, 'a..b': 1, '__proto__.x': 1 },
@@ -71,6 +61,6 @@ describe('parseOverrideAssignments', () => {
   });
 
   it('refuses an assignment without a key', () => {
-    expect(errorOf(() => parseOverrideAssignments(['=3'], 'cli')).message).toBe('cli: expected key.path=value, got "=3"');
+    expect(configErrorOf(() => parseOverrideAssignments(['=3'], 'cli')).message).toBe('cli: expected key.path=value, got "=3"');
   });
 });

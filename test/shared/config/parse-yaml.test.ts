@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/config/config-error.ts';
 import { parseYaml } from '../../../shared/config/parse-yaml.ts';
-
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configErrorOf } from '../../support/config-error-of.ts';
 
 describe('parseYaml', () => {
   it('reads !!python/tuple as a list and resolves anchors, aliases and merge keys', () => {
@@ -47,22 +37,22 @@ describe('parseYaml', () => {
   });
 
   it('reports a syntax error with its line and column', () => {
-    const error = errorOf(() => parseYaml('name: x\nmodel:\n  name: a\n   params: 1\n', 'configs/bad.yaml'));
+    const error = configErrorOf(() => parseYaml('name: x\nmodel:\n  name: a\n   params: 1\n', 'configs/bad.yaml'));
     expect(error.message).toBe('configs/bad.yaml:4:10: invalid YAML: bad indentation of a mapping entry');
     expect(error).toMatchObject({ line: 4, column: 10, key: '' });
   });
 
   it('reports duplicate keys, unknown aliases and several documents', () => {
-    expect(errorOf(() => parseYaml('a: 1\na: 2\n', 'd.yaml')).message).toBe('d.yaml:2:1: invalid YAML: duplicated mapping key');
-    expect(errorOf(() => parseYaml('a: *nope\n', 'd.yaml')).message).toBe('d.yaml:1:5: invalid YAML: unidentified alias "nope"');
-    expect(errorOf(() => parseYaml('a: 1\n---\nb: 2\n', 'd.yaml')).message).toBe('d.yaml:3:1: expected one YAML document, found 2');
+    expect(configErrorOf(() => parseYaml('a: 1\na: 2\n', 'd.yaml')).message).toBe('d.yaml:2:1: invalid YAML: duplicated mapping key');
+    expect(configErrorOf(() => parseYaml('a: *nope\n', 'd.yaml')).message).toBe('d.yaml:1:5: invalid YAML: unidentified alias "nope"');
+    expect(configErrorOf(() => parseYaml('a: 1\n---\nb: 2\n', 'd.yaml')).message).toBe('d.yaml:3:1: expected one YAML document, found 2');
   });
 
   it('refuses aliases that expand to more values than any config holds, at the key where they do', () => {
     const lines = ['name: x', 'l0: &l0 [a, b, c, d, e, f, g, h, i, j]'];
     for (let level = 1; level < 9; level += 1) lines.push(`l${level}: &l${level} [${Array(10).fill(`*l${level - 1}`).join(', ')}]`);
     const started = Date.now();
-    const error = errorOf(() => parseYaml(lines.join('\n'), 'bomb.yaml'));
+    const error = configErrorOf(() => parseYaml(lines.join('\n'), 'bomb.yaml'));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(error.message).toMatch(/^bomb\.yaml:\d+:\d+: l\d+(\[\d+\])*: aliases expand the document to more than 100000 values/);
     // A few aliases, as configs use them, are fine.
@@ -70,7 +60,7 @@ describe('parseYaml', () => {
   });
 
   it('refuses an alias inside its own anchor, which would repeat without end', () => {
-    const error = errorOf(() => parseYaml('name: x\nloop: &loop\n  - 1\n  - *loop\n', 'loop.yaml'));
+    const error = configErrorOf(() => parseYaml('name: x\nloop: &loop\n  - 1\n  - *loop\n', 'loop.yaml'));
     expect(error.message).toBe('loop.yaml:4:5: loop[1]: an alias refers to a mapping or list that contains it, which would repeat without end');
   });
 });

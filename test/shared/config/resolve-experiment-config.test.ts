@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/config/config-error.ts';
 import { parseYaml } from '../../../shared/config/parse-yaml.ts';
 import { resolveExperimentConfig } from '../../../shared/config/resolve-experiment-config.ts';
+import { configErrorOf } from '../../support/config-error-of.ts';
 
 const MINIMAL = `name: tiny
 model:
@@ -26,16 +26,6 @@ trainer:
 function resolveText(text: string, source = 'configs/x.yaml') {
   const { value, lines } = parseYaml(text, source);
   return resolveExperimentConfig(value, source, lines);
-}
-
-function errorOf(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 describe('resolveExperimentConfig', () => {
@@ -74,19 +64,19 @@ describe('resolveExperimentConfig', () => {
   });
 
   it('names file, line and key of a value of the wrong type', () => {
-    const error = errorOf(() => resolveText(MINIMAL.replace('lr: 1.0e-3', 'lr: abc')));
+    const error = configErrorOf(() => resolveText(MINIMAL.replace('lr: 1.0e-3', 'lr: abc')));
     expect(error.message).toBe('configs/x.yaml:12:7: trainer.params.optimizer_params.lr: expected a number, got "abc"');
     expect(error).toMatchObject({ source: 'configs/x.yaml', key: 'trainer.params.optimizer_params.lr', line: 12, column: 7 });
   });
 
   it('reports a missing required key at its parent', () => {
-    const error = errorOf(() => resolveText(MINIMAL.replace('      lr: 1.0e-3\n', '      beta1: 0.9\n')));
+    const error = configErrorOf(() => resolveText(MINIMAL.replace('      lr: 1.0e-3\n', '      beta1: 0.9\n')));
     expect(error.message).toBe('configs/x.yaml:11:5: trainer.params.optimizer_params.lr: missing; expected a number');
   });
 
   it('lists every problem, one line each, in file order', () => {
     const text = MINIMAL.replace('name: tiny', 'name: tiny\nmode: fast').replace('[32, 32]', '[32]').replace('train_count: 8', 'batch_size: 0');
-    expect(errorOf(() => resolveText(text)).message.split('\n')).toEqual([
+    expect(configErrorOf(() => resolveText(text)).message.split('\n')).toEqual([
       'configs/x.yaml:2:1: mode: expected one of "reference", "corrected", got "fast"',
       'configs/x.yaml:18:9: trainer.data_loader.params.args.target_size: expected [height, width]: a list of two positive integers',
       'configs/x.yaml:19:9: trainer.data_loader.params.args.batch_size: must be greater than 0, got 0',
@@ -94,7 +84,7 @@ describe('resolveExperimentConfig', () => {
   });
 
   it('lists the known models for an unknown one', () => {
-    const error = errorOf(() => resolveText(MINIMAL.replace('name: conv_autoencoder', 'name: resnet')));
+    const error = configErrorOf(() => resolveText(MINIMAL.replace('name: conv_autoencoder', 'name: resnet')));
     expect(error.line).toBe(3);
     expect(error.key).toBe('model.name');
     expect(error.message).toContain('unknown model "resnet"; known: conv_autoencoder, dense_conv_autoencoder, morphaeus, vae, beta_vae, aae, dae_unet, soft_intro_vae');
@@ -134,18 +124,18 @@ describe('resolveExperimentConfig', () => {
 
   it('refuses an unknown official class and contradicting names', () => {
     const unknown = MINIMAL.replace('name: l2', 'module_name: optim.losses.ln_losses\n      class_name: L3');
-    expect(errorOf(() => resolveText(unknown)).message).toMatch(
+    expect(configErrorOf(() => resolveText(unknown)).message).toMatch(
       /^configs\/x\.yaml:11:7: trainer\.params\.loss\.class_name: unknown loss optim\.losses\.ln_losses\.L3; known: l1, l2, vae_loss, vae_hig_loss;/,
     );
     const both = MINIMAL.replace('name: l2', 'name: l1\n      module_name: optim.losses.ln_losses\n      class_name: L2');
-    expect(errorOf(() => resolveText(both)).message).toBe(
+    expect(configErrorOf(() => resolveText(both)).message).toBe(
       'configs/x.yaml:10:7: trainer.params.loss.name: name "l1" contradicts optim.losses.ln_losses.L2, which is "l2"; write one of the two',
     );
   });
 
   it('requires the split CSVs of a csv dataset', () => {
     const csv = MINIMAL.replace('name: phantoms', 'name: csv').replace('train_count: 8', 'data_dir: {train: [t.csv]}');
-    expect(errorOf(() => resolveText(csv)).message).toBe(
+    expect(configErrorOf(() => resolveText(csv)).message).toBe(
       'configs/x.yaml:18:9: trainer.data_loader.params.args.data_dir.val: missing; the csv dataset needs at least one val CSV',
     );
   });
@@ -154,7 +144,7 @@ describe('resolveExperimentConfig', () => {
     const { value } = parseYaml(MINIMAL.replace('    loss:', '    checkpoint_path: ./w/\n    loss:'), 'a');
     const config = resolveExperimentConfig(value, 'request body');
     expect(config.trainer.params.extra).toEqual({ checkpoint_path: './w/' });
-    const error = errorOf(() => resolveExperimentConfig({ ...(value as object), seed: -1 }, 'request body'));
+    const error = configErrorOf(() => resolveExperimentConfig({ ...(value as object), seed: -1 }, 'request body'));
     expect(error.message).toBe('request body: seed: must be at least 0, got -1');
   });
 });

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ConfigError } from '../../../../shared/config/config-error.ts';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { parseExperimentConfigText } from '../../../../shared/config/load-experiment-config.ts';
 import { VGG19_EXPORT_PYTHON } from '../../../../shared/ml/losses/perceptual-loss.ts';
@@ -11,6 +10,7 @@ import {
   perceptualLossForRun,
   perceptualWeightsPath,
 } from '../../../../shared/ml/losses/perceptual-weights.ts';
+import { configErrorOf } from '../../../support/config-error-of.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'aelab-perceptual-weights-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -34,19 +34,9 @@ ${trainerParams
   return parseExperimentConfigText(yaml, 'test.yaml').config;
 }
 
-function refusal(run: () => void): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
-
 describe('checkPerceptualWeightsAvailable', () => {
   test('alfa > 0 without a weights file is refused at trainer.params.alfa, with the Python that writes the file', () => {
-    const error = refusal(() => checkPerceptualWeightsAvailable(config('alfa: 0.05'), {}));
+    const error = configErrorOf(() => checkPerceptualWeightsAvailable(config('alfa: 0.05'), {}));
     expect(error.key).toBe('trainer.params.alfa');
     expect(error.message).toContain('alfa = 0.05 weights a perceptual loss that needs torchvision\'s ImageNet VGG19 weights, but no weights file is named');
     expect(error.message).toContain(`python -c '${VGG19_EXPORT_PYTHON}'`);
@@ -56,9 +46,9 @@ describe('checkPerceptualWeightsAvailable', () => {
 
   test('a named file that does not exist is refused, naming it', () => {
     const missing = join(directory, 'missing.safetensors');
-    const error = refusal(() => checkPerceptualWeightsAvailable(config(`alfa: 0.05\nperceptual_weights: ${missing}`), {}));
+    const error = configErrorOf(() => checkPerceptualWeightsAvailable(config(`alfa: 0.05\nperceptual_weights: ${missing}`), {}));
     expect(error.message).toContain(`the weights file ${missing} does not exist`);
-    const fromEnv = refusal(() => checkPerceptualWeightsAvailable(config('alfa: 0.05'), { AELAB_VGG19_WEIGHTS: missing }));
+    const fromEnv = configErrorOf(() => checkPerceptualWeightsAvailable(config('alfa: 0.05'), { AELAB_VGG19_WEIGHTS: missing }));
     expect(fromEnv.key).toBe('trainer.params.alfa');
   });
 
@@ -74,6 +64,6 @@ describe('checkPerceptualWeightsAvailable', () => {
   test('the config names the file before the environment does; a non-string is refused at its key', () => {
     expect(perceptualWeightsPath(config('perceptual_weights: /a/vgg.safetensors'), { AELAB_VGG19_WEIGHTS: '/b/vgg.safetensors' })).toBe('/a/vgg.safetensors');
     expect(perceptualWeightsPath(config('alfa: 0'), { AELAB_VGG19_WEIGHTS: '/b/vgg.safetensors' })).toBe('/b/vgg.safetensors');
-    expect(refusal(() => perceptualWeightsPath(config('perceptual_weights: 3'), {})).key).toBe('trainer.params.perceptual_weights');
+    expect(configErrorOf(() => perceptualWeightsPath(config('perceptual_weights: 3'), {})).key).toBe('trainer.params.perceptual_weights');
   });
 });
