@@ -68,13 +68,13 @@ describe('configs in the official MorphAEus layout load unchanged', () => {
     const morph = load('cxr/morphaeus.yaml');
     // `data.cxr_loader` is where the configs look; the module is data.loaders.cxr_loader.
     const pneumonia = morph.downstreamTasks.pneumonia;
-    expect(pneumonia).toEqual({
-      name: 'anomaly_detection',
-      dataLoader: { name: 'csv', dataDir: { train: [], val: [], test: [] }, targetSize: [128, 128], batchSize: 1, args: { dataset_module: 'cxr' } },
-      datasets: {
-        Normal_RSNA: { test: ['./data/CXR/splits/cxr_normal_test.csv'], args: {} },
-        Pneumonia: { test: ['./data/CXR/splits/cxr_opa_test.csv'], args: {} },
-      },
+    expect(pneumonia.name).toBe('anomaly_detection');
+    expect(pneumonia.dataLoader).toMatchObject({ name: 'csv', targetSize: [128, 128], batchSize: 1, args: { dataset_module: 'cxr' } });
+    // compute_fid, compute_scores and checkpoint_path are read by nothing and kept nowhere.
+    expect(pneumonia).not.toHaveProperty('compute_fid');
+    expect(pneumonia.datasets).toEqual({
+      Normal_RSNA: { test: ['./data/CXR/splits/cxr_normal_test.csv'], args: {} },
+      Pneumonia: { test: ['./data/CXR/splits/cxr_opa_test.csv'], args: {} },
     });
     // An empty `params:` is no parameters; an empty `weights:` is training from scratch.
     expect(morph.trainer.params.loss).toEqual({ name: 'l2', params: {} });
