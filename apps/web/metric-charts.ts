@@ -81,7 +81,7 @@ function lineOption(lines: { label: string; colour: string; points: [number, num
     grid: { left: 56, right: 16, top: lines.length > 1 ? 30 : 12, bottom: 30 },
     legend: lines.length > 1 ? { top: 0, type: 'scroll' as const, textStyle: { fontSize: 11 } } : undefined,
     tooltip: { trigger: 'axis' as const, valueFormatter: (value: unknown) => (typeof value === 'number' ? value.toPrecision(4) : String(value)) },
-    xAxis: { type: 'value' as const, name: 'epoch', nameLocation: 'middle' as const, nameGap: 22, minInterval: 1, ...AXIS_STYLE },
+    xAxis: { type: 'value' as const, name: 'epoch', nameLocation: 'middle' as const, nameGap: 22, minInterval: 1, min: 1, ...AXIS_STYLE },
     yAxis: { type: log ? ('log' as const) : ('value' as const), scale: true, ...AXIS_STYLE },
     series,
   };

@@ -2,8 +2,8 @@ import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { TrainProgress } from '../../shared/contracts/train-job.ts';
 import type { RunSummary } from '../../shared/evaluation/run-summaries.ts';
 
-/** A run as `GET /api/v1/runs/:id` presents it. */
-export type RunView = RunRecord & { progress: TrainProgress | null; links: Record<string, string> };
+/** A run as `GET /api/v1/runs/:id` presents it; `progress` is BullMQ's 0 until the first batch. */
+export type RunView = RunRecord & { progress: TrainProgress | number | null; links: Record<string, string> };
 
 /** A row of the filtered, sorted runs listing. */
 export type RunRow = RunView & RunSummary;
@@ -16,9 +16,14 @@ export function isActive(run: Pick<RunRecord, 'status'>): boolean {
 export function fractionDone(run: RunView): number {
   if (run.totalEpochs <= 0) return 0;
   if (run.status === 'completed') return 1;
-  const progress = run.progress;
+  const progress = liveProgress(run);
   const partial = progress !== null && progress.batchesPerEpoch > 0 ? progress.batch / progress.batchesPerEpoch : 0;
   return Math.min(1, (progress !== null ? progress.epoch + partial : run.epoch) / run.totalEpochs);
+}
+
+/** The batch-level progress of a running run, or null when there is none yet. */
+export function liveProgress(run: RunView): TrainProgress | null {
+  return run.status === 'running' && typeof run.progress === 'object' && run.progress !== null ? run.progress : null;
 }
 
 /** The evaluation ids a run's links name, in storage order. */

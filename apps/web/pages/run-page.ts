@@ -4,7 +4,7 @@ import { EvaluationPanel } from '../evaluation-panel.ts';
 import { MetricCharts } from '../metric-charts.ts';
 import type { EpochRecord } from '../metric-series.ts';
 import { Poller, type Page, type PageContext } from '../page.ts';
-import { evaluationIdsOf, fractionDone, isActive, type RunView } from '../run-view.ts';
+import { evaluationIdsOf, fractionDone, isActive, liveProgress, type RunView } from '../run-view.ts';
 
 const POLL_MS = 2000;
 
@@ -71,7 +71,7 @@ export function runPage(root: HTMLElement, context: PageContext, runId: string):
 
   function showProgress(run: RunView): void {
     const percent = Math.round(fractionDone(run) * 100);
-    const live = run.status === 'running' ? run.progress : null;
+    const live = liveProgress(run);
     const facts: [string, string][] = [
       ['epoch', `${live === null ? run.epoch : live.epoch + 1} / ${run.totalEpochs}`],
       ['batch', live === null ? '–' : `${live.batch} / ${live.batchesPerEpoch}`],
@@ -118,10 +118,10 @@ export function runPage(root: HTMLElement, context: PageContext, runId: string):
   async function showEvaluations(run: RunView): Promise<void> {
     const ids = evaluationIdsOf(run);
     if (ids.length === 0) {
-      replace(evaluations, h('p', { class: 'muted' }, run.status === 'completed' ? 'Not evaluated (its config has no downstream_tasks, or no evaluation was asked for).' : 'Evaluated after training when its config has downstream_tasks.'));
+      replace(evaluations, h('p', { class: 'muted no-evaluation' }, run.status === 'completed' ? 'Not evaluated (its config has no downstream_tasks, or no evaluation was asked for).' : 'Evaluated after training when its config has downstream_tasks.'));
       return;
     }
-    if (evaluations.querySelector('p.muted') !== null) replace(evaluations);
+    evaluations.querySelector('p.no-evaluation')?.remove();
     for (const id of ids) {
       if (finishedPanels.has(id)) continue;
       let panel = panels.get(id);

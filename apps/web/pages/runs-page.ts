@@ -1,7 +1,7 @@
 import { api, ApiError } from '../api.ts';
 import { formatNumber, formatSeconds, formatTime, h, link, replace, statusBadge } from '../dom.ts';
 import { Poller, type Page, type PageContext } from '../page.ts';
-import { fractionDone, isActive, type RunRow } from '../run-view.ts';
+import { fractionDone, isActive, liveProgress, type RunRow } from '../run-view.ts';
 import { durationOf } from '../../../shared/runs/run-duration.ts';
 import { submitPanel } from './submit-panel.ts';
 
@@ -105,7 +105,8 @@ export function runsPage(root: HTMLElement, context: PageContext): Page {
 
 function progressCell(run: RunRow): Node {
   const percent = Math.round(fractionDone(run) * 100);
-  const batch = run.status === 'running' && run.progress !== null ? ` · batch ${run.progress.batch}/${run.progress.batchesPerEpoch}` : '';
+  const live = liveProgress(run);
+  const batch = live === null ? '' : ` · batch ${live.batch}/${live.batchesPerEpoch}`;
   return h('div', { class: 'progress-cell', title: `${percent}%` }, h('span', { class: 'epochs' }, `${run.epoch}/${run.totalEpochs}${batch}`), h('div', { class: 'bar' }, h('div', { style: `width:${percent}%` })));
 }
 

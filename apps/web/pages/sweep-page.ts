@@ -62,12 +62,12 @@ export function sweepPage(root: HTMLElement, context: PageContext, sweepId: stri
     replace(
       leaderboard,
       h('h3', {}, 'Leaderboard'),
-      h(
+      h('div', { class: 'scroll-x' }, h(
         'table',
         { class: 'metrics' },
-        h('thead', {}, h('tr', {}, ...['#', 'trial', 'run', sweep.metric.name, 'epochs', 'status', ...keys].map((title) => h('th', {}, title)))),
+        h('thead', {}, h('tr', {}, ...['#', 'trial', 'run', sweep.metric.name, 'epochs', 'status', ...keys.map(shortKey)].map((title) => h('th', {}, title)))),
         h('tbody', {}, ...sweep.leaderboard.map((entry) => h('tr', {}, h('td', {}, String(entry.rank)), h('td', {}, String(entry.trial)), h('td', {}, link(`/runs/${encodeURIComponent(entry.runId)}`, entry.runId)), h('td', {}, formatNumber(entry.value)), h('td', {}, String(entry.epochsRun)), h('td', {}, statusBadge(entry.status)), ...keys.map((key) => h('td', {}, formatParam(entry.params[key])))))),
-      ),
+      )),
     );
   }
 
@@ -96,6 +96,11 @@ export function sweepPage(root: HTMLElement, context: PageContext, sweepId: stri
       for (const chart of charts) chart.dispose();
     },
   };
+}
+
+/** The last two parts of a dotted config path: enough to tell parameters apart in a header. */
+function shortKey(key: string): string {
+  return key.split('.').slice(-2).join('.');
 }
 
 function formatParam(value: unknown): string {
@@ -127,9 +132,14 @@ function objectiveOverTime(sweep: SweepView, events: TrialEvent[]) {
 function parallelCoordinates(sweep: SweepView) {
   const keys = [...new Set(sweep.trials.flatMap((trial) => Object.keys(trial.params)))];
   const numeric = (key: string) => sweep.trials.every((trial) => typeof trial.params[key] === 'number' || trial.params[key] === undefined);
+  // Learning rates and the like span decades: on a linear axis all but the largest sit at 0.
+  const logScaled = (key: string) => {
+    const values = sweep.trials.map((trial) => trial.params[key]).filter((value): value is number => typeof value === 'number');
+    return values.length > 0 && values.every((value) => value > 0) && Math.max(...values) / Math.min(...values) >= 100;
+  };
   const categories = (key: string) => [...new Set(sweep.trials.map((trial) => JSON.stringify(trial.params[key])))];
   const axes = [
-    ...keys.map((key, dim) => (numeric(key) ? { dim, name: key.split('.').slice(-2).join('.') } : { dim, name: key.split('.').slice(-2).join('.'), type: 'category' as const, data: categories(key) })),
+    ...keys.map((key, dim) => (numeric(key) ? { dim, name: shortKey(key), type: logScaled(key) ? ('log' as const) : ('value' as const) } : { dim, name: shortKey(key), type: 'category' as const, data: categories(key) })),
     { dim: keys.length, name: sweep.metric.name },
   ];
   const rank = new Map(sweep.leaderboard.map((entry) => [entry.trial, entry.rank]));
