@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunRecord, RunStatus } from '../contracts/run-record.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
-import { runPaths } from '../storage/run-paths.ts';
 import { mapConcurrently } from './map-concurrently.ts';
 import { newestFirst } from './run-creation-order.ts';
 import { durationOf } from './run-duration.ts';
@@ -83,8 +83,11 @@ export class RunIndex {
     const folders = await this.store.list('runs');
     const present = new Set(folders);
     for (const id of this.entries.keys()) if (!present.has(id)) this.entries.delete(id);
+    // Only stat goes through this path (reads go through the store), so one resolved root will do.
+    const root = await this.store.safeLocalPath('runs');
+    if (root === null) return;
     await mapConcurrently(folders, REFRESH_CONCURRENCY, async (id) => {
-      const version = await this.versionOf(id);
+      const version = await versionOf(join(root, id, 'run.json'));
       if (version === null) {
         this.entries.delete(id);
         return;
@@ -95,17 +98,15 @@ export class RunIndex {
       else this.entries.set(id, { version, record });
     });
   }
+}
 
-  /** mtime and size of the run's run.json, or null when it has none (yet, or any more). */
-  private async versionOf(runId: string): Promise<string | null> {
-    const path = await this.store.safeLocalPath(runPaths(runId).runRecord);
-    if (path === null) return null;
-    try {
-      const info = await stat(path);
-      return `${info.mtimeMs}:${info.size}`;
-    } catch {
-      return null;
-    }
+/** mtime and size of a run.json, or null when there is none (yet, or any more). */
+async function versionOf(path: string): Promise<string | null> {
+  try {
+    const info = await stat(path);
+    return `${info.mtimeMs}:${info.size}`;
+  } catch {
+    return null;
   }
 }
 
