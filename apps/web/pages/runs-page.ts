@@ -34,39 +34,72 @@ const COLUMNS: { title: string; sort?: string; cell: (run: RunRow, context: Page
 
 /** All runs: sortable, filterable, paged, kept live by polling the listing. */
 export function runsPage(root: HTMLElement, context: PageContext): Page {
-  const state = { status: '', model: '', text: '', sort: 'createdAt', order: 'desc' as 'asc' | 'desc', offset: 0 };
-  const statusSelect = h('select', { 'aria-label': 'status', onchange: () => changed({ status: statusSelect.value }) }, ...['', 'queued', 'running', 'completed', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s === '' ? 'any status' : s)));
-  const modelSelect = h('select', { 'aria-label': 'model', onchange: () => changed({ model: modelSelect.value }) }, h('option', { value: '' }, 'any model'));
-  const search = h('input', { type: 'search', placeholder: 'name or id', 'aria-label': 'search', oninput: () => changed({ text: search.value }) });
-  const table = h('table', { class: 'runs' });
-  const pager = h('div', { class: 'pager' });
-  const errorLine = h('p', { class: 'error', role: 'alert' });
-  const poller = new Poller(load, POLL_MS, (error) => (errorLine.textContent = `Live update failed: ${String(error)}`));
+  return new RunsPage(root, context);
+}
 
-  function changed(patch: Partial<typeof state>): void {
-    Object.assign(state, patch, 'offset' in patch ? {} : { offset: 0 });
-    poller.now();
+class RunsPage implements Page {
+  private readonly state = { status: '', model: '', text: '', sort: 'createdAt', order: 'desc' as 'asc' | 'desc', offset: 0 };
+  private readonly statusSelect: HTMLSelectElement;
+  private readonly modelSelect: HTMLSelectElement;
+  private readonly search: HTMLInputElement;
+  private readonly table = h('table', { class: 'runs' });
+  private readonly pager = h('div', { class: 'pager' });
+  private readonly errorLine = h('p', { class: 'error', role: 'alert' });
+  private readonly poller: Poller;
+
+  constructor(
+    root: HTMLElement,
+    private readonly context: PageContext,
+  ) {
+    this.statusSelect = h('select', { 'aria-label': 'status', onchange: () => this.change({ status: this.statusSelect.value }) }, ...['', 'queued', 'running', 'completed', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s === '' ? 'any status' : s)));
+    this.modelSelect = h('select', { 'aria-label': 'model', onchange: () => this.change({ model: this.modelSelect.value }) }, h('option', { value: '' }, 'any model'));
+    this.search = h('input', { type: 'search', placeholder: 'name or id', 'aria-label': 'search', oninput: () => this.change({ text: this.search.value }) });
+    this.poller = new Poller(() => this.load(), POLL_MS, (error) => (this.errorLine.textContent = `Live update failed: ${String(error)}`));
+    const submit = context.session.role === 'write' ? submitPanel((id) => context.navigate(`/runs/${encodeURIComponent(id)}`)) : null;
+    replace(
+      root,
+      h('div', { class: 'title-row' }, h('h1', {}, 'Runs'), submit?.toggle),
+      submit?.panel,
+      h('div', { class: 'toolbar' }, this.statusSelect, this.modelSelect, this.search),
+      this.errorLine,
+      h('div', { class: 'table-wrap' }, this.table),
+      this.pager,
+    );
+    this.poller.start();
   }
 
-  async function load(): Promise<void> {
+  dispose(): void {
+    this.poller.stop();
+  }
+
+  /** A new filter or sort starts at the first page; paging keeps the rest. */
+  private change(patch: Partial<RunsPage['state']>): void {
+    Object.assign(this.state, patch, 'offset' in patch ? {} : { offset: 0 });
+    this.poller.now();
+  }
+
+  private async load(): Promise<void> {
+    const { state } = this;
     const query = new URLSearchParams({ sort: state.sort, order: state.order, offset: String(state.offset), limit: String(PAGE_SIZE) });
     if (state.status !== '') query.set('status', state.status);
     if (state.model !== '') query.set('model', state.model);
     if (state.text.trim() !== '') query.set('q', state.text.trim());
     const answer = await api<ListAnswer>(`/api/v1/runs?${query}`);
-    errorLine.textContent = '';
-    showModels(answer.models);
-    showTable(answer);
+    this.errorLine.textContent = '';
+    this.showModels(answer.models);
+    this.showTable(answer);
+    this.showPager(answer);
   }
 
-  function showModels(models: string[]): void {
-    const known = [...modelSelect.options].map((option) => option.value);
+  private showModels(models: string[]): void {
+    const known = [...this.modelSelect.options].map((option) => option.value);
     if (known.length === models.length + 1 && models.every((model) => known.includes(model))) return;
-    replace(modelSelect, h('option', { value: '' }, 'any model'), ...models.map((model) => h('option', { value: model }, model)));
-    modelSelect.value = state.model;
+    replace(this.modelSelect, h('option', { value: '' }, 'any model'), ...models.map((model) => h('option', { value: model }, model)));
+    this.modelSelect.value = this.state.model;
   }
 
-  function showTable(answer: ListAnswer): void {
+  private showTable(answer: ListAnswer): void {
+    const { state } = this;
     const header = h(
       'tr',
       {},
@@ -74,33 +107,23 @@ export function runsPage(root: HTMLElement, context: PageContext): Page {
         if (column.sort === undefined) return h('th', {}, column.title);
         const active = state.sort === column.sort;
         const next = active && state.order === 'desc' ? 'asc' : 'desc';
-        return h('th', { class: active ? 'sorted' : null }, h('button', { class: 'sort', onclick: () => changed({ sort: column.sort!, order: next }) }, column.title, active ? (state.order === 'desc' ? ' ▼' : ' ▲') : ''));
+        return h('th', { class: active ? 'sorted' : null }, h('button', { class: 'sort', onclick: () => this.change({ sort: column.sort!, order: next }) }, column.title, active ? (state.order === 'desc' ? ' ▼' : ' ▲') : ''));
       }),
     );
-    const rows = answer.runs.map((run) => h('tr', { 'data-run-id': run.id }, ...COLUMNS.map((column) => h('td', {}, column.cell(run, context, () => poller.now())))));
-    replace(table, h('thead', {}, header), h('tbody', {}, ...rows));
-    if (answer.runs.length === 0) table.appendChild(h('tbody', {}, h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, answer.total === 0 ? 'No runs match.' : 'No runs on this page.'))));
-    const last = Math.min(answer.total, answer.offset + answer.runs.length);
-    replace(
-      pager,
-      h('button', { disabled: state.offset === 0, onclick: () => changed({ offset: Math.max(0, state.offset - PAGE_SIZE) }) }, '‹ Newer'),
-      h('span', { class: 'muted' }, answer.total === 0 ? '0 runs' : `${(answer.offset + 1).toLocaleString()}–${last.toLocaleString()} of ${answer.total.toLocaleString()}`),
-      h('button', { disabled: last >= answer.total, onclick: () => changed({ offset: state.offset + PAGE_SIZE }) }, 'Older ›'),
-    );
+    const rows = answer.runs.map((run) => h('tr', { 'data-run-id': run.id }, ...COLUMNS.map((column) => h('td', {}, column.cell(run, this.context, () => this.poller.now())))));
+    const empty = answer.runs.length === 0 ? h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, answer.total === 0 ? 'No runs match.' : 'No runs on this page.')) : null;
+    replace(this.table, h('thead', {}, header), h('tbody', {}, ...rows, empty));
   }
 
-  const submit = context.session.role === 'write' ? submitPanel((id) => context.navigate(`/runs/${encodeURIComponent(id)}`)) : null;
-  replace(
-    root,
-    h('div', { class: 'title-row' }, h('h1', {}, 'Runs'), submit?.toggle),
-    submit?.panel,
-    h('div', { class: 'toolbar' }, statusSelect, modelSelect, search),
-    errorLine,
-    h('div', { class: 'table-wrap' }, table),
-    pager,
-  );
-  poller.start();
-  return { dispose: () => poller.stop() };
+  private showPager(answer: ListAnswer): void {
+    const last = Math.min(answer.total, answer.offset + answer.runs.length);
+    replace(
+      this.pager,
+      h('button', { disabled: this.state.offset === 0, onclick: () => this.change({ offset: Math.max(0, this.state.offset - PAGE_SIZE) }) }, '‹ Previous'),
+      h('span', { class: 'muted' }, answer.total === 0 ? '0 runs' : `${(answer.offset + 1).toLocaleString()}–${last.toLocaleString()} of ${answer.total.toLocaleString()}`),
+      h('button', { disabled: last >= answer.total, onclick: () => this.change({ offset: this.state.offset + PAGE_SIZE }) }, 'Next ›'),
+    );
+  }
 }
 
 function progressCell(run: RunRow): Node {

@@ -6,49 +6,70 @@ import { rungsOf, type Rung, type SweepView, type TrialEvent } from '../sweep-vi
 
 /** A sweep: leaderboard, objective over time, parallel coordinates and ASHA rungs, live. */
 export function sweepPage(root: HTMLElement, context: PageContext, sweepId: string): Page {
-  const base = `/api/v1/sweeps/${encodeURIComponent(sweepId)}`;
-  const header = h('div', { class: 'title-row' });
-  const leaderboard = h('section', { class: 'card' });
-  const rungTable = h('section', { class: 'card' });
-  const boxes = { time: h('div', { class: 'chart' }), parallel: h('div', { class: 'chart tall' }), rungs: h('div', { class: 'chart' }) };
-  const charts: Chart[] = [];
-  let shownEvents = -1;
+  return new SweepPage(root, context, sweepId);
+}
 
-  const poller = new Poller(
-    async () => {
-      const sweep = await api<SweepView>(base);
-      const { events } = await api<{ events: TrialEvent[] }>(`${base}/events`);
-      showHeader(sweep);
-      if (events.length === shownEvents) return;
-      shownEvents = events.length;
-      showLeaderboard(sweep);
-      if (charts.length === 0) charts.push(new Chart(boxes.time), new Chart(boxes.parallel), new Chart(boxes.rungs));
-      const rungs = rungsOf(events);
-      charts[0].show(objectiveOverTime(sweep, events));
-      charts[1].show(parallelCoordinates(sweep));
-      charts[2].show(rungChart(sweep, events, rungs));
-      showRungs(rungs);
-      if (sweep.status !== 'queued' && sweep.status !== 'running') poller.stop();
-    },
-    3000,
-    (error) => {
-      if (error instanceof ApiError && error.status === 404) {
-        poller.stop();
-        replace(root, h('h1', {}, 'Sweep not found'), h('p', { class: 'not-found' }, `There is no sweep with the id "${sweepId}".`), h('p', {}, link('/sweeps', '‹ All sweeps')));
-      }
-    },
-  );
+class SweepPage implements Page {
+  private readonly base: string;
+  private readonly header = h('div', { class: 'title-row' });
+  private readonly leaderboard = h('section', { class: 'card' });
+  private readonly rungTable = h('section', { class: 'card' });
+  private readonly boxes = { time: h('div', { class: 'chart' }), parallel: h('div', { class: 'chart tall' }), rungs: h('div', { class: 'chart' }) };
+  private readonly charts: Chart[] = [];
+  private readonly poller: Poller;
+  private shownEvents = -1;
 
-  function showHeader(sweep: SweepView): void {
-    const cancel = context.session.role === 'write' && (sweep.status === 'queued' || sweep.status === 'running')
-      ? h('button', { class: 'danger', onclick: async () => {
-          if (!confirm(`Cancel sweep ${sweep.id}?`)) return;
-          await api(`${base}/cancel`, { method: 'POST' }).catch((error: unknown) => alert(String(error)));
-          poller.now();
-        } }, 'Cancel sweep')
-      : null;
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly context: PageContext,
+    private readonly sweepId: string,
+  ) {
+    this.base = `/api/v1/sweeps/${encodeURIComponent(sweepId)}`;
+    this.poller = new Poller(() => this.update(), 3000, (error) => this.failed(error));
+    const figure = (caption: string, box: HTMLElement, grow: boolean) => h('figure', { class: grow ? 'chart-card grow' : 'chart-card' }, h('figcaption', {}, caption), box);
     replace(
-      header,
+      root,
+      this.header,
+      this.leaderboard,
+      h('div', { class: 'chart-row' }, figure('objective per trial over time', this.boxes.time, true), figure('ASHA: objective at each rung, per trial (▲ promoted)', this.boxes.rungs, true)),
+      figure('parallel coordinates (line colour: rank, best darkest)', this.boxes.parallel, false),
+      this.rungTable,
+    );
+    this.poller.start();
+  }
+
+  dispose(): void {
+    this.poller.stop();
+    for (const chart of this.charts) chart.dispose();
+  }
+
+  private async update(): Promise<void> {
+    const sweep = await api<SweepView>(this.base);
+    const { events } = await api<{ events: TrialEvent[] }>(`${this.base}/events`);
+    this.showHeader(sweep);
+    if (events.length === this.shownEvents) return;
+    this.shownEvents = events.length;
+    this.showLeaderboard(sweep);
+    if (this.charts.length === 0) this.charts.push(new Chart(this.boxes.time), new Chart(this.boxes.parallel), new Chart(this.boxes.rungs));
+    const rungs = rungsOf(events);
+    this.charts[0].show(objectiveOverTime(sweep, events));
+    this.charts[1].show(parallelCoordinates(sweep));
+    this.charts[2].show(rungChart(sweep, events, rungs));
+    this.showRungs(rungs);
+    if (sweep.status !== 'queued' && sweep.status !== 'running') this.poller.stop();
+  }
+
+  private failed(error: unknown): void {
+    if (!(error instanceof ApiError && error.status === 404)) return;
+    this.dispose();
+    replace(this.root, h('h1', {}, 'Sweep not found'), h('p', { class: 'not-found' }, `There is no sweep with the id "${this.sweepId}".`), h('p', {}, link('/sweeps', '‹ All sweeps')));
+  }
+
+  private showHeader(sweep: SweepView): void {
+    const active = sweep.status === 'queued' || sweep.status === 'running';
+    const cancel = this.context.session.role === 'write' && active ? h('button', { class: 'danger', onclick: () => void this.cancel(sweep) }, 'Cancel sweep') : null;
+    replace(
+      this.header,
       h('h1', {}, sweep.name, ' ', statusBadge(sweep.status)),
       h('span', { class: 'muted' }, `${sweep.method} · ${sweep.metric.name} (${sweep.metric.goal}) · ${sweep.trials.length}/${sweep.maxTrials} trials`),
       h('span', { class: 'spacer' }),
@@ -57,45 +78,34 @@ export function sweepPage(root: HTMLElement, context: PageContext, sweepId: stri
     );
   }
 
-  function showLeaderboard(sweep: SweepView): void {
+  private async cancel(sweep: SweepView): Promise<void> {
+    if (!confirm(`Cancel sweep ${sweep.id}?`)) return;
+    await api(`${this.base}/cancel`, { method: 'POST' }).catch((error: unknown) => alert(String(error)));
+    this.poller.now();
+  }
+
+  private showLeaderboard(sweep: SweepView): void {
     const keys = [...new Set(sweep.trials.flatMap((trial) => Object.keys(trial.params)))];
+    const titles = ['#', 'trial', 'run', sweep.metric.name, 'epochs', 'status', ...keys.map(shortKey)];
+    const row = (entry: SweepView['leaderboard'][number]) =>
+      h('tr', {}, h('td', {}, String(entry.rank)), h('td', {}, String(entry.trial)), h('td', {}, link(`/runs/${encodeURIComponent(entry.runId)}`, entry.runId)), h('td', {}, formatNumber(entry.value)), h('td', {}, String(entry.epochsRun)), h('td', {}, statusBadge(entry.status)), ...keys.map((key) => h('td', {}, formatParam(entry.params[key]))));
     replace(
-      leaderboard,
+      this.leaderboard,
       h('h3', {}, 'Leaderboard'),
-      h('div', { class: 'scroll-x' }, h(
-        'table',
-        { class: 'metrics' },
-        h('thead', {}, h('tr', {}, ...['#', 'trial', 'run', sweep.metric.name, 'epochs', 'status', ...keys.map(shortKey)].map((title) => h('th', {}, title)))),
-        h('tbody', {}, ...sweep.leaderboard.map((entry) => h('tr', {}, h('td', {}, String(entry.rank)), h('td', {}, String(entry.trial)), h('td', {}, link(`/runs/${encodeURIComponent(entry.runId)}`, entry.runId)), h('td', {}, formatNumber(entry.value)), h('td', {}, String(entry.epochsRun)), h('td', {}, statusBadge(entry.status)), ...keys.map((key) => h('td', {}, formatParam(entry.params[key])))))),
-      )),
+      h('div', { class: 'scroll-x' }, h('table', { class: 'metrics' }, h('thead', {}, h('tr', {}, ...titles.map((title) => h('th', {}, title)))), h('tbody', {}, ...sweep.leaderboard.map(row)))),
     );
   }
 
-  function showRungs(rungs: Rung[]): void {
+  private showRungs(rungs: Rung[]): void {
+    const row = (rung: Rung) => h('tr', {}, h('td', {}, String(rung.epoch)), h('td', {}, rung.reached.map((entry) => entry.index).join(', ')), h('td', {}, rung.promoted.length === 0 ? '–' : rung.promoted.join(', ')));
     replace(
-      rungTable,
+      this.rungTable,
       h('h3', {}, 'ASHA rungs'),
       rungs.length === 0
         ? h('p', { class: 'muted' }, 'No trial has reported yet.')
-        : h('table', { class: 'metrics' }, h('thead', {}, h('tr', {}, h('th', {}, 'epoch'), h('th', {}, 'reached'), h('th', {}, 'promoted'))), h('tbody', {}, ...rungs.map((rung) => h('tr', {}, h('td', {}, String(rung.epoch)), h('td', {}, rung.reached.map((entry) => entry.index).join(', ')), h('td', {}, rung.promoted.length === 0 ? '–' : rung.promoted.join(', ')))))),
+        : h('table', { class: 'metrics' }, h('thead', {}, h('tr', {}, h('th', {}, 'epoch'), h('th', {}, 'trials that reached it'), h('th', {}, 'promoted from it'))), h('tbody', {}, ...rungs.map(row))),
     );
   }
-
-  replace(
-    root,
-    header,
-    leaderboard,
-    h('div', { class: 'chart-row' }, h('figure', { class: 'chart-card grow' }, h('figcaption', {}, 'objective per trial over time'), boxes.time), h('figure', { class: 'chart-card grow' }, h('figcaption', {}, 'ASHA: objective at each rung, per trial'), boxes.rungs)),
-    h('figure', { class: 'chart-card' }, h('figcaption', {}, 'parallel coordinates (line colour: rank, best darkest)'), boxes.parallel),
-    rungTable,
-  );
-  poller.start();
-  return {
-    dispose: () => {
-      poller.stop();
-      for (const chart of charts) chart.dispose();
-    },
-  };
 }
 
 /** The last two parts of a dotted config path: enough to tell parameters apart in a header. */
