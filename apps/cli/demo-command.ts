@@ -83,7 +83,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     for (const seed of DEMO_SEEDS) finished.push(await trainAndEvaluate(client, seed, say));
     const ids = finished.map((run) => run.id);
     say('');
-    say(await client.getText(`/api/v1/compare?runs=${ids.join(',')}&metric=auroc&format=markdown`));
+    say((await client.getText(`/api/v1/compare?runs=${ids.join(',')}&metric=auroc&format=markdown`)).trimEnd());
     say('');
     say(`  artifacts: ${join(storage, 'runs')}`);
     say(`Web UI: http://127.0.0.1:${port}/  (runs, curves, evaluations with anomaly maps)`);

@@ -29,7 +29,4 @@ export class Chart {
   }
 }
 
-/** Colours of series, in order: distinguishable, and the same run keeps its colour across charts. */
-export const SERIES_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-
-export const AXIS_STYLE = { axisLine: { lineStyle: { color: '#8a8f98' } }, splitLine: { lineStyle: { color: '#eceef1' } }, nameTextStyle: { color: '#5b6170' } };
+export { AXIS_STYLE, SERIES_COLOURS } from '../../shared/evaluation/charts/chart-style.ts';

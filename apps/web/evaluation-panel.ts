@@ -1,12 +1,18 @@
 import type { EvaluationRecord, TaskResult } from '../../shared/evaluation/evaluation-record.ts';
 import { api } from './api.ts';
 import { formatNumber, h, replace, statusBadge } from './dom.ts';
-import { AXIS_STYLE, Chart, SERIES_COLOURS } from './echarts.ts';
+import { rocChart } from '../../shared/evaluation/charts/roc-chart.ts';
+import { scoreHistogramChart } from '../../shared/evaluation/charts/score-histogram-chart.ts';
+import { rocCurve } from '../../shared/evaluation/metrics/roc-curve.ts';
+import { Chart } from './echarts.ts';
 import { zoomableImage } from './lightbox.ts';
-import { histogramBins, parseScoresCsv, rocPoints, type ScoreRow } from './roc.ts';
+import { parseScoresCsv, type ScoreRow } from './scores-csv.ts';
 
 /** An evaluation as `GET /api/v1/evaluations/:id` presents it (picture links absolute). */
 export type EvaluationView = EvaluationRecord & { results: TaskResult[] | null; links: { results: string; scores: string } };
+
+/** As many bins as the evaluation's histogram PNG. */
+const HISTOGRAM_BINS = 30;
 
 const METRIC_COLUMNS = ['auroc', 'auprc', 'fpr95', 'fpr99', 'pixel_auroc', 'pixel_auprc', 'best_dice'] as const;
 
@@ -68,41 +74,18 @@ export class EvaluationPanel {
       h('p', { class: 'muted small' }, 'input | (prior) | reconstruction | residual (inferno, 0–0.5) | (deformation); click to enlarge'),
       h('div', { class: 'strips' }, ...strips.map((src) => zoomableImage(src, src.split('/').slice(-2).join('/'), 'strip'))),
     );
-    const normal = scores.filter((row) => row.dataset === task.normal_dataset).map((row) => row.score);
-    const pathological = task.datasets.map((dataset) => ({ name: dataset.dataset, auroc: dataset.auroc, scores: scores.filter((row) => row.dataset === dataset.dataset).map((row) => row.score) }));
+    const scoresOf = (dataset: string) => scores.filter((row) => row.dataset === dataset).map((row) => row.score);
+    const normal = scoresOf(task.normal_dataset);
+    const curves = task.datasets.map((dataset) => {
+      const sick = scoresOf(dataset.dataset);
+      return { label: dataset.dataset, auroc: dataset.auroc, ...rocCurve([...normal, ...sick], [...normal.map(() => 0), ...sick.map(() => 1)]) };
+    });
+    // The same chart definitions as the evaluation's PNGs, so page and files agree.
     const roc = new Chart(rocBox);
-    roc.show(rocOption(normal, pathological));
+    roc.show(rocChart(curves));
     const histogram = new Chart(histogramBox);
-    histogram.show(histogramOption([{ name: task.normal_dataset, scores: normal }, ...pathological]));
+    histogram.show(scoreHistogramChart([{ label: task.normal_dataset, values: normal }, ...task.datasets.map((dataset) => ({ label: dataset.dataset, values: scoresOf(dataset.dataset) }))], HISTOGRAM_BINS));
     this.charts.push(roc, histogram);
     return section;
   }
-}
-
-function rocOption(normal: number[], pathological: { name: string; auroc: number; scores: number[] }[]) {
-  return {
-    animation: false,
-    grid: { left: 48, right: 12, top: 30, bottom: 40 },
-    legend: { top: 0, textStyle: { fontSize: 11 } },
-    tooltip: { trigger: 'item' as const },
-    xAxis: { type: 'value' as const, min: 0, max: 1, name: 'false positive rate', nameLocation: 'middle' as const, nameGap: 24, ...AXIS_STYLE },
-    yAxis: { type: 'value' as const, min: 0, max: 1, name: 'true positive rate', nameLocation: 'middle' as const, nameGap: 32, ...AXIS_STYLE },
-    series: [
-      { name: 'chance', type: 'line' as const, data: [[0, 0], [1, 1]], showSymbol: false, lineStyle: { type: 'dashed' as const, color: '#aaa', width: 1 }, itemStyle: { color: '#aaa' }, silent: true },
-      ...pathological.map((set, i) => ({ name: `${set.name} (AUROC ${set.auroc.toFixed(3)})`, type: 'line' as const, step: 'end' as const, data: rocPoints(normal, set.scores), showSymbol: false, lineStyle: { width: 2, color: SERIES_COLOURS[i + 1] }, itemStyle: { color: SERIES_COLOURS[i + 1] } })),
-    ],
-  };
-}
-
-function histogramOption(sets: { name: string; scores: number[] }[]) {
-  const { edges, counts } = histogramBins(sets.map((set) => set.scores), 24);
-  return {
-    animation: false,
-    grid: { left: 40, right: 12, top: 30, bottom: 40 },
-    legend: { top: 0, textStyle: { fontSize: 11 } },
-    tooltip: { trigger: 'axis' as const },
-    xAxis: { type: 'category' as const, data: edges.map((edge) => edge.toPrecision(3)), name: 'anomaly score (mean |x_rec − x|)', nameLocation: 'middle' as const, nameGap: 26, ...AXIS_STYLE },
-    yAxis: { type: 'value' as const, minInterval: 1, name: 'images', ...AXIS_STYLE },
-    series: sets.map((set, i) => ({ name: set.name, type: 'bar' as const, data: counts[i], barGap: '0%', itemStyle: { color: SERIES_COLOURS[i], opacity: 0.75 } })),
-  };
 }

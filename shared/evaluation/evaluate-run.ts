@@ -88,10 +88,11 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<TaskResu
           scored += done;
           await options.onProgress?.(scored, total);
           for (const strip of strips) {
-            const key = `${task}/${entry.name}-${String(strip.index).padStart(3, '0')}.png`;
+            const stem = `${entry.name}-${String(strip.index).padStart(3, '0')}`;
+            const key = `${task}/${stem}.png`;
             await store.write(paths.picture(key), strip.png);
             pictures.push(`pictures/${key}`);
-            samples.push(await writeSample(store, paths, `${task}/samples/${entry.name}-${String(strip.index).padStart(3, '0')}`, entry.name, strip));
+            samples.push(await writeSample(store, paths, `${task}/samples/${stem}`, entry.name, strip));
           }
         });
         for (let i = 0; i < set.files.length; i += 1) scoreRows.push(csvRow([task, set.name, set.files[i], String(set.label), String(set.scores[i])]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seriesOf, smooth } from '../../../apps/web/metric-series.ts';
-import { histogramBins, parseScoresCsv, rocPoints } from '../../../apps/web/roc.ts';
+import { parseScoresCsv } from '../../../apps/web/scores-csv.ts';
 import { rungsOf, type TrialEvent } from '../../../apps/web/sweep-view.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
@@ -23,20 +23,9 @@ describe('what the web UI draws, computed from what the API returns', () => {
     expect(smooth([[1, 3]], 0)).toEqual([[1, 3]]);
   });
 
-  it('draws the ROC of scores.csv from (0,0) to (1,1), a perfect split through (0,1)', () => {
-    const rows = parseScoresCsv('task,dataset,file,label,score\nt,Normal,"a,b.png",0,0.1\nt,Normal,c.png,0,0.2\nt,Sick,d.png,1,0.3\nt,Sick,e.png,1,0.4\n');
-    expect(rows.map((row) => [row.dataset, row.label])).toEqual([['Normal', 0], ['Normal', 0], ['Sick', 1], ['Sick', 1]]);
-    const normal = rows.filter((row) => row.label === 0).map((row) => row.score);
-    const sick = rows.filter((row) => row.label === 1).map((row) => row.score);
-    expect(rocPoints(normal, sick)).toEqual([[0, 0], [0, 0.5], [0, 1], [0.5, 1], [1, 1]]);
-    expect(rocPoints([0.5], [0.5])).toEqual([[0, 0], [1, 1]]);
-  });
-
-  it('bins every series over one shared range', () => {
-    const { edges, counts } = histogramBins([[0, 0, 1], [2]], 2);
-    expect(edges).toEqual([0.5, 1.5]);
-    // The largest value falls in the last bin, not past it.
-    expect(counts).toEqual([[2, 1], [0, 1]]);
+  it('reads scores.csv rows, quoted file names with commas included', () => {
+    const rows = parseScoresCsv('task,dataset,file,label,score\nt,Normal,"a,b.png",0,0.1\nt,Sick,d.png,1,0.3\n');
+    expect(rows).toEqual([{ task: 't', dataset: 'Normal', label: 0, score: 0.1 }, { task: 't', dataset: 'Sick', label: 1, score: 0.3 }]);
   });
 
   it('reads the ASHA rungs off the sweep events: who reached each rung and who was promoted from it', () => {
