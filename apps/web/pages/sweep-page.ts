@@ -130,7 +130,7 @@ function objectiveOverTime(sweep: SweepView, events: TrialEvent[]) {
     grid: { left: 56, right: 16, top: 30, bottom: 30 },
     legend: { top: 0 },
     tooltip: { trigger: 'item' as const, formatter: (p: { data: [number, number, number] }) => `trial ${p.data[2] ?? ''}: ${formatNumber(p.data[1])}` },
-    xAxis: { type: 'time' as const, ...AXIS_STYLE },
+    xAxis: { type: 'time' as const, axisLabel: { hideOverlap: true }, ...AXIS_STYLE },
     yAxis: { type: 'value' as const, scale: true, name: sweep.metric.name, ...AXIS_STYLE },
     series: [
       { name: 'report', type: 'scatter' as const, data: reports.map((event) => [Date.parse(event.at), event.value, event.index]), itemStyle: { color: SERIES_COLOURS[0] } },
@@ -179,7 +179,7 @@ function rungChart(sweep: SweepView, events: TrialEvent[], rungs: Rung[]) {
   const promoted = new Set(rungs.flatMap((rung) => rung.promoted.map((index) => `${rung.epoch}:${index}`)));
   return {
     animation: false,
-    grid: { left: 56, right: 16, top: 12, bottom: 30 },
+    grid: { left: 56, right: 16, top: 30, bottom: 30 },
     tooltip: { trigger: 'item' as const },
     xAxis: { type: 'value' as const, name: 'epoch', nameLocation: 'middle' as const, nameGap: 22, minInterval: 1, ...AXIS_STYLE },
     yAxis: { type: 'value' as const, scale: true, name: sweep.metric.name, ...AXIS_STYLE },
