@@ -1,13 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiRole, ApiToken } from './api-tokens.ts';
+import { sessionTokenOf } from './session-cookie.ts';
 
 /** Methods a read token may use: they change nothing. */
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
 /**
  * When tokens are configured, every request needs one: `Authorization: Bearer <token>`,
- * or HTTP Basic with the token as password so that a browser can open Bull Board.
+ * HTTP Basic with the token as password so that a browser can open Bull Board, or the
+ * web UI's session cookie (set by the login form; HttpOnly and SameSite=Strict, so
+ * another site can neither read it nor make the browser send it).
  * A read token may only GET and HEAD. The presented token is compared in constant time
  * (on SHA-256 digests, so lengths leak nothing) against every configured token, never
  * stopping at the first match, and it is never logged or echoed.
@@ -20,9 +23,9 @@ export function bearerAuth(tokens: readonly ApiToken[]) {
       next();
     };
   }
-  const known = tokens.map((token) => ({ role: token.role, digest: digest(token.token) }));
+  const roleOf = tokenRoles(tokens);
   return (request: Request, response: Response, next: NextFunction): void => {
-    const role = matchingRole(presentedToken(request.headers.authorization), known);
+    const role = roleOf(presentedToken(request.headers.authorization) ?? sessionTokenOf(request.headers.cookie));
     if (role === null) {
       if (request.path.startsWith('/admin')) response.setHeader('WWW-Authenticate', 'Basic realm="aelab"');
       response.status(401).json({ error: 'missing or wrong API token: send "Authorization: Bearer <token>"' });
@@ -40,6 +43,12 @@ export function bearerAuth(tokens: readonly ApiToken[]) {
 /** The role `bearerAuth` granted this request. */
 export function apiRoleOf(response: Response): ApiRole {
   return response.locals.apiRole === 'write' ? 'write' : 'read';
+}
+
+/** The role of a presented token among `tokens`, or null when it is none of them. */
+export function tokenRoles(tokens: readonly ApiToken[]): (presented: string | null) => ApiRole | null {
+  const known = tokens.map((token) => ({ role: token.role, digest: digest(token.token) }));
+  return (presented) => matchingRole(presented, known);
 }
 
 /** Write wins when the same token is configured with both roles. */

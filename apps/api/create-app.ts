@@ -22,6 +22,10 @@ import { evaluationsRouter } from './routes/evaluations-router.ts';
 import { livenessRouter, readinessRouter } from './routes/health-router.ts';
 import { runsRouter } from './routes/runs-router.ts';
 import { RunSubmitter } from './run-submitter.ts';
+import { sessionRouter } from './routes/session-router.ts';
+import { webUiRouter } from './web-ui.ts';
+import { RunIndex } from '../../shared/runs/run-index.ts';
+import { RunSummaries } from '../../shared/evaluation/run-summaries.ts';
 
 export interface AppDeps {
   redis: Redis;
@@ -53,7 +57,13 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(livenessRouter());
-  app.use(bearerAuth(allApiTokens(deps.apiToken, deps.apiTokens ?? [])));
+  const tokens = allApiTokens(deps.apiToken, deps.apiTokens ?? []);
+  app.use(webUiRouter());
+  app.use(sessionRouter(tokens));
+  app.use(bearerAuth(tokens));
+  app.get('/api/v1/session', (_request, response) => {
+    response.json({ role: apiRoleOf(response), authRequired: tokens.length > 0 });
+  });
   app.use(readinessRouter({ redis: deps.redis, store: deps.store }));
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -75,6 +85,8 @@ export function createApp(deps: AppDeps): Express {
       trainQueue: deps.queues.train,
       cancel: deps.cancel,
       store: deps.store,
+      index: new RunIndex(deps.store, deps.runs),
+      summaries: new RunSummaries(deps.store, deps.runs),
     }),
   );
   app.use(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RUN_STATUSES } from '../../shared/contracts/run-record.ts';
 import { runSubmissionSchema } from '../../shared/contracts/run-submission.ts';
+import { RUN_SORT_KEYS } from '../../shared/runs/run-index.ts';
 
 const errorBody = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
 const json = (schema: unknown) => ({ 'application/json': { schema } });
@@ -26,8 +27,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
             { name: 'status', in: 'query', schema: { type: 'string', enum: [...RUN_STATUSES] } },
             { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
             { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+            { name: 'model', in: 'query', schema: { type: 'string' }, description: 'model registry name' },
+            { name: 'q', in: 'query', schema: { type: 'string' }, description: 'text in the id or name (case-insensitive)' },
+            { name: 'sort', in: 'query', schema: { type: 'string', enum: [...RUN_SORT_KEYS], default: 'createdAt' } },
+            { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'], default: 'desc' } },
           ],
-          responses: { 200: { description: 'a page of runs' } },
+          responses: { 200: { description: 'a page of runs; with model, q, sort or order also each run\'s dataset and latest AUROC, and the models known' } },
         },
       },
       '/api/v1/runs/{id}': { get: { summary: 'One run with live progress and artifact links', parameters: [runId], responses: { 200: { description: 'the run' }, 404: { description: 'no such run' } } } },
@@ -37,6 +42,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/api/v1/runs/{id}/artifacts/{path}': {
         get: { summary: "A file (or folder listing) of the run's storage folder", parameters: [runId, { name: 'path', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'the file' }, 404: { description: 'not in this run' } } },
+      },
+      '/api/v1/session': { get: { summary: "The role of the caller's token (bearer or the web UI's cookie)", responses: { 200: { description: '{ role, authRequired }' }, 401: { description: 'no or wrong token' } } } },
+      '/ui/session': {
+        post: { summary: 'Web UI login: sets the token as an HttpOnly, SameSite=Strict cookie', security: [], responses: { 200: { description: 'logged in; body has the role' }, 401: { description: 'unknown token' } } },
+        delete: { summary: 'Web UI logout: clears the cookie', security: [], responses: { 204: { description: 'logged out' } } },
       },
       '/healthz': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'alive' } } } },
       '/readyz': { get: { summary: 'Readiness: Redis and storage reachable', responses: { 200: { description: 'ready' }, 503: { description: 'not ready' } } } },

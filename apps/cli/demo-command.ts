@@ -8,9 +8,12 @@ import { redisUrl } from '../../shared/queue/redis-connection.ts';
 import { ApiClient, CliError } from './api-client.ts';
 import { ManagedProcess } from './managed-process.ts';
 import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
+import { watchEvaluation } from './watch-evaluation.ts';
 import { formatSeconds, watchRun } from './watch-run.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Two seeds of the demo config: one method, so the comparison shows mean ± std and the gallery two columns. */
+const DEMO_SEEDS = [2109, 7];
 
 export interface DemoOptions {
   /** Keep API and dashboard up after the run until Ctrl-C; default: when stdout is a terminal. */
@@ -21,7 +24,8 @@ export interface DemoOptions {
 
 /**
  * `npm run demo`: Redis (found or started), the API and one worker as real processes,
- * a phantom dataset on disk, and the baseline autoencoder trained through the queue.
+ * a phantom dataset on disk, and the baseline autoencoder trained through the queue with
+ * two seeds, each evaluated on the phantom test set; ends with the AUROC table and the web UI's address.
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const started = Date.now();
@@ -75,21 +79,17 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await waitUntilReady(client, processes);
     say(`API on http://127.0.0.1:${port}, one worker; logs in ${join(directory, 'logs')}`);
 
-    const submitted = await client.post<RunRecord>('/api/v1/runs', { configPath: 'configs/demo/baseline.yaml' });
-    say(`Submitted run ${submitted.id} (${submitted.name}, ${submitted.totalEpochs} epochs). Training through the queue:`);
-    const finished = await watchRun(client, submitted.id, { pollMs: 500 });
-    const metrics = await client.get<{ epochs: Record<string, unknown>[] }>(`/api/v1/runs/${finished.id}/metrics`);
+    const finished: RunRecord[] = [];
+    for (const seed of DEMO_SEEDS) finished.push(await trainAndEvaluate(client, seed, say));
+    const ids = finished.map((run) => run.id);
     say('');
-    say(`Run ${finished.id}: ${finished.status} after ${finished.epoch} epochs.`);
-    const last = metrics.epochs.at(-1);
-    if (last !== undefined) say(`  last epoch: ${describeMetrics({ ...last, epoch: Number(last.epoch) })}`);
-    if (finished.best !== null) say(`  best ${finished.best.metric} = ${finished.best.value.toPrecision(5)} at epoch ${finished.best.epoch + 1}`);
-    if (finished.error !== null) say(`  error: ${finished.error}`);
-    say(`  artifacts: ${join(storage, 'runs', finished.id)}`);
-    say(`  run JSON: http://127.0.0.1:${port}/api/v1/runs/${finished.id}`);
+    say((await client.getText(`/api/v1/compare?runs=${ids.join(',')}&metric=auroc&format=markdown`)).trimEnd());
+    say('');
+    say(`  artifacts: ${join(storage, 'runs')}`);
+    say(`Web UI: http://127.0.0.1:${port}/  (runs, curves, evaluations with anomaly maps)`);
+    say(`  the two runs side by side: http://127.0.0.1:${port}/compare?runs=${ids.join(',')}`);
     say(`Dashboard (Bull Board): http://127.0.0.1:${port}/admin/queues`);
     say(`Demo took ${formatSeconds((Date.now() - started) / 1000)}.`);
-    if (finished.status !== 'completed') throw new CliError(`the demo run ended ${finished.status}; see ${join(directory, 'logs')}`);
     if (options.keep) {
       say('The API and dashboard stay up; press Ctrl-C to stop.');
       await new Promise<void>((resolveWait) => {
@@ -100,6 +100,25 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   } finally {
     await cleanup();
   }
+}
+
+/** One demo run: trained through the queue, then evaluated by the worker on the phantom test set. */
+async function trainAndEvaluate(client: ApiClient, seed: number, say: (line: string) => void): Promise<RunRecord> {
+  const submitted = await client.post<RunRecord>('/api/v1/runs', { configPath: 'configs/demo/baseline.yaml', overrides: { seed } });
+  say('');
+  say(`Submitted run ${submitted.id} (${submitted.name}, seed ${seed}, ${submitted.totalEpochs} epochs). Training through the queue:`);
+  const finished = await watchRun(client, submitted.id, { pollMs: 500 });
+  const metrics = await client.get<{ epochs: Record<string, unknown>[] }>(`/api/v1/runs/${finished.id}/metrics`);
+  say(`Run ${finished.id}: ${finished.status} after ${finished.epoch} epochs.`);
+  const last = metrics.epochs.at(-1);
+  if (last !== undefined) say(`  last epoch: ${describeMetrics({ ...last, epoch: Number(last.epoch) })}`);
+  if (finished.best !== null) say(`  best ${finished.best.metric} = ${finished.best.value.toPrecision(5)} at epoch ${finished.best.epoch + 1}`);
+  if (finished.error !== null) say(`  error: ${finished.error}`);
+  if (finished.status !== 'completed') throw new CliError(`the demo run ended ${finished.status}; see the logs`);
+  say('Evaluating its best checkpoint on the phantom test set (normal against opacity, nodule, effusion):');
+  const evaluation = await watchEvaluation(client, `${finished.id}-auto`);
+  if (evaluation.status !== 'completed') throw new CliError(`the evaluation of ${finished.id} ended ${evaluation.status}: ${evaluation.error ?? 'see the logs'}`);
+  return finished;
 }
 
 async function waitUntilReady(client: ApiClient, processes: ManagedProcess[]): Promise<void> {

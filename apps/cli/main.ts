@@ -74,7 +74,7 @@ program
 
 program
   .command('demo')
-  .description('start Redis (if needed), the API and a worker, and train the baseline AE on phantoms through the queue')
+  .description('start Redis (if needed), the API and a worker; train the baseline AE on phantoms with two seeds through the queue, evaluate both, print the AUROC table and the web UI address')
   .option('--keep', 'keep the API and dashboard running after the run (default when run in a terminal)')
   .option('--no-keep', 'stop everything when the run ends')
   .option('--dir <folder>', 'folder for the demo storage, data and logs', 'var/demo')

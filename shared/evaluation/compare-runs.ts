@@ -3,8 +3,6 @@ import { load } from 'js-yaml';
 import type { RunRepository } from '../runs/run-repository.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { runPaths } from '../storage/run-paths.ts';
-import type { EvaluationRecord, TaskResult } from './evaluation-record.ts';
-import { evaluationPaths } from './evaluation-paths.ts';
 import { EvaluationRepository } from './evaluation-repository.ts';
 
 /** The metrics a comparison table can show, all per task and pathological dataset. */
@@ -36,7 +34,8 @@ export async function compareRuns(store: ArtifactStore, runs: RunRepository, run
   for (const runId of runIds) {
     const run = await runs.get(runId);
     if (run === null) throw new Error(`no run ${runId}`);
-    const results = await newestResults(store, evaluations, runId);
+    const newest = await evaluations.newestCompleted(runId);
+    const results = newest === null ? null : await evaluations.results(newest);
     if (results === null) throw new Error(`run ${runId} has no completed evaluation yet; evaluate it first (POST /api/v1/evaluations)`);
     const key = configWithoutSeed(await store.readText(runPaths(runId).config));
     const group = groups.get(key) ?? { method: run.name, runs: [], values: new Map<string, number[]>() };
@@ -76,15 +75,6 @@ export function tableAsCsv(table: ComparisonTable): string {
     return cell === undefined ? ['', ''] : [String(cell.mean), String(cell.std)];
   })]);
   return [header, ...lines].map((cells) => cells.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')).join('\n');
-}
-
-async function newestResults(store: ArtifactStore, evaluations: EvaluationRepository, runId: string): Promise<TaskResult[] | null> {
-  let newest: EvaluationRecord | null = null;
-  for (const evalId of await store.list(`${runPaths(runId).root}/eval`)) {
-    const record = JSON.parse(await store.readText(evaluationPaths(runId, evalId).record)) as EvaluationRecord;
-    if (record.status === 'completed' && (newest === null || (record.finishedAt ?? '') > (newest.finishedAt ?? ''))) newest = record;
-  }
-  return newest === null ? null : evaluations.results(newest);
 }
 
 function configWithoutSeed(configYaml: string): string {

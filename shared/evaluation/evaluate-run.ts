@@ -11,11 +11,11 @@ import { loadCheckpoint, restoreWeights } from '../ml/training/checkpoint.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { runPaths } from '../storage/run-paths.ts';
 import { evaluationPaths } from './evaluation-paths.ts';
-import type { DatasetResult, TaskResult } from './evaluation-record.ts';
+import type { DatasetResult, ImageSample, TaskResult } from './evaluation-record.ts';
 import { auprc, auroc, bestDice, fprAtTpr, pixelAuprc, pixelAuroc, rocCurve, ssim } from './metrics/index.ts';
 import { renderHistogram } from './pictures/histogram.ts';
 import { renderRocCurve } from './pictures/roc-curve.ts';
-import { renderStrip, type StripPanel } from './pictures/strip.ts';
+import { renderPanel, renderStrip, type StripPanel } from './pictures/strip.ts';
 
 export interface EvaluateRunOptions {
   runId: string;
@@ -82,20 +82,23 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<TaskResu
     for (const task of taskNames) {
       const scoredSets: ScoredDataset[] = [];
       const pictures: string[] = [];
+      const samples: ImageSample[] = [];
       for (const entry of opened.get(task)!) {
         const set = await scoreDataset(model, entry.dataset, entry.name, entry.label, config.downstreamTasks[task].dataLoader.batchSize, async (done, strips) => {
           scored += done;
           await options.onProgress?.(scored, total);
           for (const strip of strips) {
-            const key = `${task}/${entry.name}-${String(strip.index).padStart(3, '0')}.png`;
+            const stem = `${entry.name}-${String(strip.index).padStart(3, '0')}`;
+            const key = `${task}/${stem}.png`;
             await store.write(paths.picture(key), strip.png);
             pictures.push(`pictures/${key}`);
+            samples.push(await writeSample(store, paths, `${task}/samples/${stem}`, entry.name, strip));
           }
         });
         for (let i = 0; i < set.files.length; i += 1) scoreRows.push(csvRow([task, set.name, set.files[i], String(set.label), String(set.scores[i])]));
         scoredSets.push(set);
       }
-      results.push(await summariseTask(task, scoredSets, store, paths, pictures));
+      results.push({ ...(await summariseTask(task, scoredSets, store, paths, pictures)), samples });
     }
   } finally {
     model.dispose();
@@ -130,7 +133,7 @@ async function scoreDataset(
   name: string,
   label: 0 | 1,
   batchSize: number,
-  afterBatch: (count: number, strips: { index: number; png: Uint8Array }[]) => Promise<void>,
+  afterBatch: (count: number, strips: Strip[]) => Promise<void>,
 ): Promise<ScoredDataset> {
   const set: ScoredDataset = { name, label, files: [], scores: [], l1: [], mse: [], ssim: [], residuals: [], masks: [] };
   const { height, width } = dataset;
@@ -138,7 +141,7 @@ async function scoreDataset(
   let index = 0;
   for await (const batch of iterateBatches(dataset, { batchSize: Math.max(1, batchSize), order: sequentialOrder(dataset.size) })) {
     const outputs = readOutputs(model, batch.images, batch.count, height, width);
-    const strips: { index: number; png: Uint8Array }[] = [];
+    const strips: Strip[] = [];
     for (let i = 0; i < batch.count; i += 1) {
       const x = batch.images.subarray(i * pixels, (i + 1) * pixels);
       const rec = outputs.xRec.subarray(i * pixels, (i + 1) * pixels);
@@ -166,13 +169,33 @@ async function scoreDataset(
         panels.push({ title: 'reconstruction', image: rec, height, width, kind: 'gray' });
         panels.push({ title: 'residual', image: residual, height, width, kind: 'heat', max: RESIDUAL_COLOUR_MAX });
         if (outputs.field !== null) panels.push({ title: 'deformation', image: outputs.field.subarray(i * pixels * 2, (i + 1) * pixels * 2), height, width, kind: 'grid' });
-        strips.push({ index, png: renderStrip({ panels, scale: Math.max(1, Math.round(128 / height)) }) });
+        strips.push({ index, png: renderStrip({ panels, scale: Math.max(1, Math.round(128 / height)) }), file: batch.names[i], score: sumAbs / pixels, panels });
       }
       index += 1;
     }
     await afterBatch(batch.count, strips);
   }
   return set;
+}
+
+/** A strip as drawn, with its panels kept for the sample pictures. */
+interface Strip {
+  index: number;
+  png: Uint8Array;
+  file: string;
+  score: number;
+  panels: StripPanel[];
+}
+
+/** Input, reconstruction and residual of a strip as pictures of their own, for galleries. */
+async function writeSample(store: ArtifactStore, paths: ReturnType<typeof evaluationPaths>, stem: string, dataset: string, strip: Strip): Promise<ImageSample> {
+  const keys = { input: `${stem}-input.png`, reconstruction: `${stem}-reconstruction.png`, residual: `${stem}-residual.png` };
+  for (const [title, key] of Object.entries(keys)) {
+    const panel = strip.panels.find((candidate) => candidate.title === title);
+    if (panel !== undefined) await store.write(paths.picture(key), renderPanel(panel));
+  }
+  const at = (key: string) => `pictures/${key}`;
+  return { dataset, index: strip.index, file: strip.file, score: strip.score, input: at(keys.input), reconstruction: at(keys.reconstruction), residual: at(keys.residual) };
 }
 
 /** The model's reconstruction, prior and deformation field for a batch, read back to host memory. */

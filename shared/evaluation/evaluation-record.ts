@@ -21,6 +21,22 @@ export interface DatasetResult {
   best_dice_threshold: number | null;
 }
 
+/**
+ * One of the first test images of a dataset, as separate pictures on the strips' scales
+ * (residual in inferno on [0, 0.5]), so that a gallery can set runs side by side.
+ */
+export interface ImageSample {
+  dataset: string;
+  /** Position in the dataset's test split: the same image in every run of the same task. */
+  index: number;
+  file: string;
+  score: number;
+  /** Picture keys relative to the evaluation folder. */
+  input: string;
+  reconstruction: string;
+  residual: string;
+}
+
 /** Results of one downstream task: a normal set against one or more pathological sets. */
 export interface TaskResult {
   task: string;
@@ -32,6 +48,8 @@ export interface TaskResult {
   datasets: DatasetResult[];
   /** Storage keys of the pictures, relative to the evaluation folder. */
   pictures: string[];
+  /** The images of the strips one by one (absent in results written before samples were kept). */
+  samples?: ImageSample[];
 }
 
 /** `runs/<runId>/eval/<evalId>/evaluation.json`. */

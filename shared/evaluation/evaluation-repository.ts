@@ -1,4 +1,5 @@
 import { ArtifactNotFoundError, type ArtifactStore } from '../storage/artifact-store.ts';
+import { runPaths } from '../storage/run-paths.ts';
 import { evaluationIndexKey, evaluationPaths } from './evaluation-paths.ts';
 import type { EvaluationRecord, TaskResult } from './evaluation-record.ts';
 
@@ -26,6 +27,16 @@ export class EvaluationRepository {
     const next = change((await this.get(record.id)) ?? record);
     await this.store.write(evaluationPaths(next.runId, next.id).record, JSON.stringify(next, null, 2));
     return next;
+  }
+
+  /** The run's completed evaluation that finished last, or null when it has none. */
+  async newestCompleted(runId: string): Promise<EvaluationRecord | null> {
+    let newest: EvaluationRecord | null = null;
+    for (const evalId of await this.store.list(`${runPaths(runId).root}/eval`)) {
+      const record = JSON.parse(await this.store.readText(evaluationPaths(runId, evalId).record)) as EvaluationRecord;
+      if (record.status === 'completed' && (newest === null || (record.finishedAt ?? '') > (newest.finishedAt ?? ''))) newest = record;
+    }
+    return newest;
   }
 
   /** results.json's tasks, or null before the evaluation has finished. */

@@ -8,6 +8,8 @@ import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
+import { RUN_SORT_KEYS, type RunIndex } from '../../../shared/runs/run-index.ts';
+import type { RunSummaries } from '../../../shared/evaluation/run-summaries.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
 import { HttpError } from '../http-error.ts';
@@ -21,6 +23,10 @@ const listQuerySchema = z.strictObject({
   status: z.enum(RUN_STATUSES).optional(),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(50),
+  model: z.string().min(1).max(128).optional(),
+  q: z.string().max(256).optional(),
+  sort: z.enum(RUN_SORT_KEYS).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
 });
 
 export interface RunsRouterDeps {
@@ -31,6 +37,10 @@ export interface RunsRouterDeps {
   trainQueue: Queue<TrainJob>;
   cancel: CancelChannel;
   store: ArtifactStore;
+  /** Every run in memory, for the filtered and sorted listing of the web UI. */
+  index: RunIndex;
+  /** Dataset and latest AUROC of a run, for table rows. */
+  summaries: RunSummaries;
 }
 
 /** `/api/v1/runs`: submit, list, inspect, follow and cancel training runs. */
@@ -55,8 +65,16 @@ export function runsRouter(deps: RunsRouterDeps): Router {
 
   router.get('/', async (request, response) => {
     const query = parseOr400(listQuerySchema, request.query, 'query');
-    const page = await deps.runs.list(query);
-    response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request))) });
+    const { model, q, sort, order, ...plain } = query;
+    if (model === undefined && q === undefined && sort === undefined && order === undefined) {
+      const page = await deps.runs.list(plain);
+      response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request))) });
+      return;
+    }
+    // Filtering by model or text and sorting by a column need every run: the index has them.
+    const page = await deps.index.query({ ...plain, model, text: q?.trim() || undefined, sort: sort ?? 'createdAt', order: order ?? 'desc' });
+    const runs = await Promise.all(page.runs.map(async (run) => ({ ...(await present(run, request)), ...(await deps.summaries.of(run.id)) })));
+    response.json({ ...page, runs });
   });
 
   router.get('/:id', async (request, response) => {

@@ -76,6 +76,12 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
     response.json(await present(await existing(request.params.id)));
   });
 
+  // The controller's decisions with their times: what a chart of the objective over time needs.
+  router.get('/:id/events', async (request, response) => {
+    const sweep = await existing(request.params.id);
+    response.json({ id: sweep.id, events: await new TrialLog(deps.store, sweep.id).events() });
+  });
+
   router.post('/:id/cancel', async (request, response) => {
     const sweep = await existing(request.params.id);
     if (sweep.status === 'completed' || sweep.status === 'cancelled' || sweep.status === 'failed') throw new HttpError(409, `sweep ${sweep.id} is already ${sweep.status}`);

@@ -45,8 +45,3 @@ export function drawLine(raster: Raster, x0: number, y0: number, x1: number, y1:
     }
   }
 }
-
-/** Consecutive points joined by {@link drawLine}; `xs` and `ys` have equal length. */
-export function drawPolyline(raster: Raster, xs: ArrayLike<number>, ys: ArrayLike<number>, colour: Rgb, style: LineStyle = {}): void {
-  for (let i = 1; i < xs.length; i += 1) drawLine(raster, xs[i - 1], ys[i - 1], xs[i], ys[i], colour, style);
-}

@@ -158,6 +158,11 @@ export function renderStrip(options: StripOptions): Uint8Array {
   return raster.toPng();
 }
 
+/** One panel alone as a PNG, without title or colour bar: the gallery's tiles. */
+export function renderPanel(panel: StripPanel, scale = 1): Uint8Array {
+  return panelRaster(panel, scale).toPng();
+}
+
 /** The default grid spacing of a {@link GridPanel}. */
 export function defaultGridSpacing(height: number, width: number): number {
   return Math.max(2, Math.round(Math.min(height, width) / 8));

@@ -146,4 +146,28 @@ describe('API tokens with read and write roles (createApp on real Redis)', () =>
     expect(pause.status).toBe(200);
     expect(await queues.train.isPaused()).toBe(true);
   });
+  it('logs the web UI in with a token into an HttpOnly SameSite=Strict cookie that carries the token\'s role', async () => {
+    const page = await request(app).get('/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('/ui/app.js');
+
+    const wrong = await request(app).post('/ui/session').send({ token: `${READ}x` });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+
+    const login = await request(app).post('/ui/session').send({ token: READ });
+    expect(login.status).toBe(200);
+    const [cookie] = login.headers['set-cookie'] as unknown as string[];
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const session = cookie.split(';')[0];
+    expect((await request(app).get('/api/v1/session').set('cookie', session)).body).toEqual({ role: 'read', authRequired: true });
+    expect((await request(app).get('/api/v1/runs').set('cookie', session)).status).toBe(200);
+    expect((await request(app).post('/api/v1/runs').set('cookie', session).send(SMOKE_RUN)).status).toBe(403);
+
+    const writer = (await request(app).post('/ui/session').send({ token: FILE_WRITE })).headers['set-cookie'] as unknown as string[];
+    expect((await request(app).post('/api/v1/runs').set('cookie', writer[0].split(';')[0]).send(SMOKE_RUN)).status).toBe(202);
+    const logout = await request(app).delete('/ui/session');
+    expect((logout.headers['set-cookie'] as unknown as string[])[0]).toMatch(/Max-Age=0/);
+  });
 });

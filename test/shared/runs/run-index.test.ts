@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunRecord, RunStatus } from '../../../shared/contracts/run-record.ts';
+import { RunIndex, type RunQuery } from '../../../shared/runs/run-index.ts';
+import { RunRepository } from '../../../shared/runs/run-repository.ts';
+import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
+
+function record(id: string, patch: Partial<RunRecord>): RunRecord {
+  return {
+    id, name: id, status: 'completed', createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, epoch: 0, totalEpochs: 5,
+    model: 'conv_autoencoder', latestMetrics: null, best: null, worker: null, versions: { aelab: 't', node: 't', tfjs: null }, configHash: 'x',
+    attempts: 0, resumedFrom: null, error: null, stoppedEarly: false, ...patch,
+  };
+}
+
+describe('RunIndex: every run in memory, filtered, sorted and paged', () => {
+  let folder: string;
+  let runs: RunRepository;
+  let index: RunIndex;
+  const query = (patch: Partial<RunQuery>) => index.query({ sort: 'createdAt', order: 'desc', offset: 0, limit: 50, ...patch });
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'aelab-run-index-'));
+    const store = new LocalArtifactStore(folder);
+    runs = new RunRepository(store);
+    index = new RunIndex(store, runs, 0);
+    const statuses: RunStatus[] = ['completed', 'running', 'failed', 'queued'];
+    for (let i = 0; i < 12; i += 1) {
+      await runs.create(
+        record(`r${String(i).padStart(2, '0')}`, {
+          name: i % 3 === 0 ? `morph-lr-${i}` : `baseline-${i}`,
+          model: i % 3 === 0 ? 'morphaeus' : 'conv_autoencoder',
+          status: statuses[i % 4],
+          createdAt: `2026-01-01T00:00:${String(i).padStart(2, '0')}.000Z`,
+          startedAt: i % 4 === 3 ? null : `2026-01-01T00:01:00.000Z`,
+          finishedAt: i % 4 === 3 || i % 4 === 1 ? null : `2026-01-01T00:0${1 + (i % 5)}:30.000Z`,
+          best: i % 2 === 0 ? { epoch: 1, metric: 'val.loss_mse', value: 1 / (i + 1) } : null,
+        }),
+        'name: x\n',
+      );
+    }
+  });
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it('filters by status, model and text together and lists the models it knows', async () => {
+    const page = await query({ model: 'morphaeus', text: 'LR-' });
+    expect(page.runs.map((run) => run.id)).toEqual(['r09', 'r06', 'r03', 'r00']);
+    expect(page.models).toEqual(['conv_autoencoder', 'morphaeus']);
+    expect((await query({ status: 'failed', model: 'conv_autoencoder' })).runs.map((run) => run.id)).toEqual(['r10', 'r02']);
+  });
+
+  it('sorts by a column in either order, runs without a value last, and pages through the result', async () => {
+    const ascending = await query({ sort: 'best', order: 'asc' });
+    expect(ascending.runs.slice(0, 6).map((run) => run.id)).toEqual(['r10', 'r08', 'r06', 'r04', 'r02', 'r00']);
+    expect(ascending.runs.slice(6).every((run) => run.best === null)).toBe(true);
+    const descending = await query({ sort: 'best', order: 'desc' });
+    expect(descending.runs[0].id).toBe('r00');
+    expect(descending.runs.slice(6).every((run) => run.best === null)).toBe(true);
+    const second = await query({ sort: 'name', order: 'asc', offset: 5, limit: 5 });
+    expect(second.total).toBe(12);
+    expect(second.runs.map((run) => run.name)).toEqual(['baseline-5', 'baseline-7', 'baseline-8', 'morph-lr-0', 'morph-lr-3']);
+  });
+
+  it('sees a run.json rewritten or removed after it was read', async () => {
+    expect((await query({ status: 'running' })).total).toBe(3);
+    await runs.update('r01', (run) => ({ ...run, status: 'completed' }));
+    await rm(join(folder, 'runs', 'r05'), { recursive: true });
+    const running = await query({ status: 'running' });
+    expect(running.runs.map((run) => run.id)).toEqual(['r09']);
+    expect((await query({})).total).toBe(11);
+  });
+});
