@@ -1,4 +1,5 @@
 import { ArtifactNotFoundError, type ArtifactStore } from '../storage/artifact-store.ts';
+import { runPaths } from '../storage/run-paths.ts';
 import { evaluationIndexKey, evaluationPaths } from './evaluation-paths.ts';
 import type { EvaluationRecord, TaskResult } from './evaluation-record.ts';
 
@@ -26,6 +27,25 @@ export class EvaluationRepository {
     const next = change((await this.get(record.id)) ?? record);
     await this.store.write(evaluationPaths(next.runId, next.id).record, JSON.stringify(next, null, 2));
     return next;
+  }
+
+  /** Every evaluation of a run, oldest first. */
+  async ofRun(runId: string): Promise<EvaluationRecord[]> {
+    const records: EvaluationRecord[] = [];
+    for (const evalId of await this.store.list(`${runPaths(runId).root}/eval`)) {
+      try {
+        records.push(JSON.parse(await this.store.readText(evaluationPaths(runId, evalId).record)) as EvaluationRecord);
+      } catch (error) {
+        if (!(error instanceof ArtifactNotFoundError)) throw error;
+      }
+    }
+    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** The run's most recently finished completed evaluation, or null when it has none. */
+  async newestCompleted(runId: string): Promise<EvaluationRecord | null> {
+    const completed = (await this.ofRun(runId)).filter((record) => record.status === 'completed');
+    return completed.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '')).at(-1) ?? null;
   }
 
   /** results.json's tasks, or null before the evaluation has finished. */
