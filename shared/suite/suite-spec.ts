@@ -7,6 +7,7 @@ import { loadExperimentConfigFile, resolveConfigPath } from '../config/load-expe
 import { parseYaml } from '../config/parse-yaml.ts';
 import { validateWithSchema } from '../config/validate-with-schema.ts';
 import { systemErrorCode } from '../errors/system-error-code.ts';
+import { checkPerceptualWeightsAvailable } from '../ml/losses/perceptual-weights.ts';
 import { validateModelParams } from '../ml/model-registry.ts';
 import { ModelParamsError } from '../ml/models/model-params-error.ts';
 import { suiteRunId } from './suite-run-id.ts';
@@ -108,6 +109,7 @@ function loadMethodConfig(
   try {
     const loaded = loadExperimentConfigFile(resolveConfigPath(configsDir, path), overrides, path);
     validateModelParams(loaded.config.model);
+    checkPerceptualWeightsAvailable(loaded.config);
     if (Object.keys(loaded.config.downstreamTasks).length === 0) {
       problems.push({ key, message: `${JSON.stringify(path)} has no downstream_tasks, so its runs could not be evaluated for the table` });
       return null;
