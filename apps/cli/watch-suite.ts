@@ -6,7 +6,7 @@ import { formatSeconds } from './watch-run.ts';
 /**
  * Follows a suite until every run is evaluated or failed: one status line (runs done,
  * evaluating, running, queued, failed, ETA), redrawn in place on a terminal and printed
- * whenever it changes elsewhere, plus a line per run that finishes or fails.
+ * whenever the suite moves elsewhere, plus a line per run that finishes or fails.
  */
 export async function watchSuite(client: ApiClient, name: string, options: { pollMs?: number } = {}): Promise<SuiteView> {
   const interactive = process.stdout.isTTY === true;
@@ -22,9 +22,11 @@ export async function watchSuite(client: ApiClient, name: string, options: { pol
       reported.set(entry.runId, entry.state);
       process.stdout.write(`  ${entry.label} seed ${entry.seed} (${entry.runId}): ${entry.state}${entry.error ? `: ${entry.error}` : ''}\n`);
     }
+    // Off a terminal a line is printed when the suite moves, not each time its ETA does.
+    const withoutEta = statusLine(suite, null);
     if (interactive) process.stdout.write(line);
-    else if (line !== previous) process.stdout.write(`${line}\n`);
-    previous = line;
+    else if (withoutEta !== previous) process.stdout.write(`${line}\n`);
+    previous = withoutEta;
     if (suite.status !== 'running') {
       if (interactive) process.stdout.write('\n');
       return suite;
