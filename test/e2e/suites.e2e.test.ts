@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { load } from 'js-yaml';
+import { spawnSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dump, load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunPage } from '../../shared/runs/run-repository.ts';
 import { LocalArtifactStore } from '../../shared/storage/local-artifact-store.ts';
@@ -76,6 +78,16 @@ describe('suites: one submission trains, evaluates and tabulates methods × seed
     expect(third.status).toBe(200);
     expect(third.body).toMatchObject({ status: 'completed', created: [], resumed: [] });
     expect(third.body.unchanged).toHaveLength(4);
+    expect(await runCount()).toBe(4);
+
+    // The same through `aelab reproduce <file>`: nothing queued, the table printed, exit 0.
+    const file = join(stack.storage, 'tiny-smoke.yaml');
+    await writeFile(file, dump(suite));
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'apps/cli/main.ts', 'reproduce', file], { env: { ...stack.env, AELAB_API_URL: stack.baseUrl }, encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('suite smoke: 0 runs queued, 0 resumed, 4 already there');
+    expect(cli.stdout).toMatch(/suite smoke: 4\/4 done, 0 evaluating, 0 running, 0 queued, 0 failed \| trained 100% \| completed/);
+    expect(cli.stdout).toContain('## auroc');
     expect(await runCount()).toBe(4);
   });
 
