@@ -44,8 +44,7 @@ export class EvaluationRepository {
 
   /** The run's most recently finished completed evaluation, or null when it has none. */
   async newestCompleted(runId: string): Promise<EvaluationRecord | null> {
-    const completed = (await this.ofRun(runId)).filter((record) => record.status === 'completed');
-    return completed.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '')).at(-1) ?? null;
+    return newestCompletedOf(await this.ofRun(runId));
   }
 
   /** results.json's tasks, or null before the evaluation has finished. */
@@ -57,4 +56,10 @@ export class EvaluationRepository {
       throw error;
     }
   }
+}
+
+/** Of a run's evaluations, the completed one that finished last, or null. */
+export function newestCompletedOf(records: readonly EvaluationRecord[]): EvaluationRecord | null {
+  const completed = records.filter((record) => record.status === 'completed');
+  return completed.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '')).at(-1) ?? null;
 }

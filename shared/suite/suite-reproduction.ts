@@ -4,7 +4,7 @@ import type { EvaluateJob } from '../contracts/evaluate-job.ts';
 import type { RunRecord } from '../contracts/run-record.ts';
 import type { TrainJob } from '../contracts/train-job.ts';
 import type { EvaluationRecord } from '../evaluation/evaluation-record.ts';
-import type { EvaluationRepository } from '../evaluation/evaluation-repository.ts';
+import { newestCompletedOf, type EvaluationRepository } from '../evaluation/evaluation-repository.ts';
 import { submitEvaluation } from '../evaluation/evaluation-submitter.ts';
 import type { CancelChannel } from '../queue/cancel-channel.ts';
 import { TRAIN_JOB_OPTIONS } from '../queue/queue-settings.ts';
@@ -104,9 +104,9 @@ export class SuiteReproduction {
    * queued or running. With none, one is asked for; after failures only when submitting,
    * so that following a suite never loops on an evaluation that fails.
    */
-  private async evaluationOf(run: RunRecord, submitting: boolean): Promise<EvaluationRecord | null> {
+  private async evaluationOf(run: RunRecord, submitting: boolean): Promise<EvaluationRecord> {
     const all = await this.deps.evaluations.ofRun(run.id);
-    const completed = await this.deps.evaluations.newestCompleted(run.id);
+    const completed = newestCompletedOf(all);
     if (completed !== null) return completed;
     const pending = all.find((record) => record.status === 'queued' || record.status === 'running');
     if (pending !== undefined) return pending;
