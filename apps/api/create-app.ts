@@ -16,7 +16,9 @@ import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.ts';
 import { errorHandler, HttpError } from './http-error.ts';
 import { openApiDocument } from './openapi-document.ts';
 import { compareRouter } from './routes/compare-router.ts';
+import { suitesRouter } from './routes/suites-router.ts';
 import { sweepsRouter } from './routes/sweeps-router.ts';
+import { SuiteReproduction } from '../../shared/suite/suite-reproduction.ts';
 import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 import { evaluationsRouter } from './routes/evaluations-router.ts';
 import { livenessRouter, readinessRouter } from './routes/health-router.ts';
@@ -43,6 +45,8 @@ export interface AppDeps {
   apiToken: string | undefined;
   /** The tokens of `AELAB_API_TOKENS_FILE`, read or write, accepted alongside `apiToken`. */
   apiTokens?: readonly ApiToken[];
+  /** Where workers find datasets; suites are checked against it. Default `AELAB_DATA_ROOT`, else the working directory. */
+  dataRoot?: string;
 }
 
 /** The HTTP API as an Express app (no listening here, so tests can mount it). */
@@ -102,6 +106,15 @@ export function createApp(deps: AppDeps): Express {
       trainQueue: deps.queues.train,
       cancel: deps.cancel,
       configsDir: deps.configsDir,
+    }),
+  );
+  const evaluations = new EvaluationRepository(deps.store);
+  app.use(
+    '/api/v1/suites',
+    suitesRouter({
+      reproduction: new SuiteReproduction({ ...deps, evaluations, trainQueue: deps.queues.train, evaluateQueue: deps.queues.evaluate }),
+      configsDir: deps.configsDir,
+      dataRoot: deps.dataRoot ?? process.env.AELAB_DATA_ROOT ?? process.cwd(),
     }),
   );
   app.use('/api/v1/compare', compareRouter({ store: deps.store, runs: deps.runs }));

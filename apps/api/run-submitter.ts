@@ -9,7 +9,6 @@ import {
   parseExperimentConfigText,
   resolveConfigPath,
   shownConfigPath,
-  serializeConfigYaml,
 } from '../../shared/config/load-experiment-config.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
@@ -17,9 +16,8 @@ import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { ModelParamsError } from '../../shared/ml/models/model-params-error.ts';
 import { checkPerceptualWeightsAvailable } from '../../shared/ml/losses/perceptual-weights.ts';
 import { validateModelParams } from '../../shared/ml/model-registry.ts';
-import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
-import { newRunRecord } from '../../shared/runs/new-run-record.ts';
+import { queueNewRun } from '../../shared/runs/queue-new-run.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import { configHttpError } from './http-error.ts';
 
@@ -30,17 +28,7 @@ export class RunSubmitter {
   ) {}
 
   async submit(body: RunSubmission): Promise<RunRecord> {
-    const { raw, config } = this.resolve(body);
-    const configYaml = serializeConfigYaml(raw);
-    const record = newRunRecord(newRunId(), config, configYaml);
-    await this.deps.runs.create(record, configYaml);
-    try {
-      await this.deps.trainQueue.add(record.name, { runId: record.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: record.id });
-    } catch (error) {
-      await this.deps.runs.update(record.id, (r) => ({ ...r, status: 'failed', error: 'could not be queued: Redis was unavailable', finishedAt: new Date().toISOString() }));
-      throw error;
-    }
-    return record;
+    return queueNewRun(this.deps, newRunId(), this.resolve(body));
   }
 
   private resolve(body: RunSubmission): LoadedExperimentConfig {

@@ -8,6 +8,9 @@ import { runDemo } from './demo-command.ts';
 import { type PhantomsCommandOptions, writePhantomsCommand } from './phantoms-command.ts';
 import { formatSeconds, watchRun } from './watch-run.ts';
 import { watchSweep } from './watch-sweep.ts';
+import { watchSuite } from './watch-suite.ts';
+import type { SuiteSubmission } from '../../shared/suite/suite-reproduction.ts';
+import { suiteTableMarkdown } from '../../shared/suite/suite-table.ts';
 import type { ImportWeightsOptions } from './import-weights-command.ts';
 import type { PredictOptions } from './predict-command.ts';
 
@@ -107,6 +110,27 @@ program
     if (options.runs !== undefined) query.set('runs', options.runs);
     if (options.sweep !== undefined) query.set('sweep', options.sweep);
     process.stdout.write(await new ApiClient().getText(`/api/v1/compare?${query}`));
+  });
+
+program
+  .command('reproduce')
+  .description('train every method × seed of a suite, evaluate each run and write its table (reproductions/<name>/table.json|md|csv)')
+  .argument('<suite>', 'suite YAML file (e.g. configs/suites/smoke.yaml)')
+  .option('--no-wait', 'submit and return without following the suite')
+  .action(async (file: string, options: { wait: boolean }) => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw new CliError(`cannot read suite file ${file}`);
+    }
+    const client = new ApiClient();
+    const submitted = await client.post<SuiteSubmission>('/api/v1/suites', { suite: text, source: file });
+    process.stdout.write(`suite ${submitted.name}: ${submitted.created.length} runs queued, ${submitted.resumed.length} resumed, ${submitted.unchanged.length} already there\n`);
+    if (!options.wait) return;
+    const finished = await watchSuite(client, submitted.name);
+    if (finished.table !== null) process.stdout.write(`\n${suiteTableMarkdown(finished.table)}\ntable: reproductions/${finished.name}/table.json, table.md, table.csv in the storage\n`);
+    if (finished.status !== 'completed') process.exitCode = 1;
   });
 
 const sweep = program.command('sweep').description('hyperparameter sweeps');

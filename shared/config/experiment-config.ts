@@ -5,6 +5,8 @@
  * data) reads only this shape.
  */
 
+import type { SelectOn } from './select-on.ts';
+
 /** A registered component (model, loss, trainer, dataset) and its parameters. */
 export interface ComponentRef {
   /** Registry name, e.g. `conv_autoencoder`; official module_name/class_name pairs map here. */
@@ -51,6 +53,12 @@ export interface TrainerParams {
   lrScheduler: string;
   /** The reconstruction loss. */
   loss: ComponentRef;
+  /** A validation task's metric that chooses `checkpoints/best`; null (default): the trainer's validation loss. */
+  selectOn: SelectOn | null;
+  /** Epochs between two scorings of `selectOn` (the last epoch is always scored); default 1. */
+  selectEvery: number;
+  /** Checkpoint versions kept besides the ones `latest` and `best` point at; default 1. */
+  keepCheckpoints: number;
   /** Any other key under trainer.params, kept as written (trainer-specific options). */
   extra: Record<string, unknown>;
 }

@@ -8,7 +8,9 @@ import type {
   TrainerConfig,
   TrainerParams,
 } from './experiment-config.ts';
-import type { KeyLineMap } from './key-line-map.ts';
+import { ConfigError } from './config-error.ts';
+import { findKeyPosition, type KeyLineMap } from './key-line-map.ts';
+import { parseSelectOn, SELECT_ON_PATTERN, selectOnProblems } from './select-on.ts';
 import { validateWithSchema } from './validate-with-schema.ts';
 
 /**
@@ -30,6 +32,9 @@ export function resolveExperimentConfig(raw: unknown, source: string, lines?: Ke
       dataLoader: { ...task.dataLoader, targetSize: task.dataLoader.targetSize ?? trainerSize },
     };
   }
+  const { selectOn } = parsed.trainer.params;
+  const problems = selectOn === null ? [] : selectOnProblems(selectOn, downstreamTasks);
+  if (problems.length > 0) throw new ConfigError(source, problems.map((problem) => ({ ...problem, ...findKeyPosition(lines, problem.key) })));
   return {
     name: parsed.name,
     experiment: {
@@ -47,6 +52,9 @@ export function resolveExperimentConfig(raw: unknown, source: string, lines?: Ke
 
 /** Default `seed`: the official `set_seed(2109)`. */
 export const DEFAULT_SEED = 2109;
+
+/** Default `trainer.params.keep_checkpoints`: besides the two alias targets, the `latest` before the current one survives. */
+export const DEFAULT_KEEP_CHECKPOINTS = 1;
 
 const text = z.string().min(1);
 // `name: 2024` is a number in YAML but plainly meant as a name.
@@ -190,6 +198,9 @@ const trainerParams = z
     lr_scheduler: withDefault(z.enum(LR_SCHEDULERS), 'none'),
     loss: component('loss'),
     transformer: component('transform').nullish(),
+    select_on: z.string().regex(SELECT_ON_PATTERN, { error: 'expected <task>/<dataset>/<metric>, e.g. pneumonia/Pneumonia/auroc' }).nullish(),
+    select_every: withDefault(positiveInt, 1),
+    keep_checkpoints: withDefault(z.number().int().min(0), DEFAULT_KEEP_CHECKPOINTS),
   })
   .transform((written): TrainerParams => {
     const {
@@ -203,11 +214,15 @@ const trainerParams = z
       lr_scheduler: lrScheduler,
       loss,
       transformer,
+      select_on: selectOn,
+      select_every: selectEvery,
+      keep_checkpoints: keepCheckpoints,
       ...extra
     } = written;
     if (transformer != null) extra.transformer = transformer;
     if (Object.keys(optimizerRest).length > 0) extra.optimizer_params = optimizerRest;
-    return { nrEpochs, lr, patience, alfa, beta, delta, maxIter, lrScheduler, loss, extra };
+    const selection = { selectOn: selectOn == null ? null : parseSelectOn(selectOn), selectEvery, keepCheckpoints };
+    return { nrEpochs, lr, patience, alfa, beta, delta, maxIter, lrScheduler, loss, ...selection, extra };
   });
 
 const trainer = z

@@ -3,7 +3,10 @@ import { load } from 'js-yaml';
 import type { RunRepository } from '../runs/run-repository.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { runPaths } from '../storage/run-paths.ts';
+import { csvRow } from './csv-row.ts';
+import type { TaskResult } from './evaluation-record.ts';
 import { EvaluationRepository } from './evaluation-repository.ts';
+import { summariseSeeds, type SeedSummary } from './seed-summary.ts';
 
 /** The metrics a comparison table can show, all per task and pathological dataset. */
 export const COMPARABLE_METRICS = ['auroc', 'auprc', 'fpr95', 'fpr99'] as const;
@@ -14,7 +17,7 @@ export interface MethodRow {
   method: string;
   runs: string[];
   /** Column (`task/dataset`) → mean and sample std over the runs that have it. */
-  cells: Record<string, { mean: number; std: number; n: number }>;
+  cells: Record<string, SeedSummary>;
 }
 
 export interface ComparisonTable {
@@ -34,8 +37,7 @@ export async function compareRuns(store: ArtifactStore, runs: RunRepository, run
   for (const runId of runIds) {
     const run = await runs.get(runId);
     if (run === null) throw new Error(`no run ${runId}`);
-    const newest = await evaluations.newestCompleted(runId);
-    const results = newest === null ? null : await evaluations.results(newest);
+    const results = await newestResults(evaluations, runId);
     if (results === null) throw new Error(`run ${runId} has no completed evaluation yet; evaluate it first (POST /api/v1/evaluations)`);
     const key = configWithoutSeed(await store.readText(runPaths(runId).config));
     const group = groups.get(key) ?? { method: run.name, runs: [], values: new Map<string, number[]>() };
@@ -55,7 +57,7 @@ export async function compareRuns(store: ArtifactStore, runs: RunRepository, run
     const seen = (names.get(group.method) ?? 0) + 1;
     names.set(group.method, seen);
     const cells: MethodRow['cells'] = {};
-    for (const [column, values] of group.values) cells[column] = { mean: mean(values), std: sampleStd(values), n: values.length };
+    for (const [column, values] of group.values) cells[column] = summariseSeeds(values);
     return { method: seen === 1 ? group.method : `${group.method} (${seen})`, runs: group.runs, cells };
   });
   return { metric, columns: [...columns].sort(), rows };
@@ -74,7 +76,12 @@ export function tableAsCsv(table: ComparisonTable): string {
     const cell = row.cells[column];
     return cell === undefined ? ['', ''] : [String(cell.mean), String(cell.std)];
   })]);
-  return [header, ...lines].map((cells) => cells.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(',')).join('\n');
+  return [header, ...lines].map(csvRow).join('\n');
+}
+
+async function newestResults(evaluations: EvaluationRepository, runId: string): Promise<TaskResult[] | null> {
+  const newest = await evaluations.newestCompleted(runId);
+  return newest === null ? null : evaluations.results(newest);
 }
 
 function configWithoutSeed(configYaml: string): string {
@@ -82,17 +89,7 @@ function configWithoutSeed(configYaml: string): string {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
 }
 
-function formatCell(cell: { mean: number; std: number; n: number } | undefined): string {
+function formatCell(cell: SeedSummary | undefined): string {
   if (cell === undefined) return '–';
   return cell.n > 1 ? `${cell.mean.toFixed(3)} ± ${cell.std.toFixed(3)}` : cell.mean.toFixed(3);
-}
-
-function mean(values: number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function sampleStd(values: number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((sum, v) => sum + (v - m) ** 2, 0) / (values.length - 1));
 }

@@ -108,7 +108,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<TaskResu
   return results;
 }
 
-async function openTaskDatasets(task: DownstreamTaskConfig, taskName: string, dataRoot: string) {
+export async function openTaskDatasets(task: DownstreamTaskConfig, taskName: string, dataRoot: string) {
   const names = Object.keys(task.datasets);
   const normal = names.find((name) => name.includes('Normal'));
   if (normal === undefined) {

@@ -29,14 +29,22 @@ export class EvaluationRepository {
     return next;
   }
 
-  /** The run's completed evaluation that finished last, or null when it has none. */
-  async newestCompleted(runId: string): Promise<EvaluationRecord | null> {
-    let newest: EvaluationRecord | null = null;
+  /** Every evaluation of a run, oldest first. */
+  async ofRun(runId: string): Promise<EvaluationRecord[]> {
+    const records: EvaluationRecord[] = [];
     for (const evalId of await this.store.list(`${runPaths(runId).root}/eval`)) {
-      const record = JSON.parse(await this.store.readText(evaluationPaths(runId, evalId).record)) as EvaluationRecord;
-      if (record.status === 'completed' && (newest === null || (record.finishedAt ?? '') > (newest.finishedAt ?? ''))) newest = record;
+      try {
+        records.push(JSON.parse(await this.store.readText(evaluationPaths(runId, evalId).record)) as EvaluationRecord);
+      } catch (error) {
+        if (!(error instanceof ArtifactNotFoundError)) throw error;
+      }
     }
-    return newest;
+    return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** The run's most recently finished completed evaluation, or null when it has none. */
+  async newestCompleted(runId: string): Promise<EvaluationRecord | null> {
+    return newestCompletedOf(await this.ofRun(runId));
   }
 
   /** results.json's tasks, or null before the evaluation has finished. */
@@ -48,4 +56,10 @@ export class EvaluationRepository {
       throw error;
     }
   }
+}
+
+/** Of a run's evaluations, the completed one that finished last, or null. */
+export function newestCompletedOf(records: readonly EvaluationRecord[]): EvaluationRecord | null {
+  const completed = records.filter((record) => record.status === 'completed');
+  return completed.sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '')).at(-1) ?? null;
 }

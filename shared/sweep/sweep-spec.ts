@@ -91,7 +91,7 @@ const sweepSchema = z.object({
   base_config: z.record(z.string(), z.unknown()).optional(),
   method: z.enum(SWEEP_METHODS),
   metric: z.strictObject({
-    name: z.string().regex(/^(val|train)\.[^.]+$/, { error: 'expected `val.<metric>` or `train.<metric>`, e.g. val.loss_mse' }),
+    name: z.string().regex(/^(val|train)\.[^.]+$/, { error: 'expected `val.<metric>` or `train.<metric>`, e.g. val.loss_mse or val.<task>/<dataset>/auroc with select_on' }),
     goal: z.enum(['minimize', 'maximize']).default('minimize'),
   }),
   max_trials: positiveInt.optional(),

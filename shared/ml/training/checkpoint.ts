@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { DEFAULT_KEEP_CHECKPOINTS } from '../../config/resolve-experiment-config.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
 import type { Adam, AdamStateMeta } from '../optim/adam.ts';
 import { ArtifactNotFoundError, type ArtifactStore } from '../../storage/artifact-store.ts';
@@ -19,9 +20,10 @@ import { trainingPositionSchema, trainingStateSchema, type TrainingPosition, typ
  *   state.json             position, trainer state, optimizer step counts, config hash,
  *                          format version and the sha256 of both binary files
  * state.json is written last, then the alias `checkpoints/<label>` is repointed in one
- * atomic step, so a reader of the alias never sees a half-written version. The alias
- * target and the version before it are kept; older ones are deleted. A loader that finds
- * the alias target damaged falls back to the version before it.
+ * atomic step, so a reader of the alias never sees a half-written version. The two alias
+ * targets and the `keep_checkpoints` most recent other versions are kept (default 1: the
+ * `latest` before the current one, which sorts first among equals); older ones are deleted. A loader that finds
+ * the alias target damaged falls back to the newest earlier version of its label.
  */
 
 export type CheckpointLabel = 'latest' | 'best';
@@ -85,7 +87,13 @@ export function checkpointVersionName(label: CheckpointLabel, position: Training
 }
 
 /** Writes a new version of `label` and points the alias at it; returns the version folder's key. */
-export async function saveCheckpoint(store: ArtifactStore, runId: string, label: CheckpointLabel, payload: CheckpointPayload): Promise<string> {
+export async function saveCheckpoint(
+  store: ArtifactStore,
+  runId: string,
+  label: CheckpointLabel,
+  payload: CheckpointPayload,
+  keepOthers: number = DEFAULT_KEEP_CHECKPOINTS,
+): Promise<string> {
   const paths = runPaths(runId);
   const name = checkpointVersionName(label, payload.position);
   const folder = `${paths.checkpoints}/${name}`;
@@ -128,13 +136,21 @@ export async function saveCheckpoint(store: ArtifactStore, runId: string, label:
   };
   await store.write(`${folder}/${STATE_FILE}`, `${JSON.stringify(state, null, 1)}\n`);
   await store.pointTo(alias, folder);
-
-  const versions = await listVersions(store, runId, label);
-  const previous = versions.filter((version) => version.name < name).at(-1);
-  for (const version of versions) {
-    if (version.name !== name && version.name !== previous?.name) await store.remove(`${paths.checkpoints}/${version.name}`);
-  }
+  await pruneVersions(store, runId, keepOthers);
   return folder;
+}
+
+/**
+ * Removes every version but the two the aliases point at and the `keepOthers` most recent
+ * others (of either label, by training position), so a long run's disk stays bounded.
+ */
+async function pruneVersions(store: ArtifactStore, runId: string, keepOthers: number): Promise<void> {
+  const paths = runPaths(runId);
+  const targets = new Set(await Promise.all((['latest', 'best'] as const).map((label) => store.resolveAlias(paths.checkpointVersion(label)))));
+  const others = [...(await listVersions(store, runId, 'latest')), ...(await listVersions(store, runId, 'best'))]
+    .filter((version) => !targets.has(`${paths.checkpoints}/${version.name}`))
+    .sort((a, b) => comparePositions(b.position, a.position) || (a.label === b.label ? 0 : a.label === 'latest' ? -1 : 1));
+  for (const version of others.slice(keepOthers)) await store.remove(`${paths.checkpoints}/${version.name}`);
 }
 
 /**

@@ -9,6 +9,7 @@ import { buildLrScheduler } from '../optim/lr-scheduler-registry.ts';
 import { SeededRandom } from '../random.ts';
 import { readCheckpointFolder, restoreCheckpointFolder } from '../weights/checkpoint-folder.ts';
 import { discardCheckpointsAfter, loadCheckpoint, restoreInto, saveCheckpoint, type CheckpointLabel } from './checkpoint.ts';
+import { CheckpointSelection } from './checkpoint-selection.ts';
 import { EarlyStopping } from './early-stopping.ts';
 import type { BestSoFar, EpochRecord } from './epoch-record.ts';
 import { appendEpochRecord, truncateMetricsBefore } from './metrics-log.ts';
@@ -18,6 +19,7 @@ import { TrainingDivergedError } from './training-diverged-error.ts';
 import type { EpochProgress, TrainingPosition, TrainingState } from './training-state.ts';
 import { buildTrainer } from './trainer-registry.ts';
 import type { TrainerStrategy } from './trainer-strategy.ts';
+import type { ValidationTaskScorer } from './validation-task-scorer.ts';
 
 /** The model and data a run trains on; `trainRun` builds them from the config. */
 export interface TrainingComponents {
@@ -25,6 +27,8 @@ export interface TrainingComponents {
   buildModel(random: SeededRandom): AutoencoderModel;
   train: ImageDataset;
   val: ImageDataset;
+  /** The labelled validation task of `select_on`; required when the config sets it. */
+  validationTask?: ValidationTaskScorer | null;
 }
 
 /**
@@ -37,8 +41,9 @@ export interface TrainingComponents {
  *   scratch; metrics.jsonl loses the records of epochs that are trained again.
  * - Per epoch: shuffled training batches with incomplete ones dropped; validation over
  *   the whole val split in order; the lr schedule and early stopping step on the
- *   selection metric, as in the official validation; one metrics record appended; `best`
- *   written when the selection metric improved; `latest` written. Early stopping ends
+ *   validation loss, as in the official validation; one metrics record appended; `best`
+ *   written when the selection improved (the validation loss, or with `select_on` the
+ *   validation task's metric, scored every `select_every` epochs); `latest` written. Early stopping ends
  *   the run before the next epoch, as officially.
  * - Stop requests are honoured between batches (training and validation).
  */
@@ -74,6 +79,7 @@ class TrainingLoop {
   private readonly scheduler;
   private readonly earlyStopping;
   private readonly configHash;
+  private readonly checkpointSelection;
   private shuffleRandom: SeededRandom;
   private stepRandom: SeededRandom;
   private best: BestSoFar | null = null;
@@ -95,6 +101,7 @@ class TrainingLoop {
     this.scheduler = buildLrScheduler(params.lrScheduler, params.lr);
     this.earlyStopping = new EarlyStopping({ patience: params.patience });
     this.configHash = trainingConfigHash(options.config);
+    this.checkpointSelection = new CheckpointSelection(params, components.validationTask ?? null);
     this.shuffleRandom = root.fork('shuffle');
     this.stepRandom = root.fork('step');
   }
@@ -173,11 +180,13 @@ class TrainingLoop {
       const selection = metrics[metricName];
       if (selection === undefined) throw new Error(`trainer ${this.trainer.name} reports no validation metric "${metricName}"`);
       if (!Number.isFinite(selection)) throw new TrainingDivergedError(epoch, `validation ${metricName} is ${selection}`);
+      const candidate = await this.checkpointSelection.candidate(epoch, totalEpochs, this.model, { metric: `val.${metricName}`, value: selection });
+      if (candidate !== null) metrics[candidate.metric.slice('val.'.length)] = candidate.value;
 
       // A trainer may set its own rate at the start of an epoch (the AAE's ÷4 every 90 epochs).
       const lrUsed = this.trainer.optimizers.values().next().value?.learningRate ?? this.scheduler.lr;
-      const improved = this.best === null || selection < this.best.value;
-      if (improved) this.best = { epoch, metric: `val.${metricName}`, value: selection };
+      const improved = candidate !== null && this.checkpointSelection.improves(candidate.value, this.best);
+      if (improved) this.best = { epoch, ...candidate };
       this.setLearningRate(this.scheduler.step(selection));
       if (improved || this.trainer.earlyStoppingSees !== 'on_improvement') this.earlyStopping.step(selection);
 
@@ -200,7 +209,7 @@ class TrainingLoop {
       if (improved) await this.save('best', shuffleAtNextEpoch);
       await this.save('latest', shuffleAtNextEpoch);
       this.lastRecord = record;
-      await this.options.onEpochEnd?.(record, { epoch, totalEpochs, best: this.best! });
+      await this.options.onEpochEnd?.(record, { epoch, totalEpochs, best: this.best });
     }
     return this.result('completed');
   }
@@ -283,13 +292,8 @@ class TrainingLoop {
       epochProgress: this.progress,
       trainer: this.trainer.state(),
     };
-    await saveCheckpoint(this.options.store, this.options.runId, label, {
-      position: this.position,
-      model: this.model,
-      optimizers: this.trainer.optimizers,
-      training,
-      configHash: this.configHash,
-    });
+    const payload = { position: this.position, model: this.model, optimizers: this.trainer.optimizers, training, configHash: this.configHash };
+    await saveCheckpoint(this.options.store, this.options.runId, label, payload, this.options.config.trainer.params.keepCheckpoints);
   }
 
   private setLearningRate(lr: number): void {

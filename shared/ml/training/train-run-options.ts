@@ -17,8 +17,8 @@ export interface TrainRunOptions {
    * checkpoint. `preempt`: write `latest` at the current batch (mid-epoch) and return.
    */
   stopRequested: () => StopRequest | null;
-  /** After each epoch's record is appended and its checkpoints are written. Default: nothing. */
-  onEpochEnd?: (record: EpochRecord, progress: { epoch: number; totalEpochs: number; best: BestSoFar }) => void | Promise<void>;
+  /** After each epoch's record is appended and its checkpoints are written; `best` is null until a selection was scored. Default: nothing. */
+  onEpochEnd?: (record: EpochRecord, progress: { epoch: number; totalEpochs: number; best: BestSoFar | null }) => void | Promise<void>;
   /** After every training batch, for progress bars and ETAs. Default: nothing. */
   onBatchEnd?: (info: BatchInfo) => void | Promise<void>;
   /** Once, before training, when the run continues from a checkpoint. Default: nothing. */

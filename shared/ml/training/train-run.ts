@@ -1,6 +1,7 @@
 import { openDataset } from '../../data/open-dataset.ts';
 import { buildModel } from '../model-registry.ts';
 import { runTraining } from './run-training.ts';
+import { ValidationTaskScorer } from './validation-task-scorer.ts';
 import type { TrainRunOptions, TrainRunResult } from './train-run-options.ts';
 
 export type { StopRequest, TrainRunOptions, TrainRunResult } from './train-run-options.ts';
@@ -20,5 +21,6 @@ export async function trainRun(options: TrainRunOptions): Promise<TrainRunResult
     buildModel: (random) => buildModel(config.model, { mode: config.mode, random, inputSize: loader.targetSize }),
     train,
     val,
+    validationTask: await ValidationTaskScorer.open(config, dataRoot),
   });
 }

@@ -1,4 +1,5 @@
 import type { ExperimentConfig } from '../../config/experiment-config.ts';
+import { selectOnKey } from '../../config/select-on.ts';
 
 /**
  * The metrics each trainer writes into every epoch's record (metrics.jsonl), as
@@ -42,5 +43,8 @@ export const TRAINER_METRICS: Readonly<Record<string, { always: readonly string[
 export function metricsOfRun(config: ExperimentConfig): string[] {
   const listed = Object.hasOwn(TRAINER_METRICS, config.trainer.name) ? TRAINER_METRICS[config.trainer.name] : undefined;
   if (listed === undefined) return [];
-  return config.trainer.params.alfa > 0 ? [...listed.always, ...listed.withAlfa] : [...listed.always];
+  const { alfa, selectOn, selectEvery } = config.trainer.params;
+  // A `select_on` metric scored every epoch is in every record too, so a sweep may rank trials on it.
+  const selected = selectOn !== null && selectEvery === 1 ? [`val.${selectOnKey(selectOn)}`] : [];
+  return alfa > 0 ? [...listed.always, ...listed.withAlfa, ...selected] : [...listed.always, ...selected];
 }

@@ -4,11 +4,14 @@ import type { ExperimentConfig } from '../../config/experiment-config.ts';
 /**
  * sha256 of the settings that shape training: seed, mode, model, trainer and its data,
  * as canonical JSON (sorted keys). A checkpoint records it and a resume with a different
- * value is refused. `nr_epochs` is left out so that a finished run can be extended, and
- * so are the downstream tasks, which training never reads.
+ * value is refused. `nr_epochs` is left out so that a finished run can be extended,
+ * `keep_checkpoints` so that a run's disk bound can change, and so are the downstream
+ * tasks, which training never reads.
  */
 export function trainingConfigHash(config: ExperimentConfig): string {
-  const { nrEpochs: _nrEpochs, ...trainerParams } = config.trainer.params;
+  const { nrEpochs: _nrEpochs, keepCheckpoints: _keep, selectOn, selectEvery, ...shapingParams } = config.trainer.params;
+  // Which checkpoint is kept as best changes no weight; a best chosen on a metric is still part of the run's identity.
+  const trainerParams = selectOn === null ? shapingParams : { ...shapingParams, selectOn, selectEvery };
   const shaping = {
     seed: config.seed,
     mode: config.mode,

@@ -6,10 +6,10 @@ import { loadExperimentConfigFile } from '../../../shared/config/load-experiment
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const configsDir = path.join(repoRoot, 'configs');
-// Sweep configs have their own loader; everything else under configs/ is an experiment.
+// Sweep and suite configs have their own loaders; everything else under configs/ is an experiment.
 const experimentFiles = readdirSync(configsDir, { recursive: true, encoding: 'utf8' })
-  // Sweeps (configs/sweeps, and configs/smoke/sweep.yaml) name a base config; they are tested as sweeps.
-  .filter((file) => /\.ya?ml$/.test(file) && !file.split(path.sep).includes('sweeps') && path.basename(file) !== 'sweep.yaml')
+  // Sweeps (configs/sweeps, and configs/smoke/sweep.yaml) name a base config; they are tested as sweeps. Suites name several.
+  .filter((file) => /\.ya?ml$/.test(file) && !file.split(path.sep).some((part) => part === 'sweeps' || part === 'suites') && path.basename(file) !== 'sweep.yaml')
   .sort();
 
 describe('configs/', () => {

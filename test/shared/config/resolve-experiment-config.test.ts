@@ -49,6 +49,9 @@ describe('resolveExperimentConfig', () => {
           maxIter: 500,
           lrScheduler: 'none',
           loss: { name: 'l2', params: {} },
+          selectOn: null,
+          selectEvery: 1,
+          keepCheckpoints: 1,
           extra: {},
         },
         dataLoader: {

@@ -153,6 +153,17 @@ describe('a sweep that cannot run is refused, naming the field', () => {
     expect(rejection(withPl([0.1, 0])).key).toBe('metric.name');
   });
 
+  it('a select_on metric, scored every epoch, ranks trials (ASHA included) only where the base config sets it', () => {
+    const onAuroc = (selectOn: string | null) =>
+      sweep((s) => {
+        s.metric = { name: 'val.phantoms/Opacity_phantoms/auroc', goal: 'maximize' };
+        s.early_terminate = { type: 'asha', min_epochs: 1, reduction_factor: 2, max_epochs: 4 };
+        if (selectOn !== null) parameters(s)['trainer.params.select_on'] = { values: [selectOn] };
+      });
+    expect(parseSweepSpec(onAuroc('phantoms/Opacity_phantoms/auroc'), 'request body', options).spec.metric).toEqual({ name: 'val.phantoms/Opacity_phantoms/auroc', goal: 'maximize' });
+    expect(rejection(onAuroc(null)).message).toMatch(/metric\.name: "val\.phantoms\/Opacity_phantoms\/auroc" is not reported every epoch/);
+  });
+
   it('max_concurrent, max_trials and ASHA bounds', () => {
     expect(rejection(sweep((s) => (s.max_concurrent = 0))).key).toBe('max_concurrent');
     expect(rejection(sweep((s) => (s.max_trials = 0))).key).toBe('max_trials');

@@ -93,6 +93,9 @@ describe('buildInputTransform', () => {
     maxIter: 200,
     lrScheduler: 'cosine',
     loss: { name: 'l1', params: {} },
+    selectOn: null,
+    selectEvery: 1,
+    keepCheckpoints: 1,
     extra: transformer === undefined ? {} : { transformer },
   });
 

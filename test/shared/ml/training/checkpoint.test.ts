@@ -105,6 +105,19 @@ describe('checkpoints', () => {
     expect(state.files['weights.safetensors'].sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('keep_checkpoints bounds the versions on disk: the two alias targets and the k most recent others', async () => {
+    const { model, adam } = await trainedPair(8);
+    const saveEpoch = async (runId: string, epoch: number, keep: number) => {
+      if (epoch === 2) await saveCheckpoint(store, runId, 'best', payload(model, adam, { epoch, batch: 0 }), keep);
+      await saveCheckpoint(store, runId, 'latest', payload(model, adam, { epoch, batch: 0 }), keep);
+    };
+    for (const epoch of [1, 2, 3, 4, 5, 6]) await saveEpoch('k0', epoch, 0);
+    expect(await store.list('runs/k0/checkpoints')).toEqual(['best', 'best-000002-000000', 'latest', 'latest-000006-000000']);
+    for (const epoch of [1, 2, 3, 4, 5, 6]) await saveEpoch('k3', epoch, 3);
+    expect(await store.list('runs/k3/checkpoints')).toEqual(['best', 'best-000002-000000', 'latest', 'latest-000003-000000', 'latest-000004-000000', 'latest-000005-000000', 'latest-000006-000000']);
+    expect((await loadCheckpoint(store, 'k3', 'best'))?.folder).toBe('runs/k3/checkpoints/best-000002-000000');
+  });
+
   it('the weights file is a safetensors file with state_dict names', async () => {
     const { model, adam } = await trainedPair(3);
     await saveCheckpoint(store, 'r3', 'latest', payload(model, adam, { epoch: 1, batch: 0 }));

@@ -47,6 +47,9 @@ export function tinyConfig(options: TinyConfigOptions = {}): ExperimentConfig {
         maxIter: 200,
         lrScheduler: options.lrScheduler ?? 'none',
         loss: { name: options.loss ?? 'l2', params: {} },
+        selectOn: null,
+        selectEvery: 1,
+        keepCheckpoints: 1,
         extra: {},
       },
       dataLoader: {
