@@ -97,7 +97,7 @@ check() {
     adapter=any
     command -v nvidia-smi >/dev/null || torch_device=cpu
   fi
-  AELAB_GPU_CHECK_ADAPTER=$adapter "$work/node" "$CARRY/webgpu-check.mjs" "$steps" "$batches" "$size" | tee "$results"
+  AELAB_GPU_CHECK_ADAPTER=$adapter AELAB_GOLDEN_DIR=${AELAB_GOLDEN_DIR:-$PWD/test/fixtures/golden} "$work/node" "$CARRY/webgpu-check.mjs" "$steps" "$batches" "$size" | tee "$results"
   log "PyTorch (official code) on $torch_device: the same steps…"
   "${PYTHON:-python3}" bench/gpu-check/official_steps.py "$CARRY/official" "$steps" "$batches" "$size" "$torch_device" | tee -a "$results"
   "$work/node" bench/gpu-check/summarise.mjs "$results"

@@ -24,8 +24,9 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] a
 /**
  * Activates a TF.js backend (DESIGN.md "Backends") and registers gradients and the
  * im2col filter-gradient kernel it needs. `auto` takes `@tensorflow/tfjs-node-gpu`, then
- * webgpu on a hardware (Vulkan) adapter, then `@tensorflow/tfjs-node`, then `wasm` when `forModel` is one of the models wasm trains
- * (WASM_TRAINABLE_MODELS), then the pure-JS `cpu` backend.
+ * webgpu on a hardware (Vulkan) adapter, then `@tensorflow/tfjs-node`, then `wasm` when
+ * `forModel` is one of the models wasm trains (WASM_TRAINABLE_MODELS), then the pure-JS
+ * `cpu` backend.
  * The native packages are optional and loaded by name at run time. Every backend
  * registers into the single global TF.js engine, whichever copy of tfjs-core loads it.
  * Logs nothing: the caller reports what was chosen.
@@ -64,6 +65,7 @@ export async function selectBackend(requested: string = process.env.AELAB_BACKEN
     case 'auto': {
       const gpu = await tryNative(['@tensorflow/tfjs-node-gpu']);
       if ('selected' in gpu) return gpu.selected;
+      // A Dawn that cannot start here (no GPU, no driver) is one more backend `auto` passes over.
       const webgpu = await useWebgpu('hardware').catch(() => null);
       if (webgpu) return webgpu;
       const attempt = await tryNative(['@tensorflow/tfjs-node']);
