@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', 'test/backends/**'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

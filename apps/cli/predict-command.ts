@@ -91,7 +91,7 @@ async function predict(options: PredictOptions, say: (line: string) => void): Pr
     for (let start = 0; start < images.length; start += batchSize) {
       const files = images.slice(start, start + batchSize);
       const pixels = await Promise.all(files.map((file) => loadImage(file, inputSize)));
-      const result = reconstruct(model, pixels, inputSize);
+      const result = await reconstruct(model, pixels, inputSize);
       for (let k = 0; k < files.length; k++) {
         const size = inputSize[0] * inputSize[1];
         const name = names[start + k];
@@ -200,11 +200,11 @@ async function loadImage(file: string, [height, width]: [number, number]): Promi
   return resizeBilinear(image.data, [image.height, image.width], [height, width]);
 }
 
-function reconstruct(
+async function reconstruct(
   model: AutoencoderModel,
   pixels: readonly Float32Array[],
   [height, width]: [number, number],
-): { reconstructions: Float32Array; residuals: Float32Array; scores: Float32Array } {
+): Promise<{ reconstructions: Float32Array; residuals: Float32Array; scores: Float32Array }> {
   const size = height * width;
   const batch = new Float32Array(pixels.length * size);
   pixels.forEach((image, k) => batch.set(image, k * size));
@@ -217,9 +217,9 @@ function reconstruct(
   });
   try {
     return {
-      reconstructions: reconstructions.dataSync() as Float32Array,
-      residuals: residuals.dataSync() as Float32Array,
-      scores: scores.dataSync() as Float32Array,
+      reconstructions: (await reconstructions.data()) as Float32Array,
+      residuals: (await residuals.data()) as Float32Array,
+      scores: (await scores.data()) as Float32Array,
     };
   } finally {
     tf.dispose([reconstructions, residuals, scores]);

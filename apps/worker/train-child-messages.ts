@@ -1,4 +1,5 @@
 import type { EpochMetrics } from '../../shared/contracts/run-record.ts';
+import type { WebgpuAdapter } from '../../shared/ml/backend/webgpu-backend.ts';
 import type { FailureReason } from '../../shared/observability/failure-reason.ts';
 
 /**
@@ -11,7 +12,7 @@ export type SupervisorMessage =
   | { type: 'stop'; reason: 'cancel' | 'preempt' };
 
 export type ChildMessage =
-  | { type: 'backend'; name: string; device: string; tfjsVersion: string }
+  | { type: 'backend'; name: string; device: string; adapter?: WebgpuAdapter; tfjsVersion: string }
   | { type: 'resumed'; epoch: number; batch: number }
   /** A problem that does not stop the run (a damaged checkpoint skipped), for the worker's log. */
   | { type: 'warning'; message: string }

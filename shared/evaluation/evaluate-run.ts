@@ -140,7 +140,7 @@ async function scoreDataset(
   const pixels = height * width;
   let index = 0;
   for await (const batch of iterateBatches(dataset, { batchSize: Math.max(1, batchSize), order: sequentialOrder(dataset.size) })) {
-    const outputs = readOutputs(model, batch.images, batch.count, height, width);
+    const outputs = await readOutputs(model, batch.images, batch.count, height, width);
     const strips: Strip[] = [];
     for (let i = 0; i < batch.count; i += 1) {
       const x = batch.images.subarray(i * pixels, (i + 1) * pixels);
@@ -199,7 +199,7 @@ async function writeSample(store: ArtifactStore, paths: ReturnType<typeof evalua
 }
 
 /** The model's reconstruction, prior and deformation field for a batch, read back to host memory. */
-function readOutputs(model: AutoencoderModel, images: Float32Array, count: number, height: number, width: number) {
+async function readOutputs(model: AutoencoderModel, images: Float32Array, count: number, height: number, width: number) {
   const kept = tf.tidy(() => {
     const out = model.forward(tf.tensor4d(images, [count, height, width, 1]), { training: false });
     const wanted: Record<string, tf.Tensor> = { xRec: out.xRec };
@@ -207,10 +207,12 @@ function readOutputs(model: AutoencoderModel, images: Float32Array, count: numbe
     if (out.extras.phi !== undefined) wanted.field = out.extras.phi;
     return wanted;
   });
-  const read = (tensor: tf.Tensor | undefined) => (tensor === undefined ? null : (tensor.dataSync() as Float32Array));
-  const outputs = { xRec: read(kept.xRec)!, prior: read(kept.prior), field: read(kept.field) };
-  tf.dispose(Object.values(kept));
-  return outputs;
+  const read = async (tensor: tf.Tensor | undefined) => (tensor === undefined ? null : ((await tensor.data()) as Float32Array));
+  try {
+    return { xRec: (await read(kept.xRec))!, prior: await read(kept.prior), field: await read(kept.field) };
+  } finally {
+    tf.dispose(Object.values(kept));
+  }
 }
 
 async function summariseTask(

@@ -76,6 +76,7 @@ function isAtOrUnder(path: string, mountPath: string): boolean {
 
 const api = resource('Deployment', 'aelab-api');
 const worker = resource('Deployment', 'aelab-worker-gpu');
+const webgpuWorker = resource('Deployment', 'aelab-worker-webgpu');
 const redisService = resource('Service', 'redis');
 const redisPort = Number(at(list(redisService, 'spec.ports')[0], 'port'));
 const namespace = text(load(read(join(k8sDir, 'kustomization.yaml'))), 'namespace');
@@ -93,6 +94,14 @@ describe('Kubernetes manifests', () => {
     const requests = at(container(worker), 'resources.requests') as Node;
     if ('nvidia.com/gpu' in requests) expect(Number(requests['nvidia.com/gpu'])).toBe(1);
     expect(at(worker, 'spec.template.spec.terminationGracePeriodSeconds')).toBe(120);
+  });
+
+  it('runs the webgpu worker variant on one GPU with the Vulkan (graphics) driver capability', () => {
+    expect(env(webgpuWorker, 'AELAB_BACKEND')).toBe('webgpu');
+    expect(env(webgpuWorker, 'NVIDIA_DRIVER_CAPABILITIES')?.split(',')).toEqual(expect.arrayContaining(['compute', 'graphics', 'utility']));
+    expect(Number((at(container(webgpuWorker), 'resources.limits') as Node)['nvidia.com/gpu'])).toBe(1);
+    expect(at(webgpuWorker, 'spec.template.spec.terminationGracePeriodSeconds')).toBe(120);
+    expect(text(container(webgpuWorker), 'image')).toMatch(/^aelab-worker-webgpu:/);
   });
 
   it('serves each worker\'s metrics on the port its Prometheus annotations name', () => {
@@ -123,7 +132,7 @@ describe('Kubernetes manifests', () => {
     const claim = manifests.find((m) => m.kind === 'PersistentVolumeClaim');
     expect(list(claim, 'spec.accessModes')).toContain('ReadWriteMany');
     const claimName = text(claim, 'metadata.name');
-    for (const deployment of [api, worker]) {
+    for (const deployment of [api, worker, webgpuWorker]) {
       const storage = env(deployment, 'AELAB_STORAGE');
       const mountPath = claimMountPath(deployment, claimName);
       expect(mountPath, `${text(deployment, 'metadata.name')} mounts ${claimName}`).toBeDefined();
@@ -145,7 +154,7 @@ describe('Kubernetes manifests', () => {
   });
 
   it('points REDIS_URL of the API and the workers at the Redis Service, which selects the Redis pods', () => {
-    for (const deployment of [api, worker]) {
+    for (const deployment of [api, worker, webgpuWorker]) {
       expect(env(deployment, 'REDIS_URL')).toBe(`redis://${text(redisService, 'metadata.name')}:${redisPort}`);
     }
     const redis = resource('StatefulSet', 'redis');
@@ -193,7 +202,7 @@ describe('docker-compose.yml', () => {
 
   it('shares the storage volume between the API and every worker at AELAB_STORAGE', () => {
     expect(at(compose, 'volumes')).toHaveProperty('storage');
-    for (const name of ['api', 'worker-cpu', 'worker-gpu']) {
+    for (const name of ['api', 'worker-cpu', 'worker-gpu', 'worker-webgpu']) {
       const storage = text(service(name), 'environment.AELAB_STORAGE');
       const target = volumeTarget(name, 'storage');
       expect(target, `${name} mounts the storage volume`).toBeDefined();
@@ -209,7 +218,16 @@ describe('docker-compose.yml', () => {
     expect(text(device, 'driver')).toBe('nvidia');
     expect(list(device, 'capabilities')).toContain('gpu');
     expect(at(device, 'count')).toBe(1);
-    for (const name of ['worker-cpu', 'worker-gpu']) expect(text(service(name), 'stop_grace_period')).toBe('120s');
+    for (const name of ['worker-cpu', 'worker-gpu', 'worker-webgpu']) expect(text(service(name), 'stop_grace_period')).toBe('120s');
+  });
+
+  it('offers the webgpu worker as an opt-in profile with an NVIDIA GPU and its graphics capability', () => {
+    expect(list(service('worker-webgpu'), 'profiles')).toEqual(['webgpu']);
+    expect(text(service('worker-webgpu'), 'environment.AELAB_BACKEND')).toBe('webgpu');
+    expect(text(service('worker-webgpu'), 'environment.NVIDIA_DRIVER_CAPABILITIES').split(',')).toEqual(expect.arrayContaining(['compute', 'graphics', 'utility']));
+    const [device] = list(service('worker-webgpu'), 'deploy.resources.reservations.devices');
+    expect(text(device, 'driver')).toBe('nvidia');
+    expect(list(device, 'capabilities')).toEqual(expect.arrayContaining(['gpu', 'graphics']));
   });
 
   it('starts Redis with the mounted redis.conf and a persistent /data', () => {
@@ -223,7 +241,7 @@ describe('docker-compose.yml', () => {
 
   it('takes the API token from the environment and builds each image from its Dockerfile', () => {
     expect(text(service('api'), 'environment.AELAB_API_TOKEN')).toMatch(/^\$\{AELAB_API_TOKEN/);
-    for (const [name, dockerfile] of [['api', 'api'], ['worker-cpu', 'worker-cpu'], ['worker-gpu', 'worker-gpu']]) {
+    for (const [name, dockerfile] of [['api', 'api'], ['worker-cpu', 'worker-cpu'], ['worker-gpu', 'worker-gpu'], ['worker-webgpu', 'worker-webgpu']]) {
       const path = text(service(name), 'build.dockerfile');
       expect(path).toBe(`infra/docker/${dockerfile}.Dockerfile`);
       expect(() => read(path)).not.toThrow();
@@ -242,8 +260,17 @@ describe('Dockerfiles', () => {
     expect(dockerfile).toMatch(/AELAB_BACKEND=tensorflow/);
   });
 
+  it('builds the webgpu worker with the Vulkan loader, an NVIDIA ICD manifest and the webgpu backend, without CUDA', () => {
+    const dockerfile = read('infra/docker/worker-webgpu.Dockerfile');
+    expect(lastFrom(dockerfile)).not.toContain('cuda');
+    expect(dockerfile).toMatch(/apt-get install[^\n]*libvulkan1/);
+    expect(dockerfile).toMatch(/\/etc\/vulkan\/icd\.d\/nvidia_icd\.json/);
+    expect(dockerfile).toMatch(/NVIDIA_DRIVER_CAPABILITIES=compute,graphics,utility/);
+    expect(dockerfile).toMatch(/AELAB_BACKEND=webgpu/);
+  });
+
   it('runs every image as a non-root user with the same command as npm scripts', () => {
-    const commands = { api: 'apps/api/main.ts', 'worker-cpu': 'apps/worker/main.ts', 'worker-gpu': 'apps/worker/main.ts' };
+    const commands = { api: 'apps/api/main.ts', 'worker-cpu': 'apps/worker/main.ts', 'worker-gpu': 'apps/worker/main.ts', 'worker-webgpu': 'apps/worker/main.ts' };
     for (const [name, entry] of Object.entries(commands)) {
       const dockerfile = read(`infra/docker/${name}.Dockerfile`);
       expect(dockerfile, name).toMatch(/^USER (?!root)\S+/m);

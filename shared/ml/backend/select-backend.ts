@@ -1,19 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installIm2colConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
+import { activateWebgpu, describeAdapter, type AdapterPreference, type WebgpuAdapter } from './webgpu-backend.ts';
 import { WASM_TRAINABLE_MODELS } from './wasm-trainable-models.ts';
 
 /** What `AELAB_BACKEND` may say. */
-export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_REQUESTS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
 
 export interface SelectedBackend {
   /** TF.js backend name now active. */
-  name: 'tensorflow' | 'wasm' | 'cpu';
+  name: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   /** Where the math runs, for logs and run.json, e.g. `gpu (CUDA_VISIBLE_DEVICES=1)`. */
   device: string;
   /** The npm package that provides the backend. */
   package: string;
+  /** The WebGPU adapter, for the webgpu backend only. */
+  adapter?: WebgpuAdapter;
 }
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -21,8 +24,9 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] a
 /**
  * Activates a TF.js backend (DESIGN.md "Backends") and registers gradients and the
  * im2col filter-gradient kernel it needs. `auto` takes `@tensorflow/tfjs-node-gpu`, then
- * `@tensorflow/tfjs-node`, then `wasm` when `forModel` is one of the models wasm trains
- * (WASM_TRAINABLE_MODELS), then the pure-JS `cpu` backend.
+ * webgpu on a hardware (Vulkan) adapter, then `@tensorflow/tfjs-node`, then `wasm` when
+ * `forModel` is one of the models wasm trains (WASM_TRAINABLE_MODELS), then the pure-JS
+ * `cpu` backend.
  * The native packages are optional and loaded by name at run time. Every backend
  * registers into the single global TF.js engine, whichever copy of tfjs-core loads it.
  * Logs nothing: the caller reports what was chosen.
@@ -41,17 +45,30 @@ export async function selectBackend(requested: string = process.env.AELAB_BACKEN
       return useCpu();
     case 'wasm':
       return useWasm();
+    case 'webgpu': {
+      const selected = await useWebgpu('any');
+      if (selected) return selected;
+      throw new Error(
+        'backend "webgpu" requested but Dawn found no adapter: neither a Vulkan GPU nor Mesa\'s software ' +
+          'rasteriser (install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri), or set AELAB_BACKEND=cpu',
+      );
+    }
     case 'tensorflow': {
       const attempt = await tryNative();
       if ('selected' in attempt) return attempt.selected;
       throw new Error(
         `backend "tensorflow" requested but it cannot be loaded (${attempt.failures.join('; ')}). ` +
-          'Install `npm install @tensorflow/tfjs-node` (CPU, downloads libtensorflow) or ' +
+          'Install it with `npm run setup:tensorflow` (CPU libtensorflow, also without its download host) or ' +
           '`npm install @tensorflow/tfjs-node-gpu` (CUDA 11.2 + cuDNN 8.1), or set AELAB_BACKEND=cpu',
       );
     }
     case 'auto': {
-      const attempt = await tryNative();
+      const gpu = await tryNative(['@tensorflow/tfjs-node-gpu']);
+      if ('selected' in gpu) return gpu.selected;
+      // A Dawn that cannot start here (no GPU, no driver) is one more backend `auto` passes over.
+      const webgpu = await useWebgpu('hardware').catch(() => null);
+      if (webgpu) return webgpu;
+      const attempt = await tryNative(['@tensorflow/tfjs-node']);
       if ('selected' in attempt) return attempt.selected;
       return forModel !== undefined && WASM_TRAINABLE_MODELS.has(forModel) ? useWasm() : useCpu();
     }
@@ -62,9 +79,9 @@ function isBackendRequest(value: string): value is BackendRequest {
   return (BACKEND_REQUESTS as readonly string[]).includes(value);
 }
 
-async function tryNative(): Promise<{ selected: SelectedBackend } | { failures: string[] }> {
+async function tryNative(packages: readonly string[] = NATIVE_PACKAGES): Promise<{ selected: SelectedBackend } | { failures: string[] }> {
   const failures: string[] = [];
-  for (const pkg of NATIVE_PACKAGES) {
+  for (const pkg of packages) {
     try {
       const specifier: string = pkg;
       await import(specifier);
@@ -78,6 +95,12 @@ async function tryNative(): Promise<{ selected: SelectedBackend } | { failures: 
     }
   }
   return { failures };
+}
+
+async function useWebgpu(preference: AdapterPreference): Promise<SelectedBackend | null> {
+  const adapter = await activateWebgpu(preference);
+  if (adapter === null) return null;
+  return { name: 'webgpu', device: describeAdapter(adapter), package: '@tensorflow/tfjs-backend-webgpu', adapter };
 }
 
 async function useCpu(): Promise<SelectedBackend> {

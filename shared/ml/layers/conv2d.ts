@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterStore } from './parameter-store.ts';
 import { pytorchUniform } from './pytorch-init.ts';
+import { conv2dZeroPadded } from './zero-padded-conv2d.ts';
 
 export interface Conv2dOptions {
   inChannels: number;
@@ -54,8 +55,7 @@ export class Conv2d {
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const pad = this.padding === 0 ? 'valid' : this.padding;
-      const y = tf.conv2d(x, this.weight as tf.Tensor4D, this.stride, pad);
+      const y = conv2dZeroPadded(x, this.weight as tf.Tensor4D, this.stride, this.padding);
       return this.bias ? tf.add(y, this.bias) : y;
     });
   }

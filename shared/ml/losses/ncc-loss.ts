@@ -11,6 +11,7 @@
  *   1 − mean(cc): not 0 for identical images, and 1 where a window is flat.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dZeroPadded } from '../layers/zero-padded-conv2d.ts';
 
 const WINDOW = 9;
 const WINDOW_SIZE = WINDOW * WINDOW;
@@ -25,7 +26,7 @@ export function nccLoss(i: tf.Tensor4D, j: tf.Tensor4D): tf.Scalar {
   }
   return tf.tidy(() => {
     const filter = tf.ones([WINDOW, WINDOW, i.shape[3], 1]) as tf.Tensor4D;
-    const boxSum = (x: tf.Tensor4D) => tf.conv2d(x, filter, 1, (WINDOW - 1) / 2);
+    const boxSum = (x: tf.Tensor4D) => conv2dZeroPadded(x, filter, 1, (WINDOW - 1) / 2);
     const sumI = boxSum(i);
     const sumJ = boxSum(j);
     const sumI2 = boxSum(tf.mul(i, i));

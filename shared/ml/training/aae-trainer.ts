@@ -9,6 +9,7 @@ import { Adam } from '../optim/adam.ts';
 import type { SeededRandom } from '../random.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
 import { parameterGradients } from './parameter-gradients.ts';
+import { readScalars } from './read-scalars.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 
 /**
@@ -94,11 +95,11 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
   const train = { training: true };
 
   /** One step of optimizer `group` on `loss`; returns its value. Tensors made outside `loss` get no gradient (detached). */
-  const step = (group: string, loss: () => tf.Scalar): number =>
+  const step = (group: string, loss: () => tf.Scalar): tf.Scalar =>
     tf.tidy(() => {
       const { value, grads } = parameterGradients(groups.get(group)!, loss);
       optimizers.get(group)!.applyGradients(grads);
-      return value.dataSync()[0];
+      return value;
     });
   const latentCodes = (random: SeededRandom, count: number) => randomNormalTensor(random, [count, 1, 1, aae.zDim]) as tf.Tensor4D;
   const flat = (z: tf.Tensor4D) => tf.reshape(z, [z.shape[0], aae.zDim]) as tf.Tensor2D;
@@ -114,10 +115,10 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
       for (const opt of optimizers.values()) opt.learningRate = lr;
     },
 
-    trainStep(x, { random }): StepLosses {
+    async trainStep(x, { random }): Promise<StepLosses> {
       const b = x.shape[0];
       const latentTargets = aae.crossBatch ? 1 : b;
-      return tf.tidy(() => {
+      const losses = tf.tidy(() => {
         const real = tf.ones([b]);
         const fake = tf.zeros([b]);
         const realLatent = tf.ones([latentTargets]);
@@ -148,21 +149,19 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
           parts.push(tf.keep(reconstruction), tf.keep(adversarial));
           return tf.add(reconstruction, adversarial);
         });
-        const [lossRec, lossE] = parts.map((part) => {
-          const value = part.dataSync()[0];
-          part.dispose();
-          return value;
-        });
-        return { loss: lossRec, loss_rec: lossRec, loss_e: lossE, loss_d: lossD, loss_g: lossG, loss_zd: lossZd };
+        const [lossRec, lossE] = parts;
+        return { loss_rec: lossRec, loss_e: lossE, loss_d: lossD, loss_g: lossG, loss_zd: lossZd };
       });
+      const values = await readScalars(losses);
+      return { loss: values.loss_rec, ...values };
     },
 
-    validateBatch(x): Record<string, number> {
-      return tf.tidy(() => {
+    async validateBatch(x): Promise<Record<string, number>> {
+      const metrics = tf.tidy(() => {
         const { xRec } = aae.forward(x, { training: false });
-        const lossRec = tf.mul(binaryCrossEntropy(xRec, x), RECONSTRUCTION_WEIGHT);
-        return { loss_rec: lossRec.dataSync()[0], loss_mse: l2Loss(xRec, x).dataSync()[0] };
+        return { loss_rec: tf.mul(binaryCrossEntropy(xRec, x), RECONSTRUCTION_WEIGHT), loss_mse: l2Loss(xRec, x) };
       });
+      return readScalars(metrics);
     },
 
     state: () => null,

@@ -11,6 +11,7 @@ import { buildReconstructionLoss } from '../losses/reconstruction-loss-registry.
 import { isStatefulLoss } from '../losses/stateful-reconstruction-loss.ts';
 import { Adam } from '../optim/adam.ts';
 import { parameterGradients } from './parameter-gradients.ts';
+import { readScalars } from './read-scalars.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 
 /** The official `epoch > 10`: the morph term joins the loss from the 12th epoch on. */
@@ -78,11 +79,11 @@ export function createMorphTrainer(model: AutoencoderModel, config: ExperimentCo
       beta = morphBeta(epoch, betaMax, maxIter);
     },
 
-    trainStep(batch, { epoch, random }): StepLosses {
+    async trainStep(batch, { epoch, random }): Promise<StepLosses> {
       const morphOn = epoch >= morphStartEpoch;
       const parts: Record<string, tf.Scalar> = {};
       try {
-        const loss = tf.tidy(() => {
+        parts.loss = tf.tidy(() => {
           const { value, grads } = parameterGradients(model.parameters, () => {
             const input = transform ? transform.apply(batch, random) : batch;
             const outputs = model.forward(input, { training: true, random });
@@ -106,25 +107,28 @@ export function createMorphTrainer(model: AutoencoderModel, config: ExperimentCo
             return tf.add(lossRec, tf.mul(lossMorph, delta)) as tf.Scalar;
           });
           optimizer.applyGradients(grads);
-          return value.dataSync()[0];
+          return value;
         });
-        const names = Object.keys(parts);
-        const values = tf.tidy(() => tf.stack(names.map((name) => parts[name])).dataSync());
-        return { loss, ...Object.fromEntries(names.map((name, i) => [name, values[i]])), beta };
-      } finally {
+      } catch (error) {
         tf.dispose(Object.values(parts));
+        throw error;
       }
+      const { loss, ...values } = await readScalars(parts);
+      return { loss, ...values, beta };
     },
 
-    validateBatch(batch): Record<string, number> {
-      return tf.tidy(() => {
+    async validateBatch(batch): Promise<Record<string, number>> {
+      const metrics = tf.tidy(() => {
         const outputs = model.forward(batch, { training: false });
         const { prior } = morphOutputs(model, outputs);
-        const lossPrec = criterion(prior, batch, outputs, { training: false });
-        const lossMse = tf.div(tf.add(l2Loss(prior, batch), l2Loss(outputs.xRec, batch)), 2);
-        const values = tf.stack([lossPrec, lossMse, ...(perceptual ? [perceptual.apply(prior, batch)] : [])]).dataSync();
-        return { loss_prec: values[0], loss_mse: values[1], ...(perceptual ? { loss_pl: values[2] } : {}) };
+        const found: Record<string, tf.Scalar> = {
+          loss_prec: criterion(prior, batch, outputs, { training: false }),
+          loss_mse: tf.div(tf.add(l2Loss(prior, batch), l2Loss(outputs.xRec, batch)), 2),
+        };
+        if (perceptual) found.loss_pl = perceptual.apply(prior, batch);
+        return found;
       });
+      return readScalars(metrics);
     },
 
     // β is a function of the epoch, set again by beginEpoch when a run resumes; only a

@@ -8,6 +8,7 @@ import { buildReconstructionLoss } from '../losses/reconstruction-loss-registry.
 import { isStatefulLoss } from '../losses/stateful-reconstruction-loss.ts';
 import { Adam } from '../optim/adam.ts';
 import { parameterGradients } from './parameter-gradients.ts';
+import { readScalars } from './read-scalars.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 
 /**
@@ -36,32 +37,35 @@ export function createReconstructionTrainer(model: AutoencoderModel, config: Exp
     selectionMetric: 'loss_prec',
     optimizers: new Map([['model', optimizer]]),
 
-    trainStep(batch, context): StepLosses {
-      return tf.tidy(() => {
-        let parts: { loss_rec: number; loss_pl: number } | null = null;
+    async trainStep(batch, context): Promise<StepLosses> {
+      const losses = tf.tidy(() => {
+        let parts: { loss_rec: tf.Scalar; loss_pl: tf.Scalar } | null = null;
         const { value, grads } = parameterGradients(model.parameters, () => {
           const input = transform ? transform.apply(batch, context.random) : batch;
           const outputs = model.forward(input, { training: true, random: context.random });
           const loss = criterion(outputs.xRec, batch, outputs, { training: true });
           if (perceptual === null) return loss;
           const pl = perceptual.apply(outputs.xRec, batch);
-          parts = { loss_rec: loss.dataSync()[0], loss_pl: pl.dataSync()[0] };
+          parts = { loss_rec: tf.keep(loss), loss_pl: tf.keep(pl) };
           return tf.add(loss, tf.mul(params.alfa, pl));
         });
         optimizer.applyGradients(grads);
-        return { loss: value.dataSync()[0], ...(parts ?? {}) };
+        return { loss: value, ...(parts ?? {}) };
       });
+      return readScalars(losses);
     },
 
-    validateBatch(batch): Record<string, number> {
-      return tf.tidy(() => {
+    async validateBatch(batch): Promise<Record<string, number>> {
+      const metrics = tf.tidy(() => {
         const outputs = model.forward(batch, { training: false });
-        const lossPrec = criterion(outputs.xRec, batch, outputs, { training: false });
-        const lossMse = l2Loss(outputs.xRec, batch);
-        const metrics: Record<string, number> = { loss_prec: lossPrec.dataSync()[0], loss_mse: lossMse.dataSync()[0] };
-        if (perceptual !== null) metrics.loss_pl = perceptual.apply(outputs.xRec, batch).dataSync()[0];
-        return metrics;
+        const found: Record<string, tf.Scalar> = {
+          loss_prec: criterion(outputs.xRec, batch, outputs, { training: false }),
+          loss_mse: l2Loss(outputs.xRec, batch),
+        };
+        if (perceptual !== null) found.loss_pl = perceptual.apply(outputs.xRec, batch);
+        return found;
       });
+      return readScalars(metrics);
     },
 
     state: () => (isStatefulLoss(criterion) ? { loss: criterion.state() } : null),

@@ -152,7 +152,7 @@ class TrainingLoop {
         const x = toTensor(batch);
         let losses;
         try {
-          losses = this.trainer.trainStep(x, { epoch, random: this.stepRandom });
+          losses = await this.trainer.trainStep(x, { epoch, random: this.stepRandom });
         } finally {
           x.dispose();
         }
@@ -274,7 +274,7 @@ class TrainingLoop {
       if (request !== null) return { metrics: {}, stopped: request };
       const x = toTensor(batch);
       try {
-        for (const [name, value] of Object.entries(this.trainer.validateBatch(x))) sums[name] = (sums[name] ?? 0) + value * batch.count;
+        for (const [name, value] of Object.entries(await this.trainer.validateBatch(x))) sums[name] = (sums[name] ?? 0) + value * batch.count;
       } finally {
         x.dispose();
       }

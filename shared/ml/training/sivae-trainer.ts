@@ -10,6 +10,7 @@ import { randomNormalTensor } from '../random-normal-tensor.ts';
 import { SeededRandom } from '../random.ts';
 import { detach } from './detach.ts';
 import { parameterGradients } from './parameter-gradients.ts';
+import { readScalars } from './read-scalars.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 import { TrainingDivergedError } from './training-diverged-error.ts';
 
@@ -91,7 +92,7 @@ export function createSivaeTrainer(model: AutoencoderModel, config: ExperimentCo
       ['decoder', decoderOptimizer],
     ]),
 
-    trainStep(batch, { epoch, random }): StepLosses {
+    async trainStep(batch, { epoch, random }): Promise<StepLosses> {
       const [batchSize, height, width] = batch.shape;
       const scale = 1 / (height * width);
       // Tensors that outlive the tidy scopes below (read or reused after them); freed at the end.
@@ -154,36 +155,36 @@ export function createSivaeTrainer(model: AutoencoderModel, config: ExperimentCo
           lossD = keep(value);
         });
 
-        const read = (tensor: tf.Tensor): number => tensor.dataSync()[0];
-        const lossE = read(encoderTerms.loss_e);
-        const lossDValue = read(lossD!);
+        // readScalars disposes what it reads; `kept` still frees them when it fails.
+        const { loss_e: lossE, loss_d: lossDValue, ...terms } = await readScalars({
+          loss_e: tf.clone(encoderTerms.loss_e),
+          loss_d: tf.clone(lossD!),
+          loss_rec: tf.clone(encoderTerms.loss_rec),
+          kl_real: tf.clone(encoderTerms.kl_real),
+          expelbo_rec: tf.clone(encoderTerms.expelbo_rec),
+          expelbo_fake: tf.clone(encoderTerms.expelbo_fake),
+        });
         for (const [name, loss] of [
           ['loss_e', lossE],
           ['loss_d', lossDValue],
         ] as const) {
           if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, `SI-VAE ${name} is ${loss}`);
         }
-        return {
-          loss: lossE + lossDValue,
-          loss_e: lossE,
-          loss_d: lossDValue,
-          loss_rec: read(encoderTerms.loss_rec),
-          kl_real: read(encoderTerms.kl_real),
-          expelbo_rec: read(encoderTerms.expelbo_rec),
-          expelbo_fake: read(encoderTerms.expelbo_fake),
-        };
+        return { loss: lossE + lossDValue, loss_e: lossE, loss_d: lossDValue, ...terms };
       } finally {
         tf.dispose(kept);
       }
     },
 
-    validateBatch(batch): Record<string, number> {
-      return tf.tidy(() => {
-        const latent = vae.encode(batch, false);
-        const z = sampleAtValidation ? vae.reparameterize(latent, validationRandom) : latent.mu;
-        const mse = l2Loss(vae.decode(z, false), batch).dataSync()[0];
-        return { loss_prec: mse, loss_mse: mse };
+    async validateBatch(batch): Promise<Record<string, number>> {
+      const { mse } = await readScalars({
+        mse: tf.tidy(() => {
+          const latent = vae.encode(batch, false);
+          const z = sampleAtValidation ? vae.reparameterize(latent, validationRandom) : latent.mu;
+          return l2Loss(vae.decode(z, false), batch);
+        }),
       });
+      return { loss_prec: mse, loss_mse: mse };
     },
 
     state: () => ({ validation_random: validationRandom.state() }),

@@ -38,12 +38,12 @@ export function createSyntheticTrainer(model: AutoencoderModel, config: Experime
       currentEpoch = epoch;
     },
 
-    trainStep(_batch, { epoch }): StepLosses {
+    async trainStep(_batch, { epoch }): Promise<StepLosses> {
       blockFor(waitPerBatchMs);
       return { loss: syntheticObjective(point, epoch) };
     },
 
-    validateBatch(): Record<string, number> {
+    async validateBatch(): Promise<Record<string, number>> {
       return { objective: syntheticObjective(point, currentEpoch) };
     },
 

@@ -38,10 +38,13 @@ export interface TrainerStrategy {
   readonly earlyStoppingSees?: 'every_epoch' | 'on_improvement';
   /** Called before each epoch's first batch, also when a run resumes mid-epoch (for per-epoch schedules such as β ramps). */
   beginEpoch?(epoch: number): void;
-  /** One optimisation step on a batch of clean images (NHWC). */
-  trainStep(batch: tf.Tensor4D, context: TrainerStepContext): StepLosses;
+  /**
+   * One optimisation step on a batch of clean images (NHWC). Asynchronous, as every read
+   * of a tensor's values: GPU backends (webgpu) only download asynchronously.
+   */
+  trainStep(batch: tf.Tensor4D, context: TrainerStepContext): Promise<StepLosses>;
   /** Batch-mean validation metrics, without gradients and with the model in inference mode. */
-  validateBatch(batch: tf.Tensor4D): Record<string, number>;
+  validateBatch(batch: tf.Tensor4D): Promise<Record<string, number>>;
   /** JSON state besides the optimizers (e.g. a loss's call counter); null when there is none. */
   state(): unknown;
   restore(state: unknown): void;

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { predictCommand } from '../../../apps/cli/predict-command.ts';
@@ -61,6 +62,22 @@ describe('predictCommand', () => {
     expect(byFolder.scores).toEqual(byRun.scores);
     const csv = readFileSync(join(directory, 'by-folder', 'scores.csv'), 'utf8');
     expect(csv.trim().split('\n')).toEqual(['file,score', ...byRun.scores.map(({ file, score }) => `${file},${score}`)]);
+  });
+
+  test('on webgpu (AELAB_BACKEND) it scores as on cpu: tensors are read back asynchronously', async () => {
+    const onCpu = await predictCommand({ run: RUN_ID, out: join(directory, 'on-cpu'), images });
+    const saved = process.env.AELAB_BACKEND;
+    process.env.AELAB_BACKEND = 'webgpu';
+    try {
+      const onGpu = await predictCommand({ run: RUN_ID, out: join(directory, 'on-webgpu'), images });
+      expect(tf.getBackend()).toBe('webgpu');
+      expect(onGpu.scores.map((s) => s.file)).toEqual(images);
+      onGpu.scores.forEach(({ score }, i) => expect(Math.abs(score - onCpu.scores[i].score)).toBeLessThan(1e-5));
+    } finally {
+      if (saved === undefined) delete process.env.AELAB_BACKEND;
+      else process.env.AELAB_BACKEND = saved;
+      await selectBackend('cpu');
+    }
   });
 
   test('says what is wrong: no run, no weights named, a folder without a checkpoint, clashing names, a non-PNG', async () => {

@@ -22,7 +22,7 @@ describe('selectBackend', () => {
   });
 
   test('an unknown value is refused with the list of valid values', async () => {
-    await expect(selectBackend('gpu')).rejects.toThrow('unknown backend "gpu" (AELAB_BACKEND); valid values: auto, tensorflow, wasm, cpu');
+    await expect(selectBackend('gpu')).rejects.toThrow('unknown backend "gpu" (AELAB_BACKEND); valid values: auto, tensorflow, webgpu, wasm, cpu');
   });
 
   test('reads AELAB_BACKEND when called without an argument', async () => {
@@ -45,7 +45,21 @@ describe('selectBackend', () => {
   });
 
   test.skipIf(nativeInstalled)('an explicit tensorflow request that cannot load says how to install it', async () => {
-    await expect(selectBackend('tensorflow')).rejects.toThrow(/npm install @tensorflow\/tfjs-node/);
+    await expect(selectBackend('tensorflow')).rejects.toThrow(/npm run setup:tensorflow/);
+  });
+
+  test('webgpu runs on the adapter Dawn finds, records it, and trains convolutions with its own filter gradient', async () => {
+    const selected = await selectBackend('webgpu');
+    expect(selected.name).toBe('webgpu');
+    expect(tf.getBackend()).toBe('webgpu');
+    expect(selected.adapter?.backend).toMatch(/^(vulkan|opengles)$/);
+    expect(selected.device).toContain(selected.adapter!.device);
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'webgpu')).toBeDefined();
+    const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+    const dW = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 2, 1)))(tf.ones([3, 3, 1, 1]));
+    expect(Array.from(await dW.data())).toEqual([1, 2, 2, 2, 4, 4, 2, 4, 4]);
+    if (selected.adapter?.software) expect((await selectBackend('auto')).name).not.toBe('webgpu');
+    await selectBackend('cpu');
   });
 
   test('wasm is used only when asked for, and can train convolutions', async () => {

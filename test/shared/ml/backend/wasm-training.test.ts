@@ -38,7 +38,7 @@ async function twoSteps(backend: 'cpu' | 'wasm', configPath: string): Promise<nu
   try {
     for (let step = 0; step < 2; step += 1) {
       const x = tf.tensor4d(images, [2, height, width, 1]);
-      losses.push(trainer.trainStep(x, { epoch: 50, random: new SeededRandom(step) }).loss);
+      losses.push((await trainer.trainStep(x, { epoch: 50, random: new SeededRandom(step) })).loss);
       x.dispose();
     }
   } finally {

@@ -50,12 +50,12 @@ describe('the aae trainer (official AAETrainer)', () => {
     model.dispose();
   });
 
-  it('one step runs D, G, ZD and E+G in train mode: E runs twice, G and D three times, each updating BatchNorm', () => {
+  it('one step runs D, G, ZD and E+G in train mode: E runs twice, G and D three times, each updating BatchNorm', async () => {
     const model = tinyAae();
     const trainer = createAaeTrainer(model, aaeConfig());
     const x = tf.randomUniform([4, 32, 32, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const losses = trainer.trainStep(x, { epoch: 0, random: new SeededRandom(2) });
+    const losses = await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(2) });
     const tracked = (name: string) => model.buffers.get(`${name}.num_batches_tracked`)!.dataSync()[0];
     expect([tracked('E.conv2_bn'), tracked('G.deconv2_bn'), tracked('D.conv2_bn')]).toEqual([2, 3, 3]);
     // extra_layers 0: the 64×64 and 128×128 levels stay untouched.

@@ -53,10 +53,11 @@ describe('the MorphAEus β schedule', () => {
     // The morph term stays off here: β is reported either way.
     const { trainer } = setUp(tinyMorphConfig({ morph_start_epoch: 1000 }));
     const x = await batch();
-    const reported = [0, 50, 100].map((epoch) => {
+    const reported: number[] = [];
+    for (const epoch of [0, 50, 100]) {
       trainer.beginEpoch!(epoch);
-      return trainer.trainStep(x, { epoch, random: new SeededRandom(0) }).beta;
-    });
+      reported.push((await trainer.trainStep(x, { epoch, random: new SeededRandom(0) })).beta);
+    }
     x.dispose();
     expect(reported).toEqual([1e-3, 0.75, 1.5]);
   });
@@ -79,7 +80,7 @@ describe('the morph switch', () => {
 
     let before = snapshot();
     trainer.beginEpoch!(0);
-    const warmUp = trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
+    const warmUp = await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
     expect(Object.keys(warmUp).sort()).toEqual(['beta', 'loss', 'loss_rec']);
     expect(warmUp.loss).toBe(warmUp.loss_rec);
     const afterWarmUp = changed(before);
@@ -91,7 +92,7 @@ describe('the morph switch', () => {
 
     before = snapshot();
     trainer.beginEpoch!(1);
-    const morph = trainer.trainStep(x, { epoch: 1, random: new SeededRandom(0) });
+    const morph = await trainer.trainStep(x, { epoch: 1, random: new SeededRandom(0) });
     x.dispose();
     expect(Object.keys(morph).sort()).toEqual(['beta', 'loss', 'loss_morph', 'loss_ncc', 'loss_rec', 'loss_reg']);
     expect(morph.loss).toBeCloseTo(morph.loss_rec + morph.loss_morph, 6);
@@ -102,7 +103,7 @@ describe('the morph switch', () => {
   it('validation reports loss_prec on the prior and selects on loss_mse = ½[MSE(p, x) + MSE(x̂, x)]', async () => {
     const { model, trainer } = setUp(tinyMorphConfig());
     const x = await batch();
-    const metrics = trainer.validateBatch(x);
+    const metrics = await trainer.validateBatch(x);
     const [prior, deformed] = tf.tidy(() => {
       const out = model.forward(x, { training: false });
       return [tf.mean(tf.squaredDifference(out.extras.x_prior, x)).dataSync()[0], tf.mean(tf.squaredDifference(out.xRec, x)).dataSync()[0]];
@@ -125,7 +126,7 @@ describe('the morph switch', () => {
         return bidir ? (forward + nccLoss(out.extras.x_prior as tf.Tensor4D, out.extras.x_reversed as tf.Tensor4D).dataSync()[0]) / 2 : forward;
       });
       trainer.beginEpoch!(0);
-      const losses = trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
+      const losses = await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
       x.dispose();
       expect(losses.loss_ncc).toBeCloseTo(expected, 6);
       tearDown();
@@ -137,7 +138,7 @@ describe('the morph switch', () => {
     model = buildModel(ae.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
     trainer = createMorphTrainer(model, tinyMorphConfig());
     const x = await batch();
-    expect(() => trainer!.trainStep(x, { epoch: 0, random: new SeededRandom(0) })).toThrow(/trainer morph needs a model that returns x_prior, v and x_reversed/);
+    await expect(trainer!.trainStep(x, { epoch: 0, random: new SeededRandom(0) })).rejects.toThrow(/trainer morph needs a model that returns x_prior, v and x_reversed/);
     x.dispose();
   });
 });
@@ -160,9 +161,9 @@ describe('the perceptual term (alfa > 0)', () => {
     config.trainer.params.alfa = 0.05;
     const { trainer } = setUp(config);
     const x = await batch();
-    const validation = trainer.validateBatch(x);
+    const validation = await trainer.validateBatch(x);
     trainer.beginEpoch!(0);
-    const losses = trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
+    const losses = await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
     x.dispose();
     expect(Object.keys(losses).sort()).toEqual(['beta', 'loss', 'loss_pl', 'loss_rec']);
     expect(losses.loss_pl).toBeGreaterThan(0);

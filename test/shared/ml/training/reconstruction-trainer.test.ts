@@ -37,14 +37,14 @@ describe('the reconstruction trainer (official Trainer.py) with a perceptual ter
     vi.unstubAllEnvs();
   });
 
-  it('optimises criterion + alfa·PL(x_rec, x) and reports loss_pl in validation', () => {
+  it('optimises criterion + alfa·PL(x_rec, x) and reports loss_pl in validation', async () => {
     const weights = writeStateDictFile(join(directory, 'vgg19.safetensors'), vgg19StateDict(5));
     const config = smokeConfig({ 'trainer.params.alfa': 0.05, 'trainer.params.perceptual_weights': weights });
     const model = buildModel(config.model, { mode: config.mode, random: new SeededRandom(1), inputSize: [32, 32] });
     const trainer = createReconstructionTrainer(model, config);
     const x = phantomBatch();
-    const validation = trainer.validateBatch(x);
-    const losses = trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
+    const validation = await trainer.validateBatch(x);
+    const losses = await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(0) });
     expect(losses.loss_pl).toBeGreaterThan(0);
     expect(losses.loss).toBeCloseTo(losses.loss_rec + 0.05 * losses.loss_pl, 6);
     expect(validation.loss_pl).toBeCloseTo(losses.loss_pl, 5);

@@ -87,16 +87,16 @@ describe('the sivae trainer (official SIVAETrainer)', () => {
     expect(await metricsWithoutTimes(store, 'resumed')).toEqual(await metricsWithoutTimes(store, 'straight'));
   });
 
-  it('a step moves every encoder parameter with the encoder Adam and every decoder parameter with the decoder Adam, leaking nothing', () => {
+  it('a step moves every encoder parameter with the encoder Adam and every decoder parameter with the decoder Adam, leaking nothing', async () => {
     const config = tinySivae(1);
     const model = buildModel(config.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
     const trainer = createSivaeTrainer(model, config);
     const x = tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
-    const losses = trainer.trainStep(x, { epoch: 0, random: new SeededRandom(3) });
+    const losses = await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(3) });
     expect(Number.isFinite(losses.loss)).toBe(true);
     // The first step creates the Adam moments; later steps leave no tensor behind.
     const tensors = tf.memory().numTensors;
-    trainer.trainStep(x, { epoch: 0, random: new SeededRandom(4) });
+    await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(4) });
     expect(tf.memory().numTensors).toBe(tensors);
     const stepped = (name: string) => Object.keys(trainer.optimizers.get(name)!.stateMeta().steps).sort();
     const names = [...model.parameters.keys()];
@@ -107,15 +107,15 @@ describe('the sivae trainer (official SIVAETrainer)', () => {
     model.dispose();
   });
 
-  it('validation samples in reference mode and decodes mu with sample_at_validation: false', () => {
+  it('validation samples in reference mode and decodes mu with sample_at_validation: false', async () => {
     const config = tinySivae(1);
     const model = buildModel(config.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
     const x = tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
     const sampling = createSivaeTrainer(model, config);
-    expect(sampling.validateBatch(x).loss_mse).not.toBe(sampling.validateBatch(x).loss_mse);
+    expect((await sampling.validateBatch(x)).loss_mse).not.toBe((await sampling.validateBatch(x)).loss_mse);
     const deterministic = createSivaeTrainer(model, tinySivae(1, { sample_at_validation: false }));
-    const mse = deterministic.validateBatch(x).loss_mse;
-    expect(deterministic.validateBatch(x).loss_mse).toBe(mse);
+    const mse = (await deterministic.validateBatch(x)).loss_mse;
+    expect((await deterministic.validateBatch(x)).loss_mse).toBe(mse);
     const decodedMu = tf.tidy(() => tf.mean(tf.square(tf.sub(model.forward(x, { training: false }).xRec, x))).dataSync()[0]);
     expect(mse).toBeCloseTo(decodedMu, 7);
     x.dispose();
@@ -124,13 +124,13 @@ describe('the sivae trainer (official SIVAETrainer)', () => {
     model.dispose();
   });
 
-  it('a NaN loss ends the run with TrainingDivergedError', () => {
+  it('a NaN loss ends the run with TrainingDivergedError', async () => {
     const config = tinySivae(1);
     const model = buildModel(config.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
     const trainer = createSivaeTrainer(model, config);
     const x = tf.fill([2, 16, 16, 1], Number.NaN) as tf.Tensor4D;
-    expect(() => trainer.trainStep(x, { epoch: 3, random: new SeededRandom(3) })).toThrow(TrainingDivergedError);
-    expect(() => trainer.trainStep(x, { epoch: 3, random: new SeededRandom(3) })).toThrow(/diverged at epoch 3: SI-VAE loss_e is NaN/);
+    await expect(trainer.trainStep(x, { epoch: 3, random: new SeededRandom(3) })).rejects.toThrow(TrainingDivergedError);
+    await expect(trainer.trainStep(x, { epoch: 3, random: new SeededRandom(3) })).rejects.toThrow(/diverged at epoch 3: SI-VAE loss_e is NaN/);
     x.dispose();
     trainer.dispose();
     model.dispose();
