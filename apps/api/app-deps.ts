@@ -6,6 +6,8 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import { createApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { openQueues } from '../../shared/queue/queues.ts';
+import { FairShareGate } from '../../shared/routing/fair-share-gate.ts';
+import { RoutedQueues } from '../../shared/routing/routed-queues.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import type { ApiToken } from './api-tokens.ts';
@@ -25,8 +27,10 @@ export interface AppSettings {
 /** The API's dependencies on one Redis connection and one store, as `npm run api` and the tests build them. */
 export function appDeps(settings: AppSettings): AppDeps {
   const queues = openQueues(settings.redis);
+  const routedQueues = new RoutedQueues(settings.redis);
   return {
     ...settings,
+    routing: { queues: routedQueues, fairShare: new FairShareGate(settings.redis, routedQueues) },
     queues: { train: queues.train as Queue<TrainJob>, evaluate: queues.evaluate as Queue<EvaluateJob>, sweep: queues.sweep as Queue<{ sweepId: string }> },
     runs: new RunRepository(settings.store),
     cancel: new CancelChannel(settings.redis),

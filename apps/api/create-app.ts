@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { IdempotencyKeys } from '../../shared/queue/idempotency-keys.ts';
+import type { RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { allApiTokens, type ApiToken } from './api-tokens.ts';
@@ -26,6 +27,8 @@ import { RunSubmitter } from './run-submitter.ts';
 export interface AppDeps {
   redis: Redis;
   queues: { train: Queue<TrainJob>; sweep: Queue<{ sweepId: string }>; evaluate: Queue<EvaluateJob> };
+  /** The train and evaluate queues per requirement set, and the per-user gate in front of them. */
+  routing: RoutingDeps;
   store: ArtifactStore;
   runs: RunRepository;
   cancel: CancelChannel;
@@ -58,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const boardQueues = [deps.queues.train, deps.queues.sweep, deps.queues.evaluate];
+  const boardQueues = async () => [deps.queues.sweep, ...(await deps.routing.queues.names()).map((name) => deps.routing.queues.named(name))];
   // Read tokens get a board without retry/clean/promote buttons; bearerAuth already refuses their writes.
   const boards = { read: bullBoardRouter(boardQueues, { readOnly: true }), write: bullBoardRouter(boardQueues, { readOnly: false }) };
   app.use(BULL_BOARD_PATH, (request, response, next) => boards[apiRoleOf(response)](request, response, next));
@@ -71,15 +74,15 @@ export function createApp(deps: AppDeps): Express {
     runsRouter({
       runs: deps.runs,
       idempotency: new IdempotencyKeys(deps.redis),
-      submitter: new RunSubmitter({ configsDir: deps.configsDir, runs: deps.runs, trainQueue: deps.queues.train }),
-      trainQueue: deps.queues.train,
+      submitter: new RunSubmitter({ configsDir: deps.configsDir, runs: deps.runs, routing: deps.routing }),
+      routing: deps.routing,
       cancel: deps.cancel,
       store: deps.store,
     }),
   );
   app.use(
     '/api/v1/evaluations',
-    evaluationsRouter({ runs: deps.runs, evaluations: new EvaluationRepository(deps.store), evaluateQueue: deps.queues.evaluate }),
+    evaluationsRouter({ ...deps.routing, runs: deps.runs, evaluations: new EvaluationRepository(deps.store) }),
   );
   app.use(
     '/api/v1/sweeps',
@@ -87,7 +90,8 @@ export function createApp(deps: AppDeps): Express {
       store: deps.store,
       sweeps: new SweepRepository(deps.store),
       sweepQueue: deps.queues.sweep,
-      trainQueue: deps.queues.train,
+      routing: deps.routing,
+      runs: deps.runs,
       cancel: deps.cancel,
       configsDir: deps.configsDir,
     }),

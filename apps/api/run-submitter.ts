@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import { ConfigError } from '../../shared/config/config-error.ts';
 import { findKeyPosition } from '../../shared/config/key-line-map.ts';
 import {
@@ -13,11 +12,11 @@ import {
 } from '../../shared/config/load-experiment-config.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
-import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { ModelParamsError } from '../../shared/ml/models/model-params-error.ts';
 import { checkPerceptualWeightsAvailable } from '../../shared/ml/losses/perceptual-weights.ts';
 import { validateModelParams } from '../../shared/ml/model-registry.ts';
-import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
+import type { RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
+import { enqueueTrainJob } from '../../shared/routing/enqueue-train-job.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
 import { newRunRecord } from '../../shared/runs/new-run-record.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
@@ -26,16 +25,18 @@ import { configHttpError } from './http-error.ts';
 /** Turns a submission into a stored run (run.json, config.yaml) and a queued train job. */
 export class RunSubmitter {
   constructor(
-    private readonly deps: { configsDir: string; runs: RunRepository; trainQueue: Queue<TrainJob> },
+    private readonly deps: { configsDir: string; runs: RunRepository; routing: RoutingDeps },
   ) {}
 
-  async submit(body: RunSubmission): Promise<RunRecord> {
+  /** `submittedBy`: the API token's name, `anonymous` when the API runs open. */
+  async submit(body: RunSubmission, submittedBy: string): Promise<RunRecord> {
     const { raw, config } = this.resolve(body);
     const configYaml = serializeConfigYaml(raw);
-    const record = newRunRecord(newRunId(), config, configYaml);
+    const record = newRunRecord(newRunId(), config, configYaml, submittedBy);
     await this.deps.runs.create(record, configYaml);
     try {
-      await this.deps.trainQueue.add(record.name, { runId: record.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: record.id });
+      const routing = { requires: config.requires, priority: config.priority, submittedBy };
+      await enqueueTrainJob(this.deps.routing, { runId: record.id, name: record.name, config: raw, routing });
     } catch (error) {
       await this.deps.runs.update(record.id, (r) => ({ ...r, status: 'failed', error: 'could not be queued: Redis was unavailable', finishedAt: new Date().toISOString() }));
       throw error;
