@@ -7,10 +7,22 @@ export type JobPriority = (typeof JOB_PRIORITIES)[number];
 export const jobPrioritySchema = z.enum(JOB_PRIORITIES);
 
 /**
- * BullMQ's number for a priority (1 is taken first). Every level is a positive number:
- * BullMQ serves its plain waiting list before its prioritized set, so `normal` must be
- * prioritized too for `high` to overtake it.
+ * How a priority is written into BullMQ. A worker serves a queue's waiting list (front
+ * first) before its prioritized set, so `normal` jobs wait in the list as they always
+ * did, `high` ones join its front (LIFO), and `low` ones go to the prioritized set,
+ * taken only when the list is empty.
  */
-export function bullmqPriorityOf(priority: JobPriority): number {
-  return JOB_PRIORITIES.indexOf(priority) + 1;
+export function bullmqPriorityOptions(priority: JobPriority): { priority: number; lifo: boolean } {
+  return { priority: priority === 'low' ? 1 : 0, lifo: priority === 'high' };
+}
+
+/** 0 for high, 1 normal, 2 low: the order of jobs the per-user cap holds back. */
+export function priorityRank(priority: JobPriority): number {
+  return JOB_PRIORITIES.indexOf(priority);
+}
+
+/** The priority a BullMQ job was added or changed with (the inverse of bullmqPriorityOptions). */
+export function priorityOfJob(job: { priority: number; opts: { lifo?: boolean } }): JobPriority {
+  if (job.priority > 0) return 'low';
+  return job.opts.lifo === true ? 'high' : 'normal';
 }

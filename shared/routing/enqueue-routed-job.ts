@@ -1,5 +1,5 @@
 import type { JobsOptions } from 'bullmq';
-import { bullmqPriorityOf, type JobPriority } from '../contracts/job-priority.ts';
+import { bullmqPriorityOptions, type JobPriority, priorityRank } from '../contracts/job-priority.ts';
 import { FairShareGate, HOLD_DELAY_MS } from './fair-share-gate.ts';
 import { routedQueueName, type RoutedKind } from './routed-queue-name.ts';
 import type { RoutedQueues } from './routed-queues.ts';
@@ -36,9 +36,8 @@ export async function enqueueRoutedJob<Data extends object>(
   job: { name: string; data: Data; options: JobsOptions & { jobId: string } },
 ): Promise<void> {
   const cap = await deps.fairShare.cap();
-  const priority = bullmqPriorityOf(routing.priority);
   const held = cap === null ? {} : { delay: HOLD_DELAY_MS };
   const data = { ...job.data, submittedBy: routing.submittedBy };
-  await deps.queues.add(kind, routing.requires, `${job.name} (${routing.submittedBy})`, data, { ...job.options, priority, ...held });
-  if (cap !== null) await deps.fairShare.hold(routing.submittedBy, routedQueueName(kind, routing.requires), job.options.jobId, priority);
+  await deps.queues.add(kind, routing.requires, `${job.name} (${routing.submittedBy})`, data, { ...job.options, ...bullmqPriorityOptions(routing.priority), ...held });
+  if (cap !== null) await deps.fairShare.hold(routing.submittedBy, routedQueueName(kind, routing.requires), job.options.jobId, priorityRank(routing.priority));
 }

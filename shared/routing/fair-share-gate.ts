@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { priorityOfJob, priorityRank } from '../contracts/job-priority.ts';
 import type { RoutedQueues } from './routed-queues.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { RoutedQueues } from './routed-queues.ts';
  */
 export const HOLD_DELAY_MS = 10 * 365 * 24 * 3600 * 1000;
 
-/** Orders a user's held jobs: priority first, then submission time. */
+/** Orders a user's held jobs: priority rank first, then submission time (ms). */
 const PRIORITY_WEIGHT = 1e13;
 
 /** Moves held jobs to admitted while the user is under the cap (-1: no cap), atomically. */
@@ -53,18 +54,18 @@ export class FairShareGate {
   }
 
   /** Lists an added (held) job for its user, then admits what the cap allows. */
-  async hold(user: string, queueName: string, jobId: string, bullmqPriority: number): Promise<void> {
-    await this.redis.zadd(this.key('held', user), 'NX', bullmqPriority * PRIORITY_WEIGHT + Date.now(), member(queueName, jobId));
+  async hold(user: string, queueName: string, jobId: string, rank: number): Promise<void> {
+    await this.redis.zadd(this.key('held', user), 'NX', rank * PRIORITY_WEIGHT + Date.now(), member(queueName, jobId));
     await this.redis.sadd(this.key('users'), user);
     await this.rebalance(user);
   }
 
   /** A held job's new priority keeps its place among jobs of the same priority. */
-  async reprioritize(user: string, queueName: string, jobId: string, bullmqPriority: number): Promise<void> {
+  async reprioritize(user: string, queueName: string, jobId: string, rank: number): Promise<void> {
     const score = await this.redis.zscore(this.key('held', user), member(queueName, jobId));
     if (score === null) return;
     const submittedAt = Number(score) % PRIORITY_WEIGHT;
-    await this.redis.zadd(this.key('held', user), 'XX', bullmqPriority * PRIORITY_WEIGHT + submittedAt, member(queueName, jobId));
+    await this.redis.zadd(this.key('held', user), 'XX', rank * PRIORITY_WEIGHT + submittedAt, member(queueName, jobId));
   }
 
   /** Forgets the user's finished jobs, admits held ones up to the cap and promotes the admitted ones still parked. */
@@ -91,7 +92,7 @@ export class FairShareGate {
         const user = submitterOf(job);
         if (job.id === undefined || user === null || Number(job.delay) < HOLD_DELAY_MS) continue;
         if ((await this.redis.sismember(this.key('admitted', user), member(name, job.id))) === 1) continue;
-        await this.redis.zadd(this.key('held', user), 'NX', (job.priority ?? 0) * PRIORITY_WEIGHT + job.timestamp, member(name, job.id));
+        await this.redis.zadd(this.key('held', user), 'NX', priorityRank(priorityOfJob(job)) * PRIORITY_WEIGHT + job.timestamp, member(name, job.id));
         await this.redis.sadd(this.key('users'), user);
       }
     }

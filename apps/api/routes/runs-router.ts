@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { Router, type Request } from 'express';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
-import { bullmqPriorityOf, jobPrioritySchema } from '../../../shared/contracts/job-priority.ts';
+import { bullmqPriorityOptions, jobPrioritySchema, priorityRank } from '../../../shared/contracts/job-priority.ts';
 import { RUN_STATUSES, type RunRecord } from '../../../shared/contracts/run-record.ts';
 import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
@@ -105,8 +105,8 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     if (run.status !== 'queued' || job === undefined || !WAITING_STATES.has(state)) {
       throw new HttpError(409, `run ${run.id} is ${run.status === 'queued' ? 'being taken by a worker' : run.status}: only a waiting run changes priority (running ones are never preempted)`);
     }
-    await job.changePriority({ priority: bullmqPriorityOf(priority) });
-    await deps.routing.fairShare.reprioritize(run.submittedBy, job.queueName, run.id, bullmqPriorityOf(priority));
+    await job.changePriority(bullmqPriorityOptions(priority));
+    await deps.routing.fairShare.reprioritize(run.submittedBy, job.queueName, run.id, priorityRank(priority));
     const updated = await deps.runs.update(run.id, (r) => ({ ...r, priority }));
     response.json(await present(updated, request));
   });
