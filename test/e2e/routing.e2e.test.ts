@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
+import { runCli } from '../apps/cli/helpers/run-cli.ts';
 import { AelabStack } from '../support/aelab-stack.ts';
 
 type RunView = RunRecord & { waitingFor: string | null };
@@ -48,6 +49,8 @@ describe('routing: labels, priorities and a fair share (real API and worker proc
     const waiting = (await stack.run(gpuRun.id)) as RunView;
     expect(waiting.status).toBe('queued');
     expect(waiting.waitingFor).toBe('a worker with labels gpu');
+    const listed = await runCli(['runs', '--status', 'queued'], { AELAB_API_URL: stack.baseUrl });
+    expect(listed.stdout).toMatch(new RegExp(`${gpuRun.id} .*anonymous +waiting for a worker with labels gpu`));
 
     const gpuWorker = stack.addWorker({ AELAB_WORKER_LABELS: 'gpu' }).child.pid;
     const gpuDone = await finished(gpuRun.id);
