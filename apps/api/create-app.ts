@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const boardQueues = async () => [deps.queues.sweep, ...(await deps.routing.queues.names()).map((name) => deps.routing.queues.named(name))];
+  const boardQueues = () => allQueues(deps);
   // Read tokens get a board without retry/clean/promote buttons; bearerAuth already refuses their writes.
   const boards = { read: bullBoardRouter(boardQueues, { readOnly: true }), write: bullBoardRouter(boardQueues, { readOnly: false }) };
   app.use(BULL_BOARD_PATH, (request, response, next) => boards[apiRoleOf(response)](request, response, next));
@@ -100,6 +100,12 @@ export function createApp(deps: AppDeps): Express {
   app.use((request, _response, next) => next(new HttpError(404, `no route ${request.method} ${request.path}`)));
   app.use(errorHandler((message, meta) => deps.logger.error(message, meta)));
   return app;
+}
+
+/** The sweep queue and the train and evaluate queues of every requirement set in use. */
+export async function allQueues(deps: Pick<AppDeps, 'queues' | 'routing'>): Promise<Queue[]> {
+  const routed = await deps.routing.queues.names();
+  return [deps.queues.sweep, ...routed.map((name) => deps.routing.queues.named(name))];
 }
 
 /** Metric label for unmatched paths, bounded so scanners cannot blow up label cardinality. */
