@@ -32,6 +32,8 @@ export class RoutedQueues {
     let queue = this.open.get(name);
     if (queue === undefined) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      // The shared connection reports Redis errors already (its owner listens); without a
+      // listener here the same error, re-emitted by the queue, would crash the process.
       queue.on('error', () => undefined);
       this.open.set(name, queue);
     }
