@@ -8,7 +8,7 @@ import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
-import { waitingReason } from '../../../shared/routing/waiting-reason.ts';
+import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
@@ -64,7 +64,8 @@ export function runsRouter(deps: RunsRouterDeps): Router {
   router.get('/', async (request, response) => {
     const query = parseOr400(listQuerySchema, request.query, 'query');
     const page = await deps.runs.list(query);
-    response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request))) });
+    const workerCounts: WorkerCounts = new Map();
+    response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request, workerCounts))) });
   });
 
   router.get('/:id', async (request, response) => {
@@ -141,7 +142,7 @@ export function runsRouter(deps: RunsRouterDeps): Router {
   }
 
   /** run.json plus the live progress of its job and links to what it wrote. */
-  async function present(run: RunRecord, request: Request) {
+  async function present(run: RunRecord, request: Request, workerCounts?: WorkerCounts) {
     const base = `${request.baseUrl}/${run.id}`;
     const job = run.status === 'running' || run.status === 'queued' ? await trainJobOf(run) : undefined;
     const links: Record<string, string> = {
@@ -154,7 +155,7 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     if (checkpoints.includes('latest')) links.latestCheckpoint = `${base}/artifacts/checkpoints/latest/`;
     if (checkpoints.includes('best')) links.bestCheckpoint = `${base}/artifacts/checkpoints/best/`;
     for (const evalId of await deps.store.list(`${runPaths(run.id).root}/eval`)) links[`evaluation:${evalId}`] = `/api/v1/evaluations/${evalId}`;
-    const waitingFor = run.status === 'queued' && job !== undefined ? await waitingReason(deps.routing, job) : null;
+    const waitingFor = run.status === 'queued' && job !== undefined ? await waitingReason(deps.routing, job, workerCounts) : null;
     return { ...run, progress: job?.progress ?? null, waitingFor, links };
   }
 
