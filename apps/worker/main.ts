@@ -14,11 +14,12 @@ import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
-import { createWorkerMetrics, serveMetrics } from '../../shared/observability/worker-metrics.ts';
+import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
 import { FairShareGate, submitterOf } from '../../shared/routing/fair-share-gate.ts';
+import type { RoutedKind } from '../../shared/routing/routed-queue-name.ts';
 import { RoutedQueues } from '../../shared/routing/routed-queues.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
@@ -37,12 +38,7 @@ async function main(): Promise<void> {
   const store = openArtifactStore();
   await store.checkWritable();
   const metrics = createWorkerMetrics(WORKER_NAME);
-  const metricsPort = portFromEnv('AELAB_METRICS_PORT');
-  if (metricsPort !== null) {
-    const server = await serveMetrics(metrics, metricsPort, process.env.AELAB_METRICS_HOST ?? '0.0.0.0');
-    const address = server.address();
-    logger.info('worker metrics served', { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : metricsPort}/metrics` });
-  }
+  await serveMetricsWhenAsked(metrics);
   const connection = createWorkerConnection();
   const outage = new RedisOutageReporter(logger);
   connection.on('error', outage.listener('redis connection'));
@@ -73,11 +69,6 @@ async function main(): Promise<void> {
       lockLost = handler;
     },
   });
-  // A job that ends frees a place in its submitter's share (AELAB_MAX_RUNNING_PER_USER).
-  const rebalanceShare = (job: Job | undefined) => {
-    const user = job === undefined ? null : submitterOf(job);
-    if (user !== null) routing.fairShare.rebalance(user).catch((error: unknown) => logger.warn('fair-share rebalance failed', { user, error: String(error) }));
-  };
   const routed = new RoutedWorkers({
     connection,
     queues,
@@ -88,15 +79,7 @@ async function main(): Promise<void> {
     },
     settings: TRAIN_WORKER_SETTINGS,
     logger,
-    onWorker: (worker, kind) => {
-      worker.on('error', outage.listener(`${worker.name} worker`));
-      worker.on('completed', rebalanceShare);
-      worker.on('failed', (job, error) => {
-        if (kind === 'train') logger.warn('train job failed', { jobId: job?.id, error: error.message });
-        rebalanceShare(job);
-      });
-      if (kind === 'train') worker.on('lockRenewalFailed', (jobIds: string[]) => lockLost(jobIds));
-    },
+    onWorker: (worker, kind) => watchRoutedWorker(worker, kind, { outage, fairShare: routing.fairShare, lockLost: (jobIds) => lockLost(jobIds) }),
   });
   // Sweep controllers only read storage and queue jobs: several run side by side in this process, outside the job slot.
   const sweeper = new Worker<{ sweepId: string }>(
@@ -137,6 +120,38 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** With AELAB_METRICS_PORT set, this worker's Prometheus `/metrics` is served there. */
+async function serveMetricsWhenAsked(metrics: WorkerMetrics): Promise<void> {
+  const metricsPort = portFromEnv('AELAB_METRICS_PORT');
+  if (metricsPort === null) return;
+  const server = await serveMetrics(metrics, metricsPort, process.env.AELAB_METRICS_HOST ?? '0.0.0.0');
+  const address = server.address();
+  logger.info('worker metrics served', { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : metricsPort}/metrics` });
+}
+
+/**
+ * Listeners of one train or evaluate Worker: Redis errors to the outage log, lost locks
+ * to the train processor, and every job end to the per-user gate, since an ended job
+ * frees a place in its submitter's share (AELAB_MAX_RUNNING_PER_USER).
+ */
+function watchRoutedWorker(
+  worker: Worker,
+  kind: RoutedKind,
+  context: { outage: RedisOutageReporter; fairShare: FairShareGate; lockLost: (jobIds: string[]) => void },
+): void {
+  const rebalanceShare = (job: Job | undefined) => {
+    const user = job === undefined ? null : submitterOf(job);
+    if (user !== null) context.fairShare.rebalance(user).catch((error: unknown) => logger.warn('fair-share rebalance failed', { user, error: String(error) }));
+  };
+  worker.on('error', context.outage.listener(`${worker.name} worker`));
+  worker.on('completed', rebalanceShare);
+  worker.on('failed', (job, error) => {
+    if (kind === 'train') logger.warn('train job failed', { jobId: job?.id, error: error.message });
+    rebalanceShare(job);
+  });
+  if (kind === 'train') worker.on('lockRenewalFailed', context.lockLost);
 }
 
 main().catch((error: unknown) => {
