@@ -103,6 +103,9 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     const run = await existingRun(request.params.id);
     const job = await trainJobOf(run);
     const state = job === undefined ? 'missing' : await job.getState();
+    if (run.status === 'queued' && job === undefined) {
+      throw new HttpError(409, `run ${run.id} has no job of its own waiting (a sweep trial takes its sweep's priority)`);
+    }
     if (run.status !== 'queued' || job === undefined || !WAITING_STATES.has(state)) {
       throw new HttpError(409, `run ${run.id} is ${run.status === 'queued' ? 'being taken by a worker' : run.status}: only a waiting run changes priority (running ones are never preempted)`);
     }
