@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { ANONYMOUS } from '../../shared/routing/enqueue-routed-job.ts';
 import type { ApiRole, ApiToken } from './api-tokens.ts';
 import { sessionTokenOf } from './session-cookie.ts';
 
@@ -20,12 +21,14 @@ export function bearerAuth(tokens: readonly ApiToken[]) {
   if (tokens.length === 0) {
     return (_request: Request, response: Response, next: NextFunction) => {
       response.locals.apiRole = 'write' satisfies ApiRole;
+      response.locals.apiUser = ANONYMOUS;
       next();
     };
   }
-  const roleOf = tokenRoles(tokens);
+  const tokenOf = tokenMatcher(tokens);
   return (request: Request, response: Response, next: NextFunction): void => {
-    const role = roleOf(presentedToken(request.headers.authorization) ?? sessionTokenOf(request.headers.cookie));
+    const match = tokenOf(presentedToken(request.headers.authorization) ?? sessionTokenOf(request.headers.cookie));
+    const role = match?.role ?? null;
     if (role === null) {
       if (request.path.startsWith('/admin')) response.setHeader('WWW-Authenticate', 'Basic realm="aelab"');
       response.status(401).json({ error: 'missing or wrong API token: send "Authorization: Bearer <token>"' });
@@ -36,8 +39,14 @@ export function bearerAuth(tokens: readonly ApiToken[]) {
       return;
     }
     response.locals.apiRole = role;
+    response.locals.apiUser = match?.name ?? ANONYMOUS;
     next();
   };
+}
+
+/** Whom `bearerAuth` let in: the token's name, `anonymous` when the API runs open. */
+export function apiUserOf(response: Response): string {
+  return typeof response.locals.apiUser === 'string' ? response.locals.apiUser : ANONYMOUS;
 }
 
 /** The role `bearerAuth` granted this request. */
@@ -45,25 +54,27 @@ export function apiRoleOf(response: Response): ApiRole {
   return response.locals.apiRole === 'write' ? 'write' : 'read';
 }
 
-/** The role of a presented token among `tokens`, or null when it is none of them. */
-export function tokenRoles(tokens: readonly ApiToken[]): (presented: string | null) => ApiRole | null {
-  const known = tokens.map((token) => ({ role: token.role, digest: digest(token.token) }));
-  return (presented) => matchingRole(presented, known);
+/** The role and name of a presented token among `tokens`, or null when it is none of them. */
+export function tokenMatcher(tokens: readonly ApiToken[]): (presented: string | null) => { role: ApiRole; name: string } | null {
+  const known = tokens.map((token) => ({ role: token.role, name: token.name, digest: digest(token.token) }));
+  return (presented) => matchingToken(presented, known);
 }
 
-/** Write wins when the same token is configured with both roles. */
-function matchingRole(presented: string | null, known: ReadonlyArray<{ role: ApiRole; digest: Buffer }>): ApiRole | null {
+/** Write wins when the same token is configured with both roles; the name is that of the winning entry. */
+function matchingToken(presented: string | null, known: ReadonlyArray<{ role: ApiRole; name: string; digest: Buffer }>): { role: ApiRole; name: string } | null {
   if (presented === null) return null;
   const candidate = digest(presented);
   let read = 0;
   let write = 0;
+  const names: Record<ApiRole, string> = { read: ANONYMOUS, write: ANONYMOUS };
   for (const token of known) {
     const equal = Number(timingSafeEqual(candidate, token.digest));
     read |= equal & Number(token.role === 'read');
     write |= equal & Number(token.role === 'write');
+    if (equal === 1) names[token.role] = token.name;
   }
-  if (write === 1) return 'write';
-  return read === 1 ? 'read' : null;
+  if (write === 1) return { role: 'write', name: names.write };
+  return read === 1 ? { role: 'read', name: names.read } : null;
 }
 
 function presentedToken(header: string | undefined): string | null {

@@ -8,6 +8,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiMetrics } from '../../shared/observability/prometheus-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { IdempotencyKeys } from '../../shared/queue/idempotency-keys.ts';
+import type { RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { allApiTokens, type ApiToken } from './api-tokens.ts';
@@ -32,6 +33,8 @@ import { RunSummaries } from '../../shared/evaluation/run-summaries.ts';
 export interface AppDeps {
   redis: Redis;
   queues: { train: Queue<TrainJob>; sweep: Queue<{ sweepId: string }>; evaluate: Queue<EvaluateJob> };
+  /** The train and evaluate queues per requirement set, and the per-user gate in front of them. */
+  routing: RoutingDeps;
   store: ArtifactStore;
   runs: RunRepository;
   cancel: CancelChannel;
@@ -72,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/metrics', async (_request, response) => {
     response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
-  const boardQueues = [deps.queues.train, deps.queues.sweep, deps.queues.evaluate];
+  const boardQueues = () => allQueues(deps);
   // Read tokens get a board without retry/clean/promote buttons; bearerAuth already refuses their writes.
   const boards = { read: bullBoardRouter(boardQueues, { readOnly: true }), write: bullBoardRouter(boardQueues, { readOnly: false }) };
   app.use(BULL_BOARD_PATH, (request, response, next) => boards[apiRoleOf(response)](request, response, next));
@@ -85,8 +88,8 @@ export function createApp(deps: AppDeps): Express {
     runsRouter({
       runs: deps.runs,
       idempotency: new IdempotencyKeys(deps.redis),
-      submitter: new RunSubmitter({ configsDir: deps.configsDir, runs: deps.runs, trainQueue: deps.queues.train }),
-      trainQueue: deps.queues.train,
+      submitter: new RunSubmitter({ configsDir: deps.configsDir, runs: deps.runs, routing: deps.routing }),
+      routing: deps.routing,
       cancel: deps.cancel,
       store: deps.store,
       index: new RunIndex(deps.store, deps.runs),
@@ -95,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(
     '/api/v1/evaluations',
-    evaluationsRouter({ runs: deps.runs, evaluations: new EvaluationRepository(deps.store), evaluateQueue: deps.queues.evaluate }),
+    evaluationsRouter({ ...deps.routing, runs: deps.runs, evaluations: new EvaluationRepository(deps.store) }),
   );
   app.use(
     '/api/v1/sweeps',
@@ -103,7 +106,8 @@ export function createApp(deps: AppDeps): Express {
       store: deps.store,
       sweeps: new SweepRepository(deps.store),
       sweepQueue: deps.queues.sweep,
-      trainQueue: deps.queues.train,
+      routing: deps.routing,
+      runs: deps.runs,
       cancel: deps.cancel,
       configsDir: deps.configsDir,
     }),
@@ -112,7 +116,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/api/v1/suites',
     suitesRouter({
-      reproduction: new SuiteReproduction({ ...deps, evaluations, trainQueue: deps.queues.train, evaluateQueue: deps.queues.evaluate }),
+      reproduction: new SuiteReproduction({ ...deps, evaluations }),
       configsDir: deps.configsDir,
       dataRoot: deps.dataRoot ?? process.env.AELAB_DATA_ROOT ?? process.cwd(),
     }),
@@ -121,6 +125,12 @@ export function createApp(deps: AppDeps): Express {
   app.use((request, _response, next) => next(new HttpError(404, `no route ${request.method} ${request.path}`)));
   app.use(errorHandler((message, meta) => deps.logger.error(message, meta)));
   return app;
+}
+
+/** The sweep queue and the train and evaluate queues of every requirement set in use. */
+export async function allQueues(deps: Pick<AppDeps, 'queues' | 'routing'>): Promise<Queue[]> {
+  const routed = await deps.routing.queues.names();
+  return [deps.queues.sweep, ...routed.map((name) => deps.routing.queues.named(name))];
 }
 
 /** Metric label for unmatched paths, bounded so scanners cannot blow up label cardinality. */

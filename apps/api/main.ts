@@ -32,6 +32,11 @@ async function main(): Promise<void> {
     apiTokens,
     version: PACKAGE_VERSION,
   });
+  // Written at every (re)connection: Redis may be away at start, or come back empty.
+  const cap = maxRunningPerUser(process.env.AELAB_MAX_RUNNING_PER_USER);
+  redis.on('ready', () => {
+    deps.routing.fairShare.setCap(cap).catch((error: unknown) => logger.warn('could not record AELAB_MAX_RUNNING_PER_USER in Redis', { error: String(error) }));
+  });
   const queues = Object.values(deps.queues);
   for (const queue of queues) queue.on('error', outage.listener(`${queue.name} queue`));
   const app = createApp(deps);
@@ -57,13 +62,25 @@ async function main(): Promise<void> {
   });
   const shutdown = () => {
     server.close();
-    void Promise.all(queues.map((queue) => queue.close())).finally(() => {
+    void Promise.all([...queues.map((queue) => queue.close()), deps.routing.queues.close()]).finally(() => {
       redis.disconnect();
       process.exit(0);
     });
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+}
+
+/**
+ * AELAB_MAX_RUNNING_PER_USER: how many of one person's jobs may run at once across the
+ * pool; unset or empty means no cap. The API writes it to Redis, where the workers and
+ * sweep controllers that admit held jobs read it.
+ */
+function maxRunningPerUser(text: string | undefined): number | null {
+  if (text === undefined || text.trim() === '') return null;
+  const cap = Number(text);
+  if (!Number.isInteger(cap) || cap < 1) throw new Error(`AELAB_MAX_RUNNING_PER_USER: expected a whole number of at least 1, got ${JSON.stringify(text)}`);
+  return cap;
 }
 
 /** How many tokens of each role, for the start-up log line; never the tokens. */

@@ -37,6 +37,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/api/v1/runs/{id}': { get: { summary: 'One run with live progress and artifact links', parameters: [runId], responses: { 200: { description: 'the run' }, 404: { description: 'no such run' } } } },
       '/api/v1/runs/{id}/metrics': { get: { summary: 'Per-epoch metrics records', parameters: [runId], responses: { 200: { description: 'the records' } } } },
+      '/api/v1/runs/{id}/priority': {
+        post: {
+          summary: 'Change the priority (high, normal, low) of a waiting run',
+          parameters: [runId],
+          responses: { 200: { description: 'the run with its new priority' }, 400: { description: 'not a priority' }, 409: { description: 'no longer waiting' } },
+        },
+      },
       '/api/v1/runs/{id}/cancel': {
         post: { summary: 'Cancel a queued or running run', parameters: [runId], responses: { 200: { description: 'cancelled (was queued)' }, 202: { description: 'cancel requested (running)' }, 409: { description: 'already finished' } } },
       },

@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import { ConfigError } from '../../shared/config/config-error.ts';
 import { findKeyPosition } from '../../shared/config/key-line-map.ts';
 import {
@@ -12,10 +11,10 @@ import {
 } from '../../shared/config/load-experiment-config.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
-import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { ModelParamsError } from '../../shared/ml/models/model-params-error.ts';
 import { checkPerceptualWeightsAvailable } from '../../shared/ml/losses/perceptual-weights.ts';
 import { validateModelParams } from '../../shared/ml/model-registry.ts';
+import type { RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
 import { queueNewRun } from '../../shared/runs/queue-new-run.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
@@ -24,11 +23,12 @@ import { configHttpError } from './http-error.ts';
 /** Turns a submission into a stored run (run.json, config.yaml) and a queued train job. */
 export class RunSubmitter {
   constructor(
-    private readonly deps: { configsDir: string; runs: RunRepository; trainQueue: Queue<TrainJob> },
+    private readonly deps: { configsDir: string; runs: RunRepository; routing: RoutingDeps },
   ) {}
 
-  async submit(body: RunSubmission): Promise<RunRecord> {
-    return queueNewRun(this.deps, newRunId(), this.resolve(body));
+  /** `submittedBy`: the API token's name, `anonymous` when the API runs open. */
+  async submit(body: RunSubmission, submittedBy: string): Promise<RunRecord> {
+    return queueNewRun(this.deps, newRunId(), this.resolve(body), submittedBy);
   }
 
   private resolve(body: RunSubmission): LoadedExperimentConfig {

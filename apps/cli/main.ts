@@ -46,9 +46,18 @@ program
   .action(async (options: { status?: string; limit: number; offset: number }) => {
     const query = new URLSearchParams({ limit: String(options.limit), offset: String(options.offset) });
     if (options.status) query.set('status', options.status);
-    const page = await new ApiClient().get<RunPage>(`/api/v1/runs?${query}`);
-    const rows = page.runs.map((run) => [run.id, run.status, `${run.epoch}/${run.totalEpochs}`, run.model, run.best ? `${run.best.metric}=${run.best.value.toPrecision(4)}` : '–', run.name]);
-    printTable(['ID', 'STATUS', 'EPOCH', 'MODEL', 'BEST', 'NAME'], rows);
+    const page = await new ApiClient().get<Omit<RunPage, 'runs'> & { runs: Array<RunRecord & { waitingFor?: string | null }> }>(`/api/v1/runs?${query}`);
+    const rows = page.runs.map((run) => [
+      run.id,
+      run.status,
+      `${run.epoch}/${run.totalEpochs}`,
+      run.model,
+      run.best ? `${run.best.metric}=${run.best.value.toPrecision(4)}` : '–',
+      run.name,
+      run.submittedBy ?? '–',
+      run.waitingFor ? `waiting for ${run.waitingFor}` : '',
+    ]);
+    printTable(['ID', 'STATUS', 'EPOCH', 'MODEL', 'BEST', 'NAME', 'BY', ''], rows);
     process.stdout.write(`${page.runs.length} of ${page.total} runs\n`);
   });
 
@@ -73,6 +82,16 @@ program
   .action(async (runId: string) => {
     const run = await new ApiClient().post<RunRecord & { cancelRequested?: boolean }>(`/api/v1/runs/${encodeURIComponent(runId)}/cancel`);
     process.stdout.write(run.cancelRequested ? `cancel requested; ${run.id} stops after its current batch\n` : `${run.id} is ${run.status}\n`);
+  });
+
+program
+  .command('priority')
+  .description('change the priority of a waiting run (high, normal or low); running runs are never preempted')
+  .argument('<runId>')
+  .argument('<priority>', 'high | normal | low')
+  .action(async (runId: string, priority: string) => {
+    const run = await new ApiClient().post<RunRecord>(`/api/v1/runs/${encodeURIComponent(runId)}/priority`, { priority });
+    process.stdout.write(`${run.id} is ${run.status} with priority ${run.priority}\n`);
   });
 
 program

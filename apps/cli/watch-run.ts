@@ -4,7 +4,7 @@ import { describeMetrics } from '../../shared/observability/describe-metrics.ts'
 import type { TrainProgress } from '../../shared/contracts/train-job.ts';
 import type { ApiClient } from './api-client.ts';
 
-type RunView = RunRecord & { progress: TrainProgress | number | null };
+type RunView = RunRecord & { progress: TrainProgress | number | null; waitingFor?: string | null };
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
 
@@ -26,6 +26,7 @@ export async function watchRun(client: ApiClient, runId: string, options: { poll
   let barStarted = false;
   let printedEpochs = 0;
   let lastStatus = '';
+  let lastWaitingFor: string | null = null;
   try {
     for (;;) {
       const run = await client.get<RunView>(`/api/v1/runs/${runId}`);
@@ -38,6 +39,9 @@ export async function watchRun(client: ApiClient, runId: string, options: { poll
         log(`run ${run.id} is ${run.status}${run.worker ? ` on ${run.worker.host}${run.worker.backend ? ` (${run.worker.backend}, ${run.worker.device})` : ''}` : ''}`);
         lastStatus = run.status;
       }
+      const waitingFor = run.waitingFor ?? null;
+      if (waitingFor !== null && waitingFor !== lastWaitingFor) log(`  waiting for ${waitingFor}`);
+      lastWaitingFor = waitingFor;
       const progress = typeof run.progress === 'object' && run.progress !== null ? run.progress : null;
       if (interactive && progress !== null && !FINISHED.has(run.status)) {
         const payload = {

@@ -1,28 +1,33 @@
 /**
  * `npm run worker`: one worker process per GPU (pin it with CUDA_VISIBLE_DEVICES).
- * It takes one train job at a time and runs it in a child process. SIGTERM or SIGINT:
+ * It labels itself (its backend's `gpu` or `cpu` and name, plus AELAB_WORKER_LABELS),
+ * consumes the train and evaluate queues whose requirements those labels satisfy, and
+ * runs one job at a time, in a child process. SIGTERM or SIGINT:
  * the running batch finishes, a checkpoint is written, the job goes back to the queue,
  * and the process exits.
  */
 import { hostname } from 'node:os';
-import { Queue, Worker } from 'bullmq';
-import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+import { type Job, Worker } from 'bullmq';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
-import type { TrainJob, TrainJobResult } from '../../shared/contracts/train-job.ts';
 import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
-import { createWorkerMetrics, serveMetrics } from '../../shared/observability/worker-metrics.ts';
+import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
+import { FairShareGate, submitterOf } from '../../shared/routing/fair-share-gate.ts';
+import type { RoutedKind } from '../../shared/routing/routed-queue-name.ts';
+import { RoutedQueues } from '../../shared/routing/routed-queues.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { detectWorkerLabels } from './detect-worker-labels.ts';
 import { createEvaluateProcessor } from './evaluate-processor.ts';
 import { measuredProcessor } from './measured-processor.ts';
 import { createSweepProcessor } from './sweep-processor.ts';
+import { RoutedWorkers } from './routed-workers.ts';
 import { createTrainProcessor } from './train-processor.ts';
 
 /** How this process is named in logs and metrics: the host and pid, as in run.json. */
@@ -33,12 +38,7 @@ async function main(): Promise<void> {
   const store = openArtifactStore();
   await store.checkWritable();
   const metrics = createWorkerMetrics(WORKER_NAME);
-  const metricsPort = portFromEnv('AELAB_METRICS_PORT');
-  if (metricsPort !== null) {
-    const server = await serveMetrics(metrics, metricsPort, process.env.AELAB_METRICS_HOST ?? '0.0.0.0');
-    const address = server.address();
-    logger.info('worker metrics served', { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : metricsPort}/metrics` });
-  }
+  await serveMetricsWhenAsked(metrics);
   const connection = createWorkerConnection();
   const outage = new RedisOutageReporter(logger);
   connection.on('error', outage.listener('redis connection'));
@@ -47,16 +47,17 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   let preemptRunning: () => void = () => undefined;
   let lockLost: (jobIds: string[]) => void = () => undefined;
+  const { labels, backend } = await detectWorkerLabels();
   const evaluations = new EvaluationRepository(store);
   const runs = new RunRepository(store);
   const cancel = new CancelChannel(connection);
-  const evaluateQueue = new Queue<EvaluateJob>('evaluate', { connection, prefix: queuePrefix() });
-  evaluateQueue.on('error', outage.listener('evaluate queue'));
-  const processor = createTrainProcessor({
+  const queues = new RoutedQueues(connection);
+  const routing = { queues, fairShare: new FairShareGate(connection, queues) };
+  const trainProcessor = createTrainProcessor({
     store,
     metrics,
     evaluations,
-    evaluateQueue,
+    routing,
     runs,
     cancel,
     logger,
@@ -68,41 +69,44 @@ async function main(): Promise<void> {
       lockLost = handler;
     },
   });
-
-  const worker = new Worker<TrainJob, TrainJobResult>('train', measuredProcessor('train', metrics, processor), {
+  const routed = new RoutedWorkers({
     connection,
-    prefix: queuePrefix(),
-    concurrency: 1,
-    ...TRAIN_WORKER_SETTINGS,
+    queues,
+    labels,
+    processors: {
+      train: measuredProcessor('train', metrics, trainProcessor),
+      evaluate: measuredProcessor('evaluate', metrics, createEvaluateProcessor({ storage: store.location, evaluations, logger })),
+    },
+    settings: TRAIN_WORKER_SETTINGS,
+    logger,
+    onWorker: (worker, kind) => watchRoutedWorker(worker, kind, { outage, fairShare: routing.fairShare, lockLost: (jobIds) => lockLost(jobIds) }),
   });
-  worker.on('error', outage.listener('train worker'));
-  worker.on('lockRenewalFailed', (jobIds: string[]) => lockLost(jobIds));
-  const evaluator = new Worker<EvaluateJob>('evaluate', measuredProcessor('evaluate', metrics, createEvaluateProcessor({ storage: store.location, evaluations, logger })), {
-    connection,
-    prefix: queuePrefix(),
-    concurrency: 1,
-    ...TRAIN_WORKER_SETTINGS,
-  });
-  evaluator.on('error', outage.listener('evaluate worker'));
-  const trainQueue = new Queue<TrainJob>('train', { connection, prefix: queuePrefix() });
-  trainQueue.on('error', outage.listener('train queue'));
-  // Sweep controllers only read storage and queue jobs: several run side by side in this process.
+  // Sweep controllers only read storage and queue jobs: several run side by side in this process, outside the job slot.
   const sweeper = new Worker<{ sweepId: string }>(
     'sweep',
-    measuredProcessor('sweep', metrics, createSweepProcessor({ store, runs, trainQueue, cancel, sweeps: new SweepRepository(store), logger })),
+    measuredProcessor('sweep', metrics, createSweepProcessor({ store, runs, routing, cancel, sweeps: new SweepRepository(store), logger })),
     { connection, prefix: queuePrefix(), concurrency: 4, ...TRAIN_WORKER_SETTINGS },
   );
   sweeper.on('error', outage.listener('sweep worker'));
-  worker.on('failed', (job, error) => logger.warn('train job failed', { jobId: job?.id, error: error.message }));
-  await Promise.all([worker.waitUntilReady(), evaluator.waitUntilReady(), sweeper.waitUntilReady()]);
-  logger.info('worker ready', { redis: describeRedisUrl(redisUrl()), storage: store.location, prefix: queuePrefix(), queues: ['train', 'evaluate', 'sweep'] });
+  await routed.start();
+  await Promise.all([...routed.all().map((worker) => worker.waitUntilReady()), sweeper.waitUntilReady()]);
+  // Jobs a crashed process left parked behind the per-user cap are admitted again.
+  await routing.fairShare.recover(await queues.names());
+  logger.info('worker ready', {
+    redis: describeRedisUrl(redisUrl()),
+    storage: store.location,
+    prefix: queuePrefix(),
+    labels,
+    backend,
+    queues: [...routed.queueNames(), 'sweep'],
+  });
 
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info('shutting down: finishing the batch and handing the job back', { signal });
     preemptRunning();
-    void Promise.all([worker.close(), evaluator.close(), sweeper.close(), evaluateQueue.close(), trainQueue.close()]).then(
+    void Promise.all([routed.close(), sweeper.close(), queues.close()]).then(
       async () => {
         await connection.quit().catch(() => undefined);
         logger.info('worker stopped');
@@ -116,6 +120,38 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** With AELAB_METRICS_PORT set, this worker's Prometheus `/metrics` is served there. */
+async function serveMetricsWhenAsked(metrics: WorkerMetrics): Promise<void> {
+  const metricsPort = portFromEnv('AELAB_METRICS_PORT');
+  if (metricsPort === null) return;
+  const server = await serveMetrics(metrics, metricsPort, process.env.AELAB_METRICS_HOST ?? '0.0.0.0');
+  const address = server.address();
+  logger.info('worker metrics served', { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : metricsPort}/metrics` });
+}
+
+/**
+ * Listeners of one train or evaluate Worker: Redis errors to the outage log, lost locks
+ * to the train processor, and every job end to the per-user gate, since an ended job
+ * frees a place in its submitter's share (AELAB_MAX_RUNNING_PER_USER).
+ */
+function watchRoutedWorker(
+  worker: Worker,
+  kind: RoutedKind,
+  context: { outage: RedisOutageReporter; fairShare: FairShareGate; lockLost: (jobIds: string[]) => void },
+): void {
+  const rebalanceShare = (job: Job | undefined) => {
+    const user = job === undefined ? null : submitterOf(job);
+    if (user !== null) context.fairShare.rebalance(user).catch((error: unknown) => logger.warn('fair-share rebalance failed', { user, error: String(error) }));
+  };
+  worker.on('error', context.outage.listener(`${worker.name} worker`));
+  worker.on('completed', rebalanceShare);
+  worker.on('failed', (job, error) => {
+    if (kind === 'train') logger.warn('train job failed', { jobId: job?.id, error: error.message });
+    rebalanceShare(job);
+  });
+  if (kind === 'train') worker.on('lockRenewalFailed', context.lockLost);
 }
 
 main().catch((error: unknown) => {

@@ -1,8 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type Job, type Queue, UnrecoverableError, WaitingError } from 'bullmq';
-import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { submitEvaluation } from '../../shared/evaluation/evaluation-submitter.ts';
 import type { TrainJob, TrainJobResult, TrainProgress } from '../../shared/contracts/train-job.ts';
@@ -12,6 +11,7 @@ import { tagFailure, type FailureReason } from '../../shared/observability/failu
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { ANONYMOUS, type RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
 import { RunLease } from '../../shared/runs/run-lease.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
@@ -26,7 +26,8 @@ const PROGRESS_INTERVAL_MS = 1000;
 export interface TrainProcessorDeps {
   store: ArtifactStore;
   evaluations: EvaluationRepository;
-  evaluateQueue: Queue<EvaluateJob>;
+  /** Where the evaluation after training is queued, routed like the run. */
+  routing: RoutingDeps;
   runs: RunRepository;
   cancel: CancelChannel;
   logger: Logger;
@@ -215,8 +216,10 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       if (job.parent !== undefined) return;
       const tasks = config.downstream_tasks;
       if (typeof tasks !== 'object' || tasks === null || Object.keys(tasks).length === 0) return;
+      const run = await deps.runs.get(runId);
+      const routing = { requires: run?.requires ?? [], priority: run?.priority ?? 'normal', submittedBy: run?.submittedBy ?? ANONYMOUS };
       // A fixed id, so a retried job never queues the evaluation twice.
-      const evaluation = await submitEvaluation(deps, { runId, checkpoint: 'best', tasks: Object.keys(tasks), evalId: `${runId}-auto` });
+      const evaluation = await submitEvaluation({ ...deps.routing, evaluations: deps.evaluations }, { runId, checkpoint: 'best', tasks: Object.keys(tasks), evalId: `${runId}-auto`, routing });
       log.info('evaluation queued', { evalId: evaluation.id });
     }
 

@@ -4,6 +4,7 @@
  * turns that raw object into this shape. Everything downstream (worker, trainer, models,
  * data) reads only this shape.
  */
+import type { JobPriority } from '../contracts/job-priority.ts';
 
 import type { SelectOn } from './select-on.ts';
 
@@ -91,6 +92,10 @@ export interface ExperimentConfig {
   seed: number;
   /** `reference` reproduces the official code's quirks; default reference. */
   mode: 'reference' | 'corrected';
+  /** Labels a worker must have to take this run (`requires: [gpu]`); default none. */
+  requires: string[];
+  /** Which waiting run a free worker takes first; default normal. */
+  priority: JobPriority;
   model: ComponentRef;
   trainer: TrainerConfig;
   downstreamTasks: Record<string, DownstreamTaskConfig>;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { type JobPriority, jobPrioritySchema } from '../contracts/job-priority.ts';
+import { canonicalLabels, requiredLabelsSchema } from '../contracts/worker-labels.ts';
 import { lookupComponent, type ComponentKind } from './component-catalog.ts';
 import type {
   ComponentRef,
@@ -44,6 +46,8 @@ export function resolveExperimentConfig(raw: unknown, source: string, lines?: Ke
     },
     seed: parsed.seed,
     mode: parsed.mode,
+    requires: canonicalLabels(parsed.requires),
+    priority: parsed.priority,
     model: parsed.model,
     trainer: parsed.trainer,
     downstreamTasks,
@@ -255,6 +259,8 @@ const experimentSchema = z.object({
     .nullish(),
   seed: withDefault(z.number().int().min(0).max(2 ** 32 - 1), DEFAULT_SEED),
   mode: withDefault(z.enum(['reference', 'corrected']), 'reference'),
+  requires: withDefault(requiredLabelsSchema, []),
+  priority: withDefault(jobPrioritySchema, 'normal' satisfies JobPriority),
   model: component('model'),
   trainer,
   downstream_tasks: z.record(z.string(), downstreamTask).nullish(),

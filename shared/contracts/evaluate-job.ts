@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requiredLabelsSchema } from './worker-labels.ts';
 
 /** Body of `POST /api/v1/evaluations`. */
 export const evaluationRequestSchema = z
@@ -8,6 +9,8 @@ export const evaluationRequestSchema = z
     checkpoint: z.enum(['best', 'latest']).default('best'),
     /** Names of the run's downstream tasks; default all. */
     tasks: z.array(z.string().min(1)).min(1).optional(),
+    /** Labels the evaluating worker needs; default the run's `requires`. */
+    requires: requiredLabelsSchema.optional(),
   })
   .strict();
 export type EvaluationRequest = z.infer<typeof evaluationRequestSchema>;
@@ -18,4 +21,6 @@ export interface EvaluateJob {
   runId: string;
   checkpoint: 'best' | 'latest';
   tasks?: string[];
+  /** Who asked for it (token name or `anonymous`). */
+  submittedBy?: string;
 }

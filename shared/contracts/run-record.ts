@@ -1,3 +1,5 @@
+import type { JobPriority } from './job-priority.ts';
+
 /** The life of a run as users see it. */
 export const RUN_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -18,6 +20,12 @@ export interface RunRecord {
   totalEpochs: number;
   /** Model registry name. */
   model: string;
+  /** Who submitted it: the API token's name, `anonymous` when the API runs open. */
+  submittedBy: string;
+  /** Labels a worker needs to take it (config `requires`). */
+  requires: string[];
+  /** Config `priority`, or what `POST /runs/:id/priority` set while it waited. */
+  priority: JobPriority;
   latestMetrics: EpochMetrics | null;
   best: { epoch: number; metric: string; value: number } | null;
   /**

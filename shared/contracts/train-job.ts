@@ -5,6 +5,8 @@ export const trainJobSchema = z.object({
   runId: z.string().min(1),
   /** The experiment config after overrides, in the structure users write (YAML as JSON). */
   config: z.record(z.string(), z.unknown()),
+  /** Who submitted the run (token name or `anonymous`); absent on jobs queued before submitters were recorded. */
+  submittedBy: z.string().optional(),
 });
 export type TrainJob = z.infer<typeof trainJobSchema>;
 

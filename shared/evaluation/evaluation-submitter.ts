@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { EvaluateJob } from '../contracts/evaluate-job.ts';
+import { enqueueRoutedJob, type JobRouting, type RoutingDeps } from '../routing/enqueue-routed-job.ts';
 import type { EvaluationRecord } from './evaluation-record.ts';
 import type { EvaluationRepository } from './evaluation-repository.ts';
 
-/** Records an evaluation and queues its job; used by the API and by the worker after training. */
+/**
+ * Records an evaluation and queues its job, routed like any job (requirements, priority,
+ * submitter's share): the one way an evaluate job is created, by the API and by the
+ * worker after training.
+ */
 export async function submitEvaluation(
-  deps: { evaluations: EvaluationRepository; evaluateQueue: Queue<EvaluateJob> },
-  request: { runId: string; checkpoint: 'best' | 'latest'; tasks: string[]; evalId?: string },
+  deps: RoutingDeps & { evaluations: EvaluationRepository },
+  request: { runId: string; checkpoint: 'best' | 'latest'; tasks: string[]; evalId?: string; routing: JobRouting },
 ): Promise<EvaluationRecord> {
   const evalId = request.evalId ?? `e${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const existing = await deps.evaluations.get(evalId);
@@ -25,11 +29,11 @@ export async function submitEvaluation(
     total: 0,
   };
   await deps.evaluations.create(record);
-  await deps.evaluateQueue.add(`evaluate ${request.runId}`, { evalId, runId: request.runId, checkpoint: request.checkpoint, tasks: request.tasks }, {
-    jobId: evalId,
-    attempts: 1,
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 1000 },
+  const data: EvaluateJob = { evalId, runId: request.runId, checkpoint: request.checkpoint, tasks: request.tasks };
+  await enqueueRoutedJob(deps, 'evaluate', request.routing, {
+    name: `evaluate ${request.runId}`,
+    data,
+    options: { jobId: evalId, attempts: 1, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
   });
   return record;
 }

@@ -1,8 +1,11 @@
 import type { Queue } from 'bullmq';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The API's Prometheus registry: process metrics, HTTP timings and queue depths. */
-export function createApiMetrics(queues: Record<string, Queue>) {
+/**
+ * The API's Prometheus registry: process metrics, HTTP timings and queue depths.
+ * `listQueues` is asked at each scrape, so queues that appear later (`train@gpu`) are counted.
+ */
+export function createApiMetrics(listQueues: () => Promise<Queue[]>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'aelab_api_' });
   const httpRequests = new Histogram({
@@ -18,9 +21,9 @@ export function createApiMetrics(queues: Record<string, Queue>) {
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
-      for (const [name, queue] of Object.entries(queues)) {
+      for (const queue of await listQueues()) {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'waiting-children', 'prioritized');
-        for (const [state, count] of Object.entries(counts)) this.set({ queue: name, state }, count);
+        for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
       }
     },
   });

@@ -4,7 +4,7 @@ import type { RunRecord } from '../contracts/run-record.ts';
 import { PACKAGE_VERSION } from '../observability/package-version.ts';
 
 /** The run.json of a run that is about to be queued: from the API or from a sweep. */
-export function newRunRecord(id: string, config: ExperimentConfig, configYaml: string): RunRecord {
+export function newRunRecord(id: string, config: ExperimentConfig, configYaml: string, submittedBy: string): RunRecord {
   return {
     id,
     name: config.name,
@@ -15,6 +15,9 @@ export function newRunRecord(id: string, config: ExperimentConfig, configYaml: s
     epoch: 0,
     totalEpochs: config.trainer.params.nrEpochs,
     model: config.model.name,
+    submittedBy,
+    requires: config.requires,
+    priority: config.priority,
     latestMetrics: null,
     best: null,
     worker: null,

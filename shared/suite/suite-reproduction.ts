@@ -1,13 +1,11 @@
-import type { Queue } from 'bullmq';
 import { parseExperimentConfigText } from '../config/load-experiment-config.ts';
-import type { EvaluateJob } from '../contracts/evaluate-job.ts';
 import type { RunRecord } from '../contracts/run-record.ts';
-import type { TrainJob } from '../contracts/train-job.ts';
 import type { EvaluationRecord } from '../evaluation/evaluation-record.ts';
 import { newestCompletedOf, type EvaluationRepository } from '../evaluation/evaluation-repository.ts';
 import { submitEvaluation } from '../evaluation/evaluation-submitter.ts';
 import type { CancelChannel } from '../queue/cancel-channel.ts';
-import { TRAIN_JOB_OPTIONS } from '../queue/queue-settings.ts';
+import { ANONYMOUS, type JobRouting, type RoutingDeps } from '../routing/enqueue-routed-job.ts';
+import { enqueueTrainJob } from '../routing/enqueue-train-job.ts';
 import { queueNewRun } from '../runs/queue-new-run.ts';
 import type { RunRepository } from '../runs/run-repository.ts';
 import { ArtifactNotFoundError, type ArtifactStore } from '../storage/artifact-store.ts';
@@ -34,8 +32,8 @@ export interface SuiteReproductionDeps {
   store: ArtifactStore;
   runs: RunRepository;
   evaluations: EvaluationRepository;
-  trainQueue: Queue<TrainJob>;
-  evaluateQueue: Queue<EvaluateJob>;
+  /** The train and evaluate queues per requirement set, as every submitter uses them. */
+  routing: RoutingDeps;
   cancel: CancelChannel;
 }
 
@@ -52,7 +50,8 @@ const IN_FLIGHT = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiti
 export class SuiteReproduction {
   constructor(private readonly deps: SuiteReproductionDeps) {}
 
-  async submit(suite: ParsedSuite): Promise<SuiteSubmission> {
+  /** `submittedBy`: the API token's name, `anonymous` when the API runs open. */
+  async submit(suite: ParsedSuite, submittedBy: string): Promise<SuiteSubmission> {
     const record: SuiteRecord = {
       ...suite.spec,
       entries: suite.entries.map(({ label, seed, runId }) => ({ label, seed, runId })),
@@ -60,7 +59,7 @@ export class SuiteReproduction {
     };
     await this.deps.store.write(suitePaths(record.name).record, JSON.stringify(record, null, 2));
     const outcome: Pick<SuiteSubmission, 'created' | 'resumed' | 'unchanged'> = { created: [], resumed: [], unchanged: [] };
-    for (const entry of suite.entries) outcome[await this.ensureTraining(entry)].push(entry.runId);
+    for (const entry of suite.entries) outcome[await this.ensureTraining(entry, submittedBy)].push(entry.runId);
     return { ...(await this.viewOf(record, true)), ...outcome };
   }
 
@@ -77,14 +76,14 @@ export class SuiteReproduction {
   }
 
   /** Creates the run, or queues it again when it was interrupted; a run in flight or finished is left alone. */
-  private async ensureTraining(entry: SuiteEntry): Promise<'created' | 'resumed' | 'unchanged'> {
+  private async ensureTraining(entry: SuiteEntry, submittedBy: string): Promise<'created' | 'resumed' | 'unchanged'> {
     const run = await this.deps.runs.get(entry.runId);
     if (run === null) {
-      await queueNewRun(this.deps, entry.runId, entry);
+      await queueNewRun(this.deps, entry.runId, entry, submittedBy);
       return 'created';
     }
     if (run.status === 'completed') return 'unchanged';
-    const job = await this.deps.trainQueue.getJob(run.id);
+    const job = await this.deps.routing.queues.of('train', run.requires ?? []).getJob(run.id);
     if (job !== undefined && IN_FLIGHT.has(await job.getState())) return 'unchanged';
     await job?.remove();
     await this.resume(run);
@@ -96,7 +95,7 @@ export class SuiteReproduction {
     const { raw } = parseExperimentConfigText(await this.deps.runs.configYaml(run.id), runPaths(run.id).config);
     await this.deps.cancel.clear(run.id);
     await this.deps.runs.update(run.id, (r) => ({ ...r, status: 'queued', error: null, finishedAt: null }));
-    await this.deps.trainQueue.add(run.name, { runId: run.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: run.id });
+    await enqueueTrainJob(this.deps.routing, { runId: run.id, name: run.name, config: raw, routing: routingOf(run) });
   }
 
   /**
@@ -114,7 +113,7 @@ export class SuiteReproduction {
     const { config } = parseExperimentConfigText(await this.deps.runs.configYaml(run.id), runPaths(run.id).config);
     // The id the worker gives its own evaluation after training, so the two never both run.
     const evalId = all.length === 0 ? `${run.id}-auto` : `${run.id}-retry${all.length}`;
-    return submitEvaluation(this.deps, { runId: run.id, checkpoint: 'best', tasks: Object.keys(config.downstreamTasks), evalId });
+    return submitEvaluation({ ...this.deps.routing, evaluations: this.deps.evaluations }, { runId: run.id, checkpoint: 'best', tasks: Object.keys(config.downstreamTasks), evalId, routing: routingOf(run) });
   }
 
   private async viewOf(record: SuiteRecord, submitting: boolean): Promise<SuiteView> {
@@ -143,4 +142,9 @@ export class SuiteReproduction {
     await this.deps.store.write(paths.tableCsv, suiteTableCsv(table));
     await this.deps.store.write(paths.tableJson, json);
   }
+}
+
+/** A run's jobs go where its first one went, with its priority and on its submitter's share. */
+function routingOf(run: RunRecord): JobRouting {
+  return { requires: run.requires ?? [], priority: run.priority ?? 'normal', submittedBy: run.submittedBy ?? ANONYMOUS };
 }

@@ -11,6 +11,8 @@ import type { SweepSpec } from './sweep-spec.ts';
 export interface StoredSweep {
   spec: SweepSpec;
   baseRaw: Record<string, unknown>;
+  /** Who submitted the sweep; its trials count against that person's share. Absent in sweeps stored before submitters were recorded. */
+  submittedBy?: string;
 }
 
 export async function writeStoredSweep(store: ArtifactStore, sweepId: string, sweep: StoredSweep): Promise<void> {

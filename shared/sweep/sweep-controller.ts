@@ -1,11 +1,11 @@
-import type { Job, Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { applyOverrides } from '../config/overrides.ts';
 import { parseExperimentConfigObject, serializeConfigYaml } from '../config/load-experiment-config.ts';
 import type { EpochMetrics, RunRecord } from '../contracts/run-record.ts';
-import type { TrainJob } from '../contracts/train-job.ts';
 import { SeededRandom } from '../ml/random.ts';
 import type { CancelChannel } from '../queue/cancel-channel.ts';
-import { TRAIN_JOB_OPTIONS } from '../queue/queue-settings.ts';
+import { ANONYMOUS, type RoutingDeps } from '../routing/enqueue-routed-job.ts';
+import { enqueueTrainJob } from '../routing/enqueue-train-job.ts';
 import { newRunRecord } from '../runs/new-run-record.ts';
 import type { RunRepository } from '../runs/run-repository.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
@@ -22,7 +22,8 @@ import { TrialLog } from './trial-log.ts';
 export interface SweepControllerDeps {
   store: ArtifactStore;
   runs: RunRepository;
-  trainQueue: Queue<TrainJob>;
+  /** Trials go to the queue their config's `requires` names, with its `priority`, under the sweep submitter's share. */
+  routing: RoutingDeps;
   cancel: CancelChannel;
 }
 
@@ -143,19 +144,22 @@ export async function controlSweep(deps: SweepControllerDeps, sweepId: string, p
     const raw = trialConfig(trial, trial.budget);
     const { config } = parseExperimentConfigObject(raw, `sweep ${sweepId} trial ${trial.index}`);
     const configYaml = serializeConfigYaml(raw);
+    const submittedBy = stored.submittedBy ?? ANONYMOUS;
     if (run === null) {
-      await deps.runs.create(newRunRecord(trial.runId, config, configYaml), configYaml);
+      await deps.runs.create(newRunRecord(trial.runId, config, configYaml, submittedBy), configYaml);
     } else if (run.status === 'completed' && run.totalEpochs < trial.budget) {
       await deps.store.write(runPaths(trial.runId).config, configYaml);
       await deps.runs.update(trial.runId, (r) => ({ ...r, status: 'queued', totalEpochs: trial.budget, finishedAt: null }));
     }
     const jobId = trialJobId(sweepId, trial.index, trial.budget);
-    if ((await deps.trainQueue.getJob(jobId)) !== undefined) return;
-    await deps.trainQueue.add(config.name, { runId: trial.runId, config: raw }, {
-      ...TRAIN_JOB_OPTIONS,
+    if ((await deps.routing.queues.of('train', config.requires).getJob(jobId)) !== undefined) return;
+    await enqueueTrainJob(deps.routing, {
+      runId: trial.runId,
+      name: config.name,
+      config: raw,
+      routing: { requires: config.requires, priority: config.priority, submittedBy },
       jobId,
       parent: { id: parent.id!, queue: parent.queueQualifiedName },
-      ignoreDependencyOnFailure: true,
     });
   }
 
@@ -166,10 +170,11 @@ export async function controlSweep(deps: SweepControllerDeps, sweepId: string, p
 
   async function cancelTrial(trial: TrialView, run: RunRecord | null): Promise<void> {
     await deps.cancel.request(trial.runId);
-    const job = await deps.trainQueue.getJob(trialJobId(sweepId, trial.index, trial.budget));
+    const job = await deps.routing.queues.of('train', run?.requires ?? []).getJob(trialJobId(sweepId, trial.index, trial.budget));
     const state = job === undefined ? 'missing' : await job.getState();
     if (job === undefined || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'completed' || state === 'failed') {
       await job?.remove().catch(() => undefined);
+      if (job !== undefined) await deps.routing.fairShare.forget(stored.submittedBy ?? ANONYMOUS, job.queueName, job.id!);
       if (run !== null && run.status !== 'completed' && run.status !== 'failed') {
         await deps.runs.update(trial.runId, (r) => ({ ...r, status: 'cancelled', finishedAt: now() }));
       }

@@ -14,6 +14,8 @@ import { applyOverrides } from '../config/overrides.ts';
 import { parseYaml } from '../config/parse-yaml.ts';
 import { resolveExperimentConfig } from '../config/resolve-experiment-config.ts';
 import { validateWithSchema } from '../config/validate-with-schema.ts';
+import { type JobPriority, jobPrioritySchema } from '../contracts/job-priority.ts';
+import { canonicalLabels, requiredLabelsSchema } from '../contracts/worker-labels.ts';
 import { validateModelParams } from '../ml/model-registry.ts';
 import { ModelParamsError } from '../ml/models/model-params-error.ts';
 import { metricsOfRun } from '../ml/training/trainer-metrics.ts';
@@ -81,6 +83,8 @@ const TOP_LEVEL_KEYS = [
   'seed',
   'early_terminate',
   'parameters',
+  'requires',
+  'priority',
 ] as const;
 
 const positiveInt = z.number().int().min(1);
@@ -106,6 +110,9 @@ const sweepSchema = z.object({
     })
     .nullish(),
   parameters: z.unknown(),
+  /** Given here, they replace the base config's for every trial. */
+  requires: requiredLabelsSchema.optional(),
+  priority: jobPrioritySchema.optional(),
 });
 
 /** Reads and validates a sweep YAML file; see `parseSweepSpec`. */
@@ -184,9 +191,17 @@ export function parseSweepSpec(input: unknown, source: string, options: ParseSwe
         asha === null ? null : { type: 'asha', minEpochs: asha.min_epochs, reductionFactor: asha.reduction_factor, maxEpochs: asha.max_epochs },
       parameters,
     },
-    baseRaw: base.raw,
-    baseConfig: base.config,
+    ...withRouting(base, written.requires, written.priority),
   };
+}
+
+/** The base config with the sweep's own `requires` and `priority`, where it gives them. */
+function withRouting(base: LoadedExperimentConfig, requires: string[] | undefined, priority: JobPriority | undefined): Pick<ParsedSweepSpec, 'baseRaw' | 'baseConfig'> {
+  const routing = {
+    ...(requires === undefined ? {} : { requires: canonicalLabels(requires) }),
+    ...(priority === undefined ? {} : { priority }),
+  };
+  return { baseRaw: { ...base.raw, ...routing }, baseConfig: { ...base.config, ...routing } };
 }
 
 function trialCount(method: SweepMethod, written: number | undefined, parameters: SearchSpace, problems: ConfigProblem[]): number {

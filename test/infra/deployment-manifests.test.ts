@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { labelsFromEnv } from '../../shared/contracts/worker-labels.ts';
+import { routedQueueName } from '../../shared/routing/routed-queue-name.ts';
 
 // docker and kubectl are not available where the tests run, so these tests check the
 // wiring between the files: names, labels, ports, paths and queue keys that must agree.
@@ -128,6 +130,18 @@ describe('Kubernetes manifests', () => {
     expect(env(worker, 'AELAB_QUEUE_PREFIX') ?? 'aelab').toBe('aelab');
   });
 
+  it('labels the GPU workers gpu and scales them on the queues of gpu work too', () => {
+    expect(labelsFromEnv(env(worker, 'AELAB_WORKER_LABELS'))).toContain('gpu');
+    const scaled = manifests.find((m) => m.kind === 'ScaledObject');
+    const triggers = list(scaled, 'spec.triggers').filter(isNode);
+    const formula = text(scaled, 'spec.advanced.scalingModifiers.formula');
+    for (const queue of [routedQueueName('train', ['gpu']), routedQueueName('evaluate', ['gpu'])]) {
+      const trigger = triggers.find((t) => text(t, 'metadata.listName') === `aelab:${queue}:wait`);
+      expect(trigger, `a redis trigger on aelab:${queue}:wait`).toBeDefined();
+      expect(formula).toContain(text(trigger, 'name'));
+    }
+  });
+
   it('mounts one ReadWriteMany claim in the API and the workers where AELAB_STORAGE points', () => {
     const claim = manifests.find((m) => m.kind === 'PersistentVolumeClaim');
     expect(list(claim, 'spec.accessModes')).toContain('ReadWriteMany');
@@ -211,6 +225,13 @@ describe('docker-compose.yml', () => {
       expect(text(service(name), 'depends_on.redis.condition')).toBe('service_healthy');
     }
     expect(at(service('worker-cpu'), 'deploy.replicas')).toBe(2);
+  });
+
+  it('gives only the GPU worker the gpu label, so CPU workers take unlabelled work only', () => {
+    const labelsOf = (name: string) => labelsFromEnv(String((at(service(name), 'environment') as Node).AELAB_WORKER_LABELS ?? ''));
+    expect(labelsOf('worker-gpu')).toContain('gpu');
+    expect(labelsOf('worker-cpu')).toEqual([]);
+    expect(text(service('worker-cpu'), 'environment.AELAB_BACKEND')).not.toBe('tensorflow');
   });
 
   it('reserves an NVIDIA GPU for the GPU worker and gives workers time to hand jobs back', () => {

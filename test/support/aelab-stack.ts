@@ -65,8 +65,8 @@ export class AelabStack {
     return stack;
   }
 
-  spawn(entry: string): StackProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawn(entry: string, env: Record<string, string> = {}): StackProcess {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
@@ -76,8 +76,9 @@ export class AelabStack {
     return { child, output: () => output };
   }
 
-  addWorker(): StackProcess {
-    const worker = this.spawn('apps/worker/main.ts');
+  /** One more worker process; `env` is added to the stack's (e.g. `AELAB_WORKER_LABELS`). */
+  addWorker(env: Record<string, string> = {}): StackProcess {
+    const worker = this.spawn('apps/worker/main.ts', env);
     this.workers.push(worker);
     return worker;
   }

@@ -1,18 +1,20 @@
 import { Router, type Request } from 'express';
-import type { Queue } from 'bullmq';
 import { parseExperimentConfigText } from '../../../shared/config/load-experiment-config.ts';
-import { type EvaluateJob, evaluationRequestSchema } from '../../../shared/contracts/evaluate-job.ts';
+import { evaluationRequestSchema } from '../../../shared/contracts/evaluate-job.ts';
+import { canonicalLabels } from '../../../shared/contracts/worker-labels.ts';
 import type { EvaluationRecord } from '../../../shared/evaluation/evaluation-record.ts';
 import type { EvaluationRepository } from '../../../shared/evaluation/evaluation-repository.ts';
 import { submitEvaluation } from '../../../shared/evaluation/evaluation-submitter.ts';
+import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
+import { apiUserOf } from '../bearer-auth.ts';
 import { HttpError } from '../http-error.ts';
 import { jsonBodyOf, parseOr400 } from '../zod-http.ts';
 
 const EVAL_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** `/api/v1/evaluations`: score a run's checkpoint on its downstream tasks. */
-export function evaluationsRouter(deps: { runs: RunRepository; evaluations: EvaluationRepository; evaluateQueue: Queue<EvaluateJob> }): Router {
+export function evaluationsRouter(deps: RoutingDeps & { runs: RunRepository; evaluations: EvaluationRepository }): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
@@ -28,7 +30,9 @@ export function evaluationsRouter(deps: { runs: RunRepository; evaluations: Eval
       const listed = unknown.map((task) => JSON.stringify(task)).join(', ');
       throw new HttpError(400, `body.tasks: run ${run.id} has no task ${listed}; its tasks: ${known.join(', ') || 'none'}`, { field: 'body.tasks' });
     }
-    const record = await submitEvaluation(deps, { runId: run.id, checkpoint: body.checkpoint, tasks });
+    // The run's requirements and priority unless the request names its own requirements.
+    const routing = { requires: canonicalLabels(body.requires ?? run.requires ?? []), priority: run.priority ?? 'normal', submittedBy: apiUserOf(response) };
+    const record = await submitEvaluation(deps, { runId: run.id, checkpoint: body.checkpoint, tasks, routing });
     response.status(202).location(`/api/v1/evaluations/${record.id}`).json(await present(record, request));
   });
 

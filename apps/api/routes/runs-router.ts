@@ -1,17 +1,20 @@
 import { stat } from 'node:fs/promises';
 import { Router, type Request } from 'express';
-import type { Queue } from 'bullmq';
+import type { Job } from 'bullmq';
 import { z } from 'zod';
+import { bullmqPriorityOptions, jobPrioritySchema, priorityRank } from '../../../shared/contracts/job-priority.ts';
 import { RUN_STATUSES, type RunRecord } from '../../../shared/contracts/run-record.ts';
 import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts';
-import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
+import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
+import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { RUN_SORT_KEYS, type RunIndex } from '../../../shared/runs/run-index.ts';
 import type { RunSummaries } from '../../../shared/evaluation/run-summaries.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
+import { apiUserOf } from '../bearer-auth.ts';
 import { HttpError } from '../http-error.ts';
 import type { RunSubmitter } from '../run-submitter.ts';
 import { jsonBodyOf, parseOr400 } from '../zod-http.ts';
@@ -29,12 +32,17 @@ const listQuerySchema = z.strictObject({
   order: z.enum(['asc', 'desc']).optional(),
 });
 
+const priorityChangeSchema = z.strictObject({ priority: jobPrioritySchema });
+
+/** States in which a job waits for a worker (or for the per-user cap) and may be removed or reprioritized. */
+const WAITING_STATES = new Set(['waiting', 'prioritized', 'delayed']);
+
 export interface RunsRouterDeps {
   runs: RunRepository;
   /** Makes a repeated POST with the same Idempotency-Key return the first run. */
   idempotency: IdempotencyKeys;
   submitter: RunSubmitter;
-  trainQueue: Queue<TrainJob>;
+  routing: RoutingDeps;
   cancel: CancelChannel;
   store: ArtifactStore;
   /** Every run in memory, for the filtered and sorted listing of the web UI. */
@@ -51,14 +59,14 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     const body = parseOr400(runSubmissionSchema, jsonBodyOf(request), 'body');
     const clientKey = request.get('Idempotency-Key');
     if (clientKey === undefined) {
-      const record = await deps.submitter.submit(body);
+      const record = await deps.submitter.submit(body, apiUserOf(response));
       response.status(202).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
       return;
     }
     if (clientKey.length === 0 || clientKey.length > 255) {
       throw new HttpError(400, `Idempotency-Key: expected 1 to 255 characters, got ${clientKey.length}`, { field: 'Idempotency-Key' });
     }
-    const { id, created } = await deps.idempotency.once('runs', clientKey, async () => (await deps.submitter.submit(body)).id);
+    const { id, created } = await deps.idempotency.once('runs', clientKey, async () => (await deps.submitter.submit(body, apiUserOf(response))).id);
     const record = await existingRun(id);
     response.status(created ? 202 : 200).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
   });
@@ -66,14 +74,15 @@ export function runsRouter(deps: RunsRouterDeps): Router {
   router.get('/', async (request, response) => {
     const query = parseOr400(listQuerySchema, request.query, 'query');
     const { model, q, sort, order, ...plain } = query;
+    const workerCounts: WorkerCounts = new Map();
     if (model === undefined && q === undefined && sort === undefined && order === undefined) {
       const page = await deps.runs.list(plain);
-      response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request))) });
+      response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request, workerCounts))) });
       return;
     }
     // Filtering by model or text and sorting by a column need every run: the index has them.
     const page = await deps.index.query({ ...plain, model, text: q?.trim() || undefined, sort: sort ?? 'createdAt', order: order ?? 'desc' });
-    const runs = await Promise.all(page.runs.map(async (run) => ({ ...(await present(run, request)), ...(await deps.summaries.of(run.id)) })));
+    const runs = await Promise.all(page.runs.map(async (run) => ({ ...(await present(run, request, workerCounts)), ...(await deps.summaries.of(run.id)) })));
     response.json({ ...page, runs });
   });
 
@@ -92,18 +101,36 @@ export function runsRouter(deps: RunsRouterDeps): Router {
       throw new HttpError(409, `run ${run.id} is already ${run.status}`);
     }
     await deps.cancel.request(run.id);
-    const job = await deps.trainQueue.getJob(run.id);
+    const job = await trainJobOf(run);
     const state = job === undefined ? 'missing' : await job.getState();
-    if (job !== undefined && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
+    if (job !== undefined && WAITING_STATES.has(state)) {
       // A queued job no worker holds can be removed outright; an active one stops between batches.
       const removed = await job.remove().then(() => true, () => false);
       if (removed) {
+        await deps.routing.fairShare.forget(run.submittedBy, job.queueName, run.id);
         const cancelled = await deps.runs.update(run.id, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
         response.status(200).json(await present(cancelled, request));
         return;
       }
     }
     response.status(202).json({ ...(await present(run, request)), cancelRequested: true });
+  });
+
+  router.post('/:id/priority', async (request, response) => {
+    const { priority } = parseOr400(priorityChangeSchema, jsonBodyOf(request), 'body');
+    const run = await existingRun(request.params.id);
+    const job = await trainJobOf(run);
+    const state = job === undefined ? 'missing' : await job.getState();
+    if (run.status === 'queued' && job === undefined) {
+      throw new HttpError(409, `run ${run.id} has no job of its own waiting (a sweep trial takes its sweep's priority)`);
+    }
+    if (run.status !== 'queued' || job === undefined || !WAITING_STATES.has(state)) {
+      throw new HttpError(409, `run ${run.id} is ${run.status === 'queued' ? 'being taken by a worker' : run.status}: only a waiting run changes priority (running ones are never preempted)`);
+    }
+    await job.changePriority(bullmqPriorityOptions(priority));
+    await deps.routing.fairShare.reprioritize(run.submittedBy, job.queueName, run.id, priorityRank(priority));
+    const updated = await deps.runs.update(run.id, (r) => ({ ...r, priority }));
+    response.json(await present(updated, request));
   });
 
   router.get('/:id/artifacts/*path', async (request, response) => {
@@ -136,9 +163,9 @@ export function runsRouter(deps: RunsRouterDeps): Router {
   }
 
   /** run.json plus the live progress of its job and links to what it wrote. */
-  async function present(run: RunRecord, request: Request) {
+  async function present(run: RunRecord, request: Request, workerCounts?: WorkerCounts) {
     const base = `${request.baseUrl}/${run.id}`;
-    const job = run.status === 'running' || run.status === 'queued' ? await deps.trainQueue.getJob(run.id) : undefined;
+    const job = run.status === 'running' || run.status === 'queued' ? await trainJobOf(run) : undefined;
     const links: Record<string, string> = {
       self: base,
       metrics: `${base}/metrics`,
@@ -149,7 +176,13 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     if (checkpoints.includes('latest')) links.latestCheckpoint = `${base}/artifacts/checkpoints/latest/`;
     if (checkpoints.includes('best')) links.bestCheckpoint = `${base}/artifacts/checkpoints/best/`;
     for (const evalId of await deps.store.list(`${runPaths(run.id).root}/eval`)) links[`evaluation:${evalId}`] = `/api/v1/evaluations/${evalId}`;
-    return { ...run, progress: job?.progress ?? null, links };
+    const waitingFor = run.status === 'queued' && job !== undefined ? await waitingReason(deps.routing, job, workerCounts) : null;
+    return { ...run, progress: job?.progress ?? null, waitingFor, links };
+  }
+
+  /** The run's train job, in the queue its requirements name (runs from before routing: the plain queue). */
+  async function trainJobOf(run: RunRecord): Promise<Job | undefined> {
+    return deps.routing.queues.of('train', run.requires ?? []).getJob(run.id);
   }
 
   return router;

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { ApiToken } from '../api-tokens.ts';
-import { tokenRoles } from '../bearer-auth.ts';
+import { tokenMatcher } from '../bearer-auth.ts';
 import { HttpError } from '../http-error.ts';
 import { expiredSessionCookie, sessionCookie } from '../session-cookie.ts';
 import { jsonBodyOf, parseOr400 } from '../zod-http.ts';
@@ -14,14 +14,14 @@ const loginSchema = z.strictObject({ token: z.string().min(1).max(4096) });
  */
 export function sessionRouter(tokens: readonly ApiToken[]): Router {
   const router = Router();
-  const roleOf = tokenRoles(tokens);
+  const tokenOf = tokenMatcher(tokens);
   router.post('/ui/session', express.json({ limit: '8kb' }), (request, response) => {
     const { token } = parseOr400(loginSchema, jsonBodyOf(request), 'body');
     if (tokens.length === 0) {
       response.json({ role: 'write', authRequired: false });
       return;
     }
-    const role = roleOf(token);
+    const role = tokenOf(token)?.role ?? null;
     if (role === null) throw new HttpError(401, 'body.token: not a token this API knows', { field: 'body.token' });
     response.setHeader('Set-Cookie', sessionCookie(token, request.secure)).json({ role, authRequired: true });
   });

@@ -4,6 +4,7 @@ import { findKeyPosition } from '../../../shared/config/key-line-map.ts';
 import { resolveConfigPath, shownConfigPath } from '../../../shared/config/load-experiment-config.ts';
 import { suiteSubmissionSchema } from '../../../shared/contracts/suite-submission.ts';
 import { missingDataProblems } from '../../../shared/suite/suite-data-check.ts';
+import { apiUserOf } from '../bearer-auth.ts';
 import type { SuiteReproduction } from '../../../shared/suite/suite-reproduction.ts';
 import { loadSuiteSpecFile, parseSuiteSpec, SUITE_NAME, type ParsedSuite } from '../../../shared/suite/suite-spec.ts';
 import { configHttpError, HttpError } from '../http-error.ts';
@@ -23,7 +24,7 @@ export function suitesRouter(deps: SuitesRouterDeps): Router {
   router.post('/', async (request, response) => {
     const body = parseOr400(suiteSubmissionSchema, jsonBodyOf(request), 'body');
     const suite = await validSuite(body);
-    const submission = await deps.reproduction.submit(suite);
+    const submission = await deps.reproduction.submit(suite, apiUserOf(response));
     response.status(submission.created.length + submission.resumed.length > 0 ? 202 : 200).location(`/api/v1/suites/${suite.spec.name}`).json(submission);
   });
 

@@ -4,8 +4,9 @@ import type { Queue } from 'bullmq';
 import { ConfigError } from '../../../shared/config/config-error.ts';
 import { resolveConfigPath, shownConfigPath } from '../../../shared/config/load-experiment-config.ts';
 import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submission.ts';
-import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
+import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
+import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { leaderboardOf } from '../../../shared/sweep/sweep-controller.ts';
 import { trialJobId } from '../../../shared/sweep/sweep-paths.ts';
@@ -14,6 +15,7 @@ import type { SweepRepository } from '../../../shared/sweep/sweep-repository.ts'
 import { loadSweepSpecFile, parseSweepSpec, type ParsedSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
 import { writeStoredSweep } from '../../../shared/sweep/stored-sweep.ts';
 import { TrialLog } from '../../../shared/sweep/trial-log.ts';
+import { apiUserOf } from '../bearer-auth.ts';
 import { configHttpError, HttpError } from '../http-error.ts';
 import { jsonBodyOf, parseOr400 } from '../zod-http.ts';
 
@@ -23,7 +25,8 @@ export interface SweepsRouterDeps {
   store: ArtifactStore;
   sweeps: SweepRepository;
   sweepQueue: Queue<{ sweepId: string }>;
-  trainQueue: Queue<TrainJob>;
+  routing: RoutingDeps;
+  runs: RunRepository;
   cancel: CancelChannel;
   configsDir: string;
 }
@@ -62,7 +65,7 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
       finishedAt: null,
       error: null,
     };
-    await writeStoredSweep(deps.store, id, { spec, baseRaw });
+    await writeStoredSweep(deps.store, id, { spec, baseRaw, submittedBy: apiUserOf(response) });
     await deps.sweeps.save(record);
     await deps.sweepQueue.add(spec.name, { sweepId: id }, { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
     response.status(202).location(`/api/v1/sweeps/${id}`).json(await present(record));
@@ -89,9 +92,13 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
     for (const trial of (await new TrialLog(deps.store, sweep.id).trials()).filter((t) => t.status === 'running')) {
       await deps.cancel.request(trial.runId);
       // A trial waiting for a worker is removed; a training one stops after its batch (cancel channel).
-      const job = await deps.trainQueue.getJob(trialJobId(sweep.id, trial.index, trial.budget));
+      const run = await deps.runs.get(trial.runId);
+      const job = await deps.routing.queues.of('train', run?.requires ?? []).getJob(trialJobId(sweep.id, trial.index, trial.budget));
       const state = job === undefined ? 'missing' : await job.getState();
-      if (job !== undefined && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) await job.remove().catch(() => undefined);
+      if (job !== undefined && run !== null && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
+        await job.remove().catch(() => undefined);
+        await deps.routing.fairShare.forget(run.submittedBy, job.queueName, job.id!);
+      }
     }
     const job = await deps.sweepQueue.getJob(sweep.id);
     if (job !== undefined && (await job.getState()) === 'waiting' && (await job.remove().then(() => true, () => false))) {

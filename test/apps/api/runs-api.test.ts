@@ -127,4 +127,17 @@ describe('the runs API on real Redis and a real storage folder', () => {
     const api = await request(app).get('/admin/queues/api/queues');
     expect(api.body.queues.map((queue: { name: string }) => queue.name).sort()).toEqual(['evaluate', 'sweep', 'train']);
   });
+
+  it('sends a run that requires gpu to the train@gpu queue, which Bull Board and /metrics then show, and says it waits for such a worker', async () => {
+    const response = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml', overrides: { requires: ['gpu'] } });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ requires: ['gpu'], priority: 'normal', submittedBy: 'anonymous', waitingFor: 'a worker with labels gpu' });
+    const board = await request(app).get('/admin/queues/api/queues?activeQueue=train%40gpu&status=waiting');
+    const gpuQueue = board.body.queues.find((queue: { name: string }) => queue.name === 'train@gpu');
+    expect(gpuQueue?.jobs?.[0]).toMatchObject({ name: 'smoke-baseline (anonymous)', data: { submittedBy: 'anonymous' } });
+    expect((await request(app).get('/metrics')).text).toMatch(/aelab_queue_jobs\{queue="train@gpu",state="waiting"\} 1/);
+    const plain = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml', overrides: { requires: ['gpu', 'no such label'] } });
+    expect(plain.status).toBe(400);
+    expect(plain.body.error).toMatch(/requires\[1\]: expected a label/);
+  });
 });

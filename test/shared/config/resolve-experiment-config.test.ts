@@ -29,6 +29,16 @@ function resolveText(text: string, source = 'configs/x.yaml') {
 }
 
 describe('resolveExperimentConfig', () => {
+  it('reads requires as a sorted set of labels and priority as high, normal or low', () => {
+    const config = resolveText(`requires: [gpu, 80gb, gpu]\npriority: high\n${MINIMAL}`);
+    expect(config.requires).toEqual(['80gb', 'gpu']);
+    expect(config.priority).toBe('high');
+    const badLabel = configErrorOf(() => resolveText(`requires: [gpu, "A100 GPU"]\n${MINIMAL}`));
+    expect(badLabel.message).toMatch(/^configs\/x\.yaml:1:\d+: requires\[1\]: expected a label .*got "A100 GPU"$/);
+    const badPriority = configErrorOf(() => resolveText(`priority: urgent\n${MINIMAL}`));
+    expect(badPriority.message).toMatch(/^configs\/x\.yaml:1:\d+: priority: .*"high"/);
+  });
+
   it('fills the documented defaults', () => {
     const config = resolveText(MINIMAL);
     expect(config).toEqual({
@@ -36,6 +46,8 @@ describe('resolveExperimentConfig', () => {
       experiment: { name: 'tiny', task: 'train', weights: null },
       seed: 2109,
       mode: 'reference',
+      requires: [],
+      priority: 'normal',
       model: { name: 'conv_autoencoder', params: { channels: [8, 16] } },
       trainer: {
         name: 'reconstruction',

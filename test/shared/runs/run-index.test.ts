@@ -11,7 +11,7 @@ function record(id: string, patch: Partial<RunRecord>): RunRecord {
   return {
     id, name: id, status: 'completed', createdAt: '2026-01-01T00:00:00.000Z', startedAt: null, finishedAt: null, epoch: 0, totalEpochs: 5,
     model: 'conv_autoencoder', latestMetrics: null, best: null, worker: null, versions: { aelab: 't', node: 't', tfjs: null }, configHash: 'x',
-    attempts: 0, resumedFrom: null, error: null, stoppedEarly: false, ...patch,
+    attempts: 0, resumedFrom: null, error: null, stoppedEarly: false, submittedBy: 'anonymous', requires: [], priority: 'normal', ...patch,
   };
 }
 

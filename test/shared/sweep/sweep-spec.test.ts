@@ -226,3 +226,13 @@ describe('a sweep that cannot run is refused, naming the field', () => {
     expect(error.message).toMatch(/^request body:8:3: parameters\.trainer\.paramz\.beta: /);
   });
 });
+
+describe('a sweep\'s routing', () => {
+  it('gives every trial its own requires and priority over the base config\'s, and refuses a malformed label by key', () => {
+    const { baseRaw, baseConfig } = parseSweepSpec(sweep((spec) => Object.assign(spec, { requires: ['gpu', 'a100'], priority: 'low' })), 'request body', options);
+    expect(baseRaw).toMatchObject({ requires: ['a100', 'gpu'], priority: 'low' });
+    expect(baseConfig).toMatchObject({ requires: ['a100', 'gpu'], priority: 'low' });
+    expect(parseSweepSpec(sweep(), 'request body', options).baseConfig).toMatchObject({ requires: [], priority: 'normal' });
+    expect(rejection(sweep((spec) => Object.assign(spec, { requires: ['GPU'] }))).message).toMatch(/requires\[0\]: expected a label/);
+  });
+});

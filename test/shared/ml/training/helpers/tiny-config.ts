@@ -31,6 +31,8 @@ export function tinyConfig(options: TinyConfigOptions = {}): ExperimentConfig {
     experiment: { name: 'tests', task: 'train', weights: null },
     seed: options.seed ?? 2109,
     mode: 'reference',
+    requires: [],
+    priority: 'normal',
     model: options.model ?? {
       name: 'conv_autoencoder',
       params: { in_channels: 1, channels: [8, 16, 16], strides: [2, 2, 2], out_ch: 1, kernel_size: 3, norm: 'batch', act: 'swish', deconv_mode: 'stride' },
