@@ -17,7 +17,7 @@ import type { TrainJob } from '../../shared/contracts/train-job.ts';
 import { ModelParamsError } from '../../shared/ml/models/model-params-error.ts';
 import { checkPerceptualWeightsAvailable } from '../../shared/ml/losses/perceptual-weights.ts';
 import { validateModelParams } from '../../shared/ml/model-registry.ts';
-import { TRAIN_JOB_OPTIONS } from '../../shared/queue/queue-settings.ts';
+import { enqueueTrainJob } from '../../shared/queue/enqueue-jobs.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
 import { newRunRecord } from '../../shared/runs/new-run-record.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
@@ -35,7 +35,7 @@ export class RunSubmitter {
     const record = newRunRecord(newRunId(), config, configYaml);
     await this.deps.runs.create(record, configYaml);
     try {
-      await this.deps.trainQueue.add(record.name, { runId: record.id, config: raw }, { ...TRAIN_JOB_OPTIONS, jobId: record.id });
+      await enqueueTrainJob(this.deps.trainQueue, record.name, { runId: record.id, config: raw }, { jobId: record.id });
     } catch (error) {
       await this.deps.runs.update(record.id, (r) => ({ ...r, status: 'failed', error: 'could not be queued: Redis was unavailable', finishedAt: new Date().toISOString() }));
       throw error;

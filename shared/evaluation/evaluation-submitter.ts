@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { EvaluateJob } from '../contracts/evaluate-job.ts';
+import { enqueueEvaluateJob } from '../queue/enqueue-jobs.ts';
 import type { EvaluationRecord } from './evaluation-record.ts';
 import type { EvaluationRepository } from './evaluation-repository.ts';
 
@@ -25,11 +26,6 @@ export async function submitEvaluation(
     total: 0,
   };
   await deps.evaluations.create(record);
-  await deps.evaluateQueue.add(`evaluate ${request.runId}`, { evalId, runId: request.runId, checkpoint: request.checkpoint, tasks: request.tasks }, {
-    jobId: evalId,
-    attempts: 1,
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 1000 },
-  });
+  await enqueueEvaluateJob(deps.evaluateQueue, { evalId, runId: request.runId, checkpoint: request.checkpoint, tasks: request.tasks });
   return record;
 }

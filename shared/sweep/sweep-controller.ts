@@ -5,7 +5,7 @@ import type { EpochMetrics, RunRecord } from '../contracts/run-record.ts';
 import type { TrainJob } from '../contracts/train-job.ts';
 import { SeededRandom } from '../ml/random.ts';
 import type { CancelChannel } from '../queue/cancel-channel.ts';
-import { TRAIN_JOB_OPTIONS } from '../queue/queue-settings.ts';
+import { enqueueTrainJob } from '../queue/enqueue-jobs.ts';
 import { newRunRecord } from '../runs/new-run-record.ts';
 import type { RunRepository } from '../runs/run-repository.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
@@ -151,12 +151,7 @@ export async function controlSweep(deps: SweepControllerDeps, sweepId: string, p
     }
     const jobId = trialJobId(sweepId, trial.index, trial.budget);
     if ((await deps.trainQueue.getJob(jobId)) !== undefined) return;
-    await deps.trainQueue.add(config.name, { runId: trial.runId, config: raw }, {
-      ...TRAIN_JOB_OPTIONS,
-      jobId,
-      parent: { id: parent.id!, queue: parent.queueQualifiedName },
-      ignoreDependencyOnFailure: true,
-    });
+    await enqueueTrainJob(deps.trainQueue, config.name, { runId: trial.runId, config: raw }, { jobId, parent: { id: parent.id!, queue: parent.queueQualifiedName } });
   }
 
   async function continueTrial(trial: TrialView, budget: number): Promise<void> {

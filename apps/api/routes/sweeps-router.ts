@@ -6,6 +6,7 @@ import { resolveConfigPath, shownConfigPath } from '../../../shared/config/load-
 import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submission.ts';
 import type { TrainJob } from '../../../shared/contracts/train-job.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
+import { enqueueSweepJob } from '../../../shared/queue/enqueue-jobs.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { leaderboardOf } from '../../../shared/sweep/sweep-controller.ts';
 import { trialJobId } from '../../../shared/sweep/sweep-paths.ts';
@@ -64,7 +65,7 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
     };
     await writeStoredSweep(deps.store, id, { spec, baseRaw });
     await deps.sweeps.save(record);
-    await deps.sweepQueue.add(spec.name, { sweepId: id }, { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+    await enqueueSweepJob(deps.sweepQueue, spec.name, id);
     response.status(202).location(`/api/v1/sweeps/${id}`).json(await present(record));
   });
 
