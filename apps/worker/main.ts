@@ -10,7 +10,6 @@ import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
 import type { TrainJob, TrainJobResult } from '../../shared/contracts/train-job.ts';
-import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
@@ -77,7 +76,7 @@ async function main(): Promise<void> {
   });
   worker.on('error', outage.listener('train worker'));
   worker.on('lockRenewalFailed', (jobIds: string[]) => lockLost(jobIds));
-  const evaluator = new Worker<EvaluateJob>('evaluate', measuredProcessor('evaluate', metrics, createEvaluateProcessor({ storage: store.location, evaluations, logger })), {
+  const evaluator = new Worker<EvaluateJob>('evaluate', measuredProcessor('evaluate', metrics, createEvaluateProcessor({ store, logger })), {
     connection,
     prefix: queuePrefix(),
     concurrency: 1,
@@ -89,7 +88,7 @@ async function main(): Promise<void> {
   // Sweep controllers only read storage and queue jobs: several run side by side in this process.
   const sweeper = new Worker<{ sweepId: string }>(
     'sweep',
-    measuredProcessor('sweep', metrics, createSweepProcessor({ store, runs, trainQueue, cancel, sweeps: new SweepRepository(store), logger })),
+    measuredProcessor('sweep', metrics, createSweepProcessor({ store, trainQueue, cancel, logger })),
     { connection, prefix: queuePrefix(), concurrency: 4, ...TRAIN_WORKER_SETTINGS },
   );
   sweeper.on('error', outage.listener('sweep worker'));

@@ -7,6 +7,8 @@ export function sweepPaths(sweepId: string) {
     record: `${root}/sweep.json`,
     trials: `${root}/trials.jsonl`,
     leaderboard: `${root}/leaderboard.json`,
+    /** Which worker runs its controller (shared/storage/storage-lease.ts). */
+    lease: { name: `sweep ${sweepId}`, key: `${root}/lease.json` },
   } as const;
 }
 
