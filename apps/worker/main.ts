@@ -17,6 +17,7 @@ import { createWorkerMetrics, serveMetrics } from '../../shared/observability/wo
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
+import { requestReconcile } from '../../shared/recovery/reconcile-requests.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { createEvaluateProcessor } from './evaluate-processor.ts';
@@ -41,7 +42,10 @@ async function main(): Promise<void> {
   const connection = createWorkerConnection();
   const outage = new RedisOutageReporter(logger);
   connection.on('error', outage.listener('redis connection'));
-  connection.on('ready', () => outage.ready());
+  connection.on('ready', () => {
+    // Redis may have come back empty (no persistence, a failover): the API's reconciler rebuilds lost jobs from storage.
+    if (outage.ready()) requestReconcile(connection, `worker ${WORKER_NAME} reconnected to Redis`).catch((error: unknown) => logger.warn('could not ask for a reconciler pass', { error: String(error) }));
+  });
 
   let shuttingDown = false;
   let preemptRunning: () => void = () => undefined;

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The API's Prometheus registry: process metrics, HTTP timings and queue depths. */
+/** The API's Prometheus registry: process metrics, HTTP timings, queue depths and jobs recovered from storage. */
 export function createApiMetrics(queues: Record<string, Queue>) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'aelab_api_' });
@@ -25,7 +25,14 @@ export function createApiMetrics(queues: Record<string, Queue>) {
     },
   });
   const runsSubmitted = new Counter({ name: 'aelab_runs_submitted_total', help: 'Runs accepted by the API', registers: [registry] });
-  return { registry, httpRequests, runsSubmitted };
+  const recoveredJobs = new Counter({
+    name: 'aelab_recovered_jobs_total',
+    help: 'Jobs the reconciler queued again because storage had the record and Redis had lost the job',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  for (const name of Object.keys(queues)) recoveredJobs.inc({ queue: name }, 0);
+  return { registry, httpRequests, runsSubmitted, recoveredJobs };
 }
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

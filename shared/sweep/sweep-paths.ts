@@ -17,6 +17,11 @@ export function trialRunId(sweepId: string, index: number): string {
   return `${sweepId}-t${index}`;
 }
 
+/** The sweep a trial's run belongs to (the inverse of trialRunId), or null for a run of its own. */
+export function sweepOfTrialRun(runId: string): string | null {
+  return /^(s.+)-t\d+$/.exec(runId)?.[1] ?? null;
+}
+
 /** The train job that takes a trial to `epochs`: deterministic, so nothing is queued twice. */
 export function trialJobId(sweepId: string, index: number, epochs: number): string {
   return `${trialRunId(sweepId, index)}-e${epochs}`;

@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { load } from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluationRecord } from '../../shared/evaluation/evaluation-record.ts';
+import { evaluationPaths } from '../../shared/evaluation/evaluation-paths.ts';
+import { LocalArtifactStore } from '../../shared/storage/local-artifact-store.ts';
+import { sweepPaths } from '../../shared/sweep/sweep-paths.ts';
+import type { SweepRecord, TrialView } from '../../shared/sweep/sweep-record.ts';
+import type { TrialEvent } from '../../shared/sweep/trial-log.ts';
+import { AelabStack } from '../support/aelab-stack.ts';
+import { deleteStackKeys } from '../support/delete-stack-keys.ts';
+import { epochsLogged, finished, range, runningWithEpochs, sleep, slowSyntheticRun, submitRun } from '../support/fault-runs.ts';
+import { prometheusSample } from '../support/prometheus-sample.ts';
+import { RestartableRedis, restartableRedisMissing } from '../support/restartable-redis.ts';
+
+type SweepView = SweepRecord & { trials: TrialView[]; best: { params: Record<string, unknown>; epochsRun: number } | null };
+
+const missing = restartableRedisMissing();
+if (missing !== null) console.log(`skipping the Redis data-loss faults: ${missing}`);
+
+/** The two ways Redis loses everything: its keys go (FLUSHALL, eviction), or it comes back empty (no AOF, failover). */
+const FAULTS = [
+  { name: 'every key of the stack deleted', strike: (redis: RestartableRedis, stack: AelabStack) => deleteStackKeys(redis.url, stack.prefix) },
+  { name: 'Redis replaced by an empty instance', strike: (redis: RestartableRedis) => redis.replaceWithEmpty() },
+] as const;
+
+/** A synthetic run whose evaluation scores `imagesPerSet` normal and as many opacity phantoms. */
+function syntheticRunWithEvaluation(imagesPerSet: number) {
+  const config = load(readFileSync(new URL('../../configs/smoke/synthetic.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+  const dataset = (pathology: string | null) => ({ count: imagesPerSet, pathology });
+  const downstream = {
+    name: 'anomaly_detection',
+    data_loader: { name: 'phantoms', params: { args: { target_size: [32, 32], batch_size: 1, seed: 8 } }, datasets: { Normal_phantoms: dataset(null), Opacity_phantoms: dataset('opacity') } },
+  };
+  return { config: { ...config, trainer: { ...(config.trainer as object), params: { ...(config.trainer as { params: object }).params, nr_epochs: 1 } }, downstream_tasks: { phantoms: downstream } } };
+}
+
+/** 4 synthetic trials (2 learning rates × 2 x), 1 s an epoch, pruned by ASHA at epochs 1, 2 and 4. */
+function ashaSweep(name: string) {
+  return {
+    sweep: {
+      name,
+      base: 'configs/smoke/synthetic.yaml',
+      method: 'grid',
+      metric: { name: 'val.objective', goal: 'minimize' },
+      max_trials: 4,
+      max_concurrent: 2,
+      early_terminate: { type: 'asha', min_epochs: 1, reduction_factor: 2, max_epochs: 4 },
+      parameters: {
+        'trainer.params.optimizer_params.lr': { values: [1e-3, 1e-2] },
+        'model.params.x': { values: [0.3, 0.9] },
+        'model.params.seconds_per_epoch': { values: [1] },
+      },
+    },
+  };
+}
+
+describe.skipIf(missing !== null)('Redis loses every key: storage is the source of truth and the reconciler rebuilds the queues', () => {
+  let redis: RestartableRedis;
+  let stack: AelabStack;
+
+  beforeAll(async () => {
+    redis = await RestartableRedis.start();
+    stack = await AelabStack.start({ label: 'faults-data-loss', workers: 1, redisUrl: redis.url, env: { AELAB_RECONCILE_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await redis?.stop();
+  });
+
+  async function recoveredJobs(queue: string): Promise<number> {
+    const { body } = await fetch(`${stack.baseUrl}/metrics`).then(async (response) => ({ body: await response.text() }));
+    return prometheusSample(body, 'aelab_recovered_jobs_total', { queue }) ?? 0;
+  }
+
+  it.each(FAULTS)('$name with a run mid-epoch and a second queued: both complete within a minute, each epoch once', { timeout: 240_000 }, async (fault) => {
+    const epochs = 6;
+    const first = await submitRun(stack, slowSyntheticRun({ epochs, secondsPerEpoch: 2 }));
+    const second = await submitRun(stack, slowSyntheticRun({ epochs, secondsPerEpoch: 2 }));
+    await runningWithEpochs(stack, first, 2);
+    await sleep(1000); // into the third epoch
+    const recoveredBefore = await recoveredJobs('train');
+    await fault.strike(redis, stack);
+    const struckAt = Date.now();
+
+    const [firstRun, secondRun] = [await finished(stack, first, 60_000), await finished(stack, second, 60_000)];
+    const seconds = (Date.now() - struckAt) / 1000;
+    console.log(`faults: ${fault.name}: both runs finished ${seconds.toFixed(1)} s after the fault; the first resumed from epoch ${firstRun.resumedFrom?.epoch} batch ${firstRun.resumedFrom?.batch}`);
+    expect([firstRun.status, secondRun.status]).toEqual(['completed', 'completed']);
+    expect(seconds).toBeLessThan(60);
+    expect(await epochsLogged(stack, first)).toEqual(range(epochs));
+    expect(await epochsLogged(stack, second)).toEqual(range(epochs));
+    // The first went on from its checkpoint (a mid-epoch one when it stopped after its batch), not from scratch.
+    expect(firstRun.resumedFrom?.epoch).toBeGreaterThanOrEqual(2);
+    // Each lost job was queued again once: the running run's and the waiting run's.
+    expect((await recoveredJobs('train')) - recoveredBefore).toBe(2);
+    expect(stack.api.output()).toMatch(new RegExp(`job recovered from storage.*${first}|${first}.*job recovered from storage`));
+  });
+
+  it.each(FAULTS)('$name with a sweep mid-rung and an evaluation half-way: both finish as they would have, nothing twice', { timeout: 400_000 }, async (fault) => {
+    const evaluated = await submitRun(stack, syntheticRunWithEvaluation(400));
+    expect((await finished(stack, evaluated)).status).toBe('completed');
+    const evalId = `${evaluated}-auto`;
+    const submitted = await stack.request<SweepView>('POST', '/api/v1/sweeps', ashaSweep(`data-loss-${FAULTS.indexOf(fault)}`));
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const sweepId = submitted.body.id;
+    // ASHA mid-rung: a trial stopped at its rung (waiting for promotion) while another trains.
+    await stack.waitFor(async () => {
+      const { body } = await stack.request<SweepView>('GET', `/api/v1/sweeps/${sweepId}`);
+      return body.trials.some((t) => t.status === 'stopped') && body.trials.some((t) => t.status === 'running') ? body : null;
+    }, 180_000, 'a stopped and a running trial');
+    const evaluation = await stack.request<EvaluationRecord>('GET', `/api/v1/evaluations/${evalId}`);
+    console.log(`faults: ${fault.name}: evaluation ${evaluation.body.status} at ${evaluation.body.scored}/${evaluation.body.total} when Redis lost everything`);
+    await fault.strike(redis, stack);
+
+    const sweep = await stack.waitFor(async () => {
+      const { body } = await stack.request<SweepView>('GET', `/api/v1/sweeps/${sweepId}`);
+      return body.status === 'completed' || body.status === 'failed' || body.status === 'cancelled' ? body : null;
+    }, 240_000, `sweep ${sweepId} to finish`);
+    expect(sweep.status).toBe('completed');
+    expect(sweep.trials).toHaveLength(4);
+    expect(sweep.best?.params).toMatchObject({ 'trainer.params.optimizer_params.lr': 1e-3, 'model.params.x': 0.3 });
+    expect(sweep.best?.epochsRun).toBe(4);
+    const store = new LocalArtifactStore(stack.storage);
+    const events = (await store.readText(sweepPaths(sweepId).trials)).trim().split('\n').map((line) => JSON.parse(line) as TrialEvent);
+    const reports = events.flatMap((event) => (event.type === 'reported' ? [`${event.index}@${event.epoch}`] : []));
+    expect(new Set(reports).size, reports.join(' ')).toBe(reports.length);
+    expect(events.filter((event) => event.type === 'proposed')).toHaveLength(4);
+    for (const trial of sweep.trials) expect(await epochsLogged(stack, trial.runId), `trial ${trial.index}`).toEqual(range(trial.epochsRun));
+
+    const done = await stack.waitFor(async () => {
+      const { body } = await stack.request<EvaluationRecord>('GET', `/api/v1/evaluations/${evalId}`);
+      return body.status === 'completed' || body.status === 'failed' ? body : null;
+    }, 120_000, `evaluation ${evalId} to finish`);
+    expect(done.status).toBe('completed');
+    expect(done.scored).toBe(800);
+    const scores = (await store.readText(evaluationPaths(evaluated, evalId).scores)).trim().split('\n');
+    expect(scores).toHaveLength(801);
+  });
+});
