@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 import { evaluationPaths } from '../../shared/evaluation/evaluation-paths.ts';
+import type { EvaluationRecord } from '../../shared/evaluation/evaluation-record.ts';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { tagFailure } from '../../shared/observability/failure-reason.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
@@ -21,7 +22,12 @@ const CHILD_ENTRY = fileURLToPath(new URL('./evaluate-child.ts', import.meta.url
  * same way again (a missing checkpoint, a bad dataset). A lease in storage fences it: when
  * another worker takes the evaluation (the job was lost and queued again), this one stops.
  */
-export function createEvaluateProcessor(deps: { store: ArtifactStore; logger: Logger }) {
+export function createEvaluateProcessor(deps: {
+  store: ArtifactStore;
+  logger: Logger;
+  /** Registers the function told which jobs' queue locks could not be renewed (BullMQ `lockRenewalFailed`). */
+  onLockLost: (handler: (jobIds: string[]) => void) => void;
+}) {
   const unfenced = new EvaluationRepository(deps.store);
   return async function processEvaluateJob(job: Job<EvaluateJob>): Promise<{ status: 'completed' }> {
     const log = deps.logger.child({ runId: job.data.runId, evalId: job.data.evalId, jobId: job.id });
@@ -36,37 +42,12 @@ export function createEvaluateProcessor(deps: { store: ArtifactStore; logger: Lo
     const lease = await StorageLease.take(deps.store, evaluationPaths(record.runId, record.id).lease, { host: hostname(), pid: process.pid });
     const evaluations = new EvaluationRepository(new FencedArtifactStore(deps.store, lease));
     log.info('evaluation started');
-    const child = fork(CHILD_ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let lastProgress = 0;
-    // Progress writes run one after another and are awaited before the final status, so a
-    // late progress write can never put a finished evaluation back to 'running'.
-    let progressWrites: Promise<void> = Promise.resolve();
-    const outcome = await new Promise<EvaluateChildMessage>((resolve) => {
-      child.on('message', (message: EvaluateChildMessage) => {
-        if (message.type !== 'progress') return resolve(message);
-        const now = Date.now();
-        if (now - lastProgress < 1000 && message.scored < message.total) return;
-        lastProgress = now;
-        const progress = Math.floor((100 * message.scored) / Math.max(1, message.total));
-        progressWrites = progressWrites
-          .then(async () => {
-            await evaluations.update(record, (r) => ({ ...r, scored: message.scored, total: message.total }));
-            await job.updateProgress({ progress, scored: message.scored, total: message.total });
-          })
-          .catch((error: unknown) => {
-            if (error instanceof LeaseLostError) {
-              log.warn('evaluation taken over by another worker: stopping without writing', { error: error.message });
-              child.kill('SIGKILL');
-            } else log.warn('progress update failed', { error: String(error) });
-          });
-      });
-      child.on('exit', (code) => resolve({ type: 'failed', message: `evaluation process exited with code ${code ?? 'none'} before reporting a result` }));
-      const start: EvaluateChildStart = { job: job.data, storage: deps.store.location, leaseToken: lease.token };
-      child.send(start);
-    });
-    if (child.exitCode === null) child.kill('SIGKILL');
-    await progressWrites;
+    const { outcome, lockLost } = await scoreInChild({ job, record, lease, evaluations, log, onLockLost: deps.onLockLost, storage: deps.store.location });
     if (!(await lease.isHeld())) throw tagFailure(new UnrecoverableError(`${lease.subject.name} was taken over by another worker; this one stopped without writing`), 'lease_lost');
+    if (lockLost) {
+      await evaluations.update(record, (r) => ({ ...r, status: 'queued', scored: 0 }));
+      throw tagFailure(new UnrecoverableError(`the queue lock of ${lease.subject.name} could not be renewed; it was left to be queued again`), 'lease_lost');
+    }
     const finishedAt = new Date().toISOString();
     if (outcome.type === 'failed') {
       log.error('evaluation failed', { error: outcome.message });
@@ -77,4 +58,66 @@ export function createEvaluateProcessor(deps: { store: ArtifactStore; logger: Lo
     log.info('evaluation completed');
     return { status: 'completed' };
   };
+}
+
+interface ScoringContext {
+  job: Job<EvaluateJob>;
+  record: EvaluationRecord;
+  lease: StorageLease;
+  /** The evaluation's records, fenced by its lease. */
+  evaluations: EvaluationRepository;
+  log: Logger;
+  onLockLost: (handler: (jobIds: string[]) => void) => void;
+  storage: string;
+}
+
+/**
+ * Scores in a child process and relays its progress (at most once a second) to the record
+ * and the job. The child is killed when the job's queue lock is lost or another worker took
+ * the lease; the outcome is its last message, or a failure when it exited without one.
+ */
+async function scoreInChild(context: ScoringContext): Promise<{ outcome: EvaluateChildMessage; lockLost: boolean }> {
+  const { job, record, lease, evaluations, log } = context;
+  const child = fork(CHILD_ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // The job is gone from Redis or handed to another worker: stop scoring; it starts again wherever it is queued next.
+  let lockLost = false;
+  context.onLockLost((jobIds) => {
+    if (lockLost || job.id === undefined || !jobIds.includes(job.id)) return;
+    lockLost = true;
+    log.warn('queue lock lost: stopping the evaluation; it starts again when queued again');
+    child.kill('SIGKILL');
+  });
+  let lastProgress = 0;
+  // Progress writes run one after another and are awaited before the final status, so a
+  // late progress write can never put a finished evaluation back to 'running'.
+  let progressWrites: Promise<void> = Promise.resolve();
+  const outcome = await new Promise<EvaluateChildMessage>((resolve) => {
+    child.on('message', (message: EvaluateChildMessage) => {
+      if (message.type !== 'progress') return resolve(message);
+      const now = Date.now();
+      if (now - lastProgress < 1000 && message.scored < message.total) return;
+      lastProgress = now;
+      const progress = Math.floor((100 * message.scored) / Math.max(1, message.total));
+      progressWrites = progressWrites
+        .then(async () => {
+          await evaluations.update(record, (r) => ({ ...r, scored: message.scored, total: message.total }));
+          await job.updateProgress({ progress, scored: message.scored, total: message.total });
+        })
+        .catch((error: unknown) => {
+          if (error instanceof LeaseLostError) {
+            log.warn('evaluation taken over by another worker: stopping without writing', { error: error.message });
+            child.kill('SIGKILL');
+          } else {
+            log.warn('progress update failed', { error: String(error) });
+          }
+        });
+    });
+    child.on('exit', (code) => resolve({ type: 'failed', message: `evaluation process exited with code ${code ?? 'none'} before reporting a result` }));
+    const start: EvaluateChildStart = { job: job.data, storage: context.storage, leaseToken: lease.token };
+    child.send(start);
+  });
+  context.onLockLost(() => undefined);
+  if (child.exitCode === null) child.kill('SIGKILL');
+  await progressWrites;
+  return { outcome, lockLost };
 }

@@ -80,13 +80,22 @@ async function main(): Promise<void> {
   });
   worker.on('error', outage.listener('train worker'));
   worker.on('lockRenewalFailed', (jobIds: string[]) => lockLost(jobIds));
-  const evaluator = new Worker<EvaluateJob>('evaluate', measuredProcessor('evaluate', metrics, createEvaluateProcessor({ store, logger })), {
+  let evaluationLockLost: (jobIds: string[]) => void = () => undefined;
+  const evaluateProcessor = createEvaluateProcessor({
+    store,
+    logger,
+    onLockLost: (handler) => {
+      evaluationLockLost = handler;
+    },
+  });
+  const evaluator = new Worker<EvaluateJob>('evaluate', measuredProcessor('evaluate', metrics, evaluateProcessor), {
     connection,
     prefix: queuePrefix(),
     concurrency: 1,
     ...TRAIN_WORKER_SETTINGS,
   });
   evaluator.on('error', outage.listener('evaluate worker'));
+  evaluator.on('lockRenewalFailed', (jobIds: string[]) => evaluationLockLost(jobIds));
   const trainQueue = new Queue<TrainJob>('train', { connection, prefix: queuePrefix() });
   trainQueue.on('error', outage.listener('train queue'));
   // Sweep controllers only read storage and queue jobs: several run side by side in this process.
