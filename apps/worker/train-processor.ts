@@ -183,7 +183,8 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       deps.onLockLost(() => undefined);
     }
     await updates;
-    if (lostRun !== null && !(outcome.type === 'done' && outcome.status === 'completed')) return handBackLostRun(lostRun);
+    // A run that ended anyway (completed, stopped early, cancelled) is recorded as such; only unfinished work is handed back.
+    if (lostRun !== null && !(outcome.type === 'done' && outcome.status !== 'preempted')) return handBackLostRun(lostRun);
     return finish(outcome);
 
     /**
