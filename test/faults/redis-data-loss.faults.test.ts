@@ -50,7 +50,7 @@ describe.skipIf(missing !== null)('Redis loses every key: storage is the source 
     return prometheusSample(body, 'aelab_recovered_jobs_total', { queue }) ?? 0;
   }
 
-  it.each(FAULTS)('$name with a run mid-epoch and a second queued: both complete within a minute, each epoch once', { timeout: 240_000 }, async (fault) => {
+  it.each(FAULTS)('$name with a run mid-epoch and a second queued: both complete, the first resumed, each epoch once', { timeout: 240_000 }, async (fault) => {
     const epochs = 6;
     const first = await submitRun(stack, slowSyntheticRun({ epochs, secondsPerEpoch: 2 }));
     const second = await submitRun(stack, slowSyntheticRun({ epochs, secondsPerEpoch: 2 }));
@@ -77,7 +77,7 @@ describe.skipIf(missing !== null)('Redis loses every key: storage is the source 
   });
 
   it.each(FAULTS)('$name with a sweep mid-rung and an evaluation half-way: both finish as they would have, nothing twice', { timeout: 400_000 }, async (fault) => {
-    const imagesPerSet = 300;
+    const imagesPerSet = 200;
     const evaluated = await submitRun(stack, syntheticRunWithEvaluation(imagesPerSet));
     expect((await finished(stack, evaluated)).status).toBe('completed');
     // Its config has downstream tasks, so it was evaluated once after training; the test evaluates it again.
