@@ -6,6 +6,8 @@ import { createLogger } from '../../shared/observability/logger.ts';
 import { PACKAGE_VERSION } from '../../shared/observability/package-version.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
 import { createApiConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
+import { QueueReconciler } from '../../shared/recovery/queue-reconciler.ts';
+import { ReconcileSchedule, reconcileIntervalSeconds } from '../../shared/recovery/reconcile-schedule.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { allApiTokens, readApiTokensFile } from './api-tokens.ts';
 import { appDeps } from './app-deps.ts';
@@ -16,6 +18,7 @@ const logger = createLogger('api');
 
 async function main(): Promise<void> {
   const port = portFromEnv('PORT') ?? 8080;
+  const reconcileSeconds = reconcileIntervalSeconds();
   const apiTokens = await readApiTokensFile(process.env.AELAB_API_TOKENS_FILE);
   const store = openArtifactStore();
   await store.checkWritable();
@@ -40,6 +43,9 @@ async function main(): Promise<void> {
   const queues = Object.values(deps.queues);
   for (const queue of queues) queue.on('error', outage.listener(`${queue.name} queue`));
   const app = createApp(deps);
+  const reconciler = new QueueReconciler({ redis, store, sweepQueue: deps.queues.sweep, routing: deps.routing, logger, recoveredJobs: deps.metrics.recoveredJobs });
+  const reconcile = new ReconcileSchedule(reconciler, { redis, intervalSeconds: reconcileSeconds, logger });
+  reconcile.start();
   const server = app.listen(port, process.env.HOST ?? '0.0.0.0', () => {
     const address = server.address();
     const actualPort = typeof address === 'object' && address !== null ? address.port : port;
@@ -50,6 +56,7 @@ async function main(): Promise<void> {
       storage: store.location,
       prefix: queuePrefix(),
       auth: authSummary(allApiTokens(process.env.AELAB_API_TOKEN, apiTokens)),
+      reconcileSeconds,
     });
   });
   // Requests Node refuses before Express sees them (headers over 16 KiB, malformed HTTP) get JSON too.
@@ -62,7 +69,7 @@ async function main(): Promise<void> {
   });
   const shutdown = () => {
     server.close();
-    void Promise.all([...queues.map((queue) => queue.close()), deps.routing.queues.close()]).finally(() => {
+    void Promise.all([reconcile.stop(), ...queues.map((queue) => queue.close()), deps.routing.queues.close()]).finally(() => {
       redis.disconnect();
       process.exit(0);
     });

@@ -4,8 +4,18 @@
  */
 import { evaluateRun } from '../../shared/evaluation/evaluate-run.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
+import { evaluationPaths } from '../../shared/evaluation/evaluation-paths.ts';
+import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+
+/** What the worker sends to start: the job, the storage location, and the lease its writes are fenced by. */
+export interface EvaluateChildStart {
+  job: EvaluateJob;
+  storage: string;
+  leaseToken: string;
+}
 
 export type EvaluateChildMessage =
   | { type: 'progress'; scored: number; total: number }
@@ -23,13 +33,15 @@ process.on('disconnect', () => process.exit(70));
 process.on('SIGTERM', () => undefined);
 process.on('SIGINT', () => undefined);
 
-process.on('message', (message: { job: EvaluateJob; storage: string }) => {
+process.on('message', (message: EvaluateChildStart) => {
   void (async () => {
     try {
       await selectBackend();
+      const store = openArtifactStore(message.storage);
+      const lease = StorageLease.held(store, evaluationPaths(message.job.runId, message.job.evalId).lease, message.leaseToken);
       await evaluateRun({
         ...message.job,
-        store: openArtifactStore(message.storage),
+        store: new FencedArtifactStore(store, lease),
         onProgress: (scored, total) => send({ type: 'progress', scored, total }),
       });
       await send({ type: 'done' });

@@ -10,7 +10,6 @@ import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { queuePrefix } from '../../shared/contracts/queue-names.ts';
-import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
@@ -18,6 +17,7 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../sha
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
+import { requestReconcile } from '../../shared/recovery/reconcile-requests.ts';
 import { FairShareGate, submitterOf } from '../../shared/routing/fair-share-gate.ts';
 import type { RoutedKind } from '../../shared/routing/routed-queue-name.ts';
 import { RoutedQueues } from '../../shared/routing/routed-queues.ts';
@@ -42,11 +42,15 @@ async function main(): Promise<void> {
   const connection = createWorkerConnection();
   const outage = new RedisOutageReporter(logger);
   connection.on('error', outage.listener('redis connection'));
-  connection.on('ready', () => outage.ready());
+  connection.on('ready', () => {
+    // Redis may have come back empty (no persistence, a failover): the API's reconciler rebuilds lost jobs from storage.
+    if (outage.ready()) requestReconcile(connection, `worker ${WORKER_NAME} reconnected to Redis`).catch((error: unknown) => logger.warn('could not ask for a reconciler pass', { error: String(error) }));
+  });
 
   let shuttingDown = false;
   let preemptRunning: () => void = () => undefined;
   let lockLost: (jobIds: string[]) => void = () => undefined;
+  let evaluationLockLost: (jobIds: string[]) => void = () => undefined;
   const { labels, backend } = await detectWorkerLabels();
   const evaluations = new EvaluationRepository(store);
   const runs = new RunRepository(store);
@@ -75,16 +79,27 @@ async function main(): Promise<void> {
     labels,
     processors: {
       train: measuredProcessor('train', metrics, trainProcessor),
-      evaluate: measuredProcessor('evaluate', metrics, createEvaluateProcessor({ storage: store.location, evaluations, logger })),
+      evaluate: measuredProcessor(
+        'evaluate',
+        metrics,
+        createEvaluateProcessor({
+          store,
+          logger,
+          onLockLost: (handler) => {
+            evaluationLockLost = handler;
+          },
+        }),
+      ),
     },
     settings: TRAIN_WORKER_SETTINGS,
     logger,
-    onWorker: (worker, kind) => watchRoutedWorker(worker, kind, { outage, fairShare: routing.fairShare, lockLost: (jobIds) => lockLost(jobIds) }),
+    onWorker: (worker, kind) =>
+      watchRoutedWorker(worker, kind, { outage, fairShare: routing.fairShare, lockLost: (jobIds) => (kind === 'train' ? lockLost(jobIds) : evaluationLockLost(jobIds)) }),
   });
   // Sweep controllers only read storage and queue jobs: several run side by side in this process, outside the job slot.
   const sweeper = new Worker<{ sweepId: string }>(
     'sweep',
-    measuredProcessor('sweep', metrics, createSweepProcessor({ store, runs, routing, cancel, sweeps: new SweepRepository(store), logger })),
+    measuredProcessor('sweep', metrics, createSweepProcessor({ store, routing, cancel, logger })),
     { connection, prefix: queuePrefix(), concurrency: 4, ...TRAIN_WORKER_SETTINGS },
   );
   sweeper.on('error', outage.listener('sweep worker'));
@@ -133,7 +148,7 @@ async function serveMetricsWhenAsked(metrics: WorkerMetrics): Promise<void> {
 
 /**
  * Listeners of one train or evaluate Worker: Redis errors to the outage log, lost locks
- * to the train processor, and every job end to the per-user gate, since an ended job
+ * to its processor, and every job end to the per-user gate, since an ended job
  * frees a place in its submitter's share (AELAB_MAX_RUNNING_PER_USER).
  */
 function watchRoutedWorker(
@@ -151,7 +166,7 @@ function watchRoutedWorker(
     if (kind === 'train') logger.warn('train job failed', { jobId: job?.id, error: error.message });
     rebalanceShare(job);
   });
-  if (kind === 'train') worker.on('lockRenewalFailed', context.lockLost);
+  worker.on('lockRenewalFailed', context.lockLost);
 }
 
 main().catch((error: unknown) => {

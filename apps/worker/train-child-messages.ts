@@ -23,5 +23,5 @@ export type ChildMessage =
       status: 'completed' | 'early_stopped' | 'cancelled' | 'preempted';
       epochsCompleted: number;
     }
-  /** `reason: 'lease_lost'`: another worker holds the run now (see RunLease); this one wrote nothing more. */
+  /** `reason: 'lease_lost'`: another worker holds the run now (see StorageLease); this one wrote nothing more. */
   | { type: 'failed'; message: string; retryable: boolean; reason: FailureReason };

@@ -9,8 +9,9 @@ import { resolveExperimentConfig } from '../../shared/config/resolve-experiment-
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { trainRun } from '../../shared/ml/training/train-run.ts';
 import { classifyFailure } from '../../shared/observability/failure-reason.ts';
-import { RunLease } from '../../shared/runs/run-lease.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { runPaths } from '../../shared/storage/run-paths.ts';
+import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
 
 let stopReason: 'cancel' | 'preempt' | null = null;
@@ -41,7 +42,7 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
     const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
     await send({ type: 'backend', name: backend.name, device: backend.device, adapter: backend.adapter, tfjsVersion: tf.version_core });
     const store = openArtifactStore(start.storage);
-    const lease = RunLease.held(store, start.runId, start.leaseToken);
+    const lease = StorageLease.held(store, runPaths(start.runId).lease, start.leaseToken);
     const result = await trainRun({
       runId: start.runId,
       config,

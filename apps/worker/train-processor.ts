@@ -12,9 +12,10 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import type { WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import { ANONYMOUS, type RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
-import { RunLease } from '../../shared/runs/run-lease.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
+import { runPaths } from '../../shared/storage/run-paths.ts';
+import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./train-child.ts', import.meta.url));
@@ -75,7 +76,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       worker: { host: hostname(), pid: process.pid, backend: null, device: null },
     }));
     // Taken after run.json says running: from here on, an earlier holder of this run writes nothing.
-    const lease = await RunLease.take(deps.store, runId, { host: hostname(), pid: process.pid });
+    const lease = await StorageLease.take(deps.store, runPaths(runId).lease, { host: hostname(), pid: process.pid });
     log.info('train job started', { attempt: record.attempts });
     const modelName = modelNameOf(config);
 
@@ -86,13 +87,14 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
     });
     const stop = (reason: 'cancel' | 'preempt') => sendToChild(child, { type: 'stop', reason });
     deps.onShutdown(() => stop('preempt'));
-    // Set when another worker may hold the run now: this one stops writing at once.
+    // Set when another worker may hold the run now: this one reports nothing more to Redis.
     let lostRun: string | null = null;
     deps.onLockLost((jobIds) => {
-      if (job.id === undefined || !jobIds.includes(job.id)) return;
-      lostRun = `the queue lock of run ${runId} expired (Redis was away longer than the lock); another worker may hold the run, so this one stopped`;
-      log.warn('queue lock lost: stopping the training process without writing', { attempt: record.attempts });
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (lostRun !== null || job.id === undefined || !jobIds.includes(job.id)) return;
+      lostRun = `the queue lock of run ${runId} could not be renewed (Redis was away longer than the lock, or lost the job); this worker stopped and left the run to whoever holds it next`;
+      log.warn('queue lock lost: stopping after the batch with a checkpoint (fenced by the run lease)', { attempt: record.attempts });
+      // The checkpoint is written only while the lease is still ours, so a new holder is never overwritten.
+      stop('preempt');
     });
     const cancelWatch = setInterval(() => {
       deps.cancel.isRequested(runId).then(
@@ -182,8 +184,18 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       deps.onLockLost(() => undefined);
     }
     await updates;
-    if (lostRun !== null) throw tagFailure(new Error(lostRun), 'lease_lost');
+    // A run that ended anyway (completed, stopped early, cancelled) is recorded as such; only unfinished work is handed back.
+    if (lostRun !== null && !(outcome.type === 'done' && outcome.status !== 'preempted')) return handBackLostRun(lostRun);
     return finish(outcome);
+
+    /**
+     * The job is gone from Redis or another worker's. While the lease is still ours the run
+     * is marked queued, and the reconciler (or the stalled-job check) gives it a job again.
+     */
+    async function handBackLostRun(reason: string): Promise<never> {
+      if (await lease.isHeld()) await deps.runs.update(runId, (r) => ({ ...r, status: 'queued' }));
+      throw tagFailure(new Error(reason), 'lease_lost');
+    }
 
     async function finish(outcome: Extract<ChildMessage, { type: 'done' | 'failed' }>): Promise<TrainJobResult> {
       if (outcome.type === 'failed') {

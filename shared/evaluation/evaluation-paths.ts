@@ -8,6 +8,8 @@ export function evaluationPaths(runId: string, evalId: string) {
     record: `${root}/evaluation.json`,
     results: `${root}/results.json`,
     scores: `${root}/scores.csv`,
+    /** Which worker evaluates it (shared/storage/storage-lease.ts). */
+    lease: { name: `evaluation ${evalId}`, key: `${root}/lease.json` },
     picture: (name: string) => `${root}/pictures/${name}`,
   } as const;
 }

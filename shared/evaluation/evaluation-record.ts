@@ -1,3 +1,4 @@
+import type { JobRouting } from '../routing/enqueue-routed-job.ts';
 /** The states of an evaluation, as users see them. */
 export const EVALUATION_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
 export type EvaluationStatus = (typeof EVALUATION_STATUSES)[number];
@@ -65,4 +66,6 @@ export interface EvaluationRecord {
   /** Images scored so far and in all. */
   scored: number;
   total: number;
+  /** Where its job was queued (labels, priority, submitter), so a job lost with Redis is queued alike; absent in records from before routing. */
+  routing?: JobRouting;
 }

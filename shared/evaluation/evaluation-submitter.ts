@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EvaluateJob } from '../contracts/evaluate-job.ts';
-import { enqueueRoutedJob, type JobRouting, type RoutingDeps } from '../routing/enqueue-routed-job.ts';
+import type { JobRouting, RoutingDeps } from '../routing/enqueue-routed-job.ts';
+import { enqueueEvaluateJob } from '../routing/enqueue-evaluate-job.ts';
 import type { EvaluationRecord } from './evaluation-record.ts';
 import type { EvaluationRepository } from './evaluation-repository.ts';
 
@@ -27,13 +28,10 @@ export async function submitEvaluation(
     error: null,
     scored: 0,
     total: 0,
+    routing: request.routing,
   };
   await deps.evaluations.create(record);
   const data: EvaluateJob = { evalId, runId: request.runId, checkpoint: request.checkpoint, tasks: request.tasks };
-  await enqueueRoutedJob(deps, 'evaluate', request.routing, {
-    name: `evaluate ${request.runId}`,
-    data,
-    options: { jobId: evalId, attempts: 1, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
-  });
+  await enqueueEvaluateJob(deps, data, request.routing);
   return record;
 }

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config/config-error.ts';
 import { TrainingDivergedError } from '../ml/training/training-diverged-error.ts';
-import { RunLeaseLostError } from '../runs/run-lease.ts';
+import { LeaseLostError } from '../storage/storage-lease.ts';
 import { systemErrorCode } from '../errors/system-error-code.ts';
 
 /** Why a job failed, as the `reason` label of `aelab_job_failures_total`: a short, closed set. */
@@ -13,7 +13,7 @@ const STORAGE_ERROR_CODES = new Set(['EROFS', 'ENOSPC', 'EACCES', 'EPERM', 'EDQU
 export function classifyFailure(error: unknown): FailureReason {
   if (error instanceof ConfigError) return 'config';
   if (error instanceof TrainingDivergedError) return 'diverged';
-  if (error instanceof RunLeaseLostError) return 'lease_lost';
+  if (error instanceof LeaseLostError) return 'lease_lost';
   if (STORAGE_ERROR_CODES.has(systemErrorCode(error) ?? '')) return 'storage';
   return 'error';
 }

@@ -1,9 +1,11 @@
 import type { Queue } from 'bullmq';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { QUEUE_NAMES } from '../contracts/queue-names.ts';
 
 /**
- * The API's Prometheus registry: process metrics, HTTP timings and queue depths.
- * `listQueues` is asked at each scrape, so queues that appear later (`train@gpu`) are counted.
+ * The API's Prometheus registry: process metrics, HTTP timings, queue depths and jobs
+ * recovered from storage. `listQueues` is asked at each scrape, so queues that appear
+ * later (`train@gpu`) are counted.
  */
 export function createApiMetrics(listQueues: () => Promise<Queue[]>) {
   const registry = new Registry();
@@ -28,7 +30,14 @@ export function createApiMetrics(listQueues: () => Promise<Queue[]>) {
     },
   });
   const runsSubmitted = new Counter({ name: 'aelab_runs_submitted_total', help: 'Runs accepted by the API', registers: [registry] });
-  return { registry, httpRequests, runsSubmitted };
+  const recoveredJobs = new Counter({
+    name: 'aelab_recovered_jobs_total',
+    help: 'Jobs the reconciler queued again because storage had the record and Redis had lost the job',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  for (const name of QUEUE_NAMES) recoveredJobs.inc({ queue: name }, 0);
+  return { registry, httpRequests, runsSubmitted, recoveredJobs };
 }
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;

@@ -23,10 +23,11 @@ export class RedisOutageReporter {
     };
   }
 
-  /** Called when a connection is ready: ends an outage, if there was one. */
-  ready(): void {
-    if (this.downSince === null) return;
+  /** Called when a connection is ready: ends an outage, if there was one; true when it did. */
+  ready(): boolean {
+    if (this.downSince === null) return false;
     this.logger.info('redis reachable again', { outageSeconds: Math.round((Date.now() - this.downSince) / 100) / 10 });
     this.downSince = null;
+    return true;
   }
 }

@@ -6,8 +6,8 @@ export const runPaths = (runId: string) => {
     runRecord: `${root}/run.json`,
     config: `${root}/config.yaml`,
     metrics: `${root}/metrics.jsonl`,
-    /** Which worker holds the run (shared/runs/run-lease.ts). */
-    lease: `${root}/lease.json`,
+    /** Which worker holds the run (shared/storage/storage-lease.ts). */
+    lease: { name: `run ${runId}`, key: `${root}/lease.json` },
     checkpoints: `${root}/checkpoints`,
     latest: `${root}/checkpoints/latest`,
     best: `${root}/checkpoints/best`,

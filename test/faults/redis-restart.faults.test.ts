@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SweepRecord, TrialView } from '../../shared/sweep/sweep-record.ts';
 import { LocalArtifactStore } from '../../shared/storage/local-artifact-store.ts';
 import { sweepPaths } from '../../shared/sweep/sweep-paths.ts';
 import { AelabStack } from '../support/aelab-stack.ts';
-import { epochsLogged, finished, range, runningWithEpochs, sleep, slowSyntheticGrid, slowSyntheticRun, submitRun } from '../support/fault-runs.ts';
+import { epochsLogged, finished, range, runningWithEpochs, sleep, slowSyntheticGrid, slowSyntheticRun, submitRun, sweepFinished, type SweepView } from '../support/fault-runs.ts';
 import { RestartableRedis, restartableRedisMissing } from '../support/restartable-redis.ts';
-
-type SweepView = SweepRecord & { trials: TrialView[] };
 
 const missing = restartableRedisMissing();
 if (missing !== null) console.log(`skipping the Redis restart faults: ${missing}`);
@@ -80,10 +77,7 @@ describe.skipIf(missing !== null)('Redis restarted under a running stack', () =>
     await sleep(3000);
     await redis.restart();
 
-    const sweep = await stack.waitFor(async () => {
-      const { body } = await stack.request<SweepView>('GET', `/api/v1/sweeps/${sweepId}`);
-      return body.status === 'completed' || body.status === 'failed' || body.status === 'cancelled' ? body : null;
-    }, 300_000, `sweep ${sweepId} to finish`);
+    const sweep = await sweepFinished(stack, sweepId);
     expect(sweep.status).toBe('completed');
     expect(sweep.trials).toHaveLength(6);
     expect(new Set(sweep.trials.map((t) => JSON.stringify(t.params))).size).toBe(6);

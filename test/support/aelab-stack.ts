@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import { freePort } from '../../shared/queue/local-redis.ts';
-import { createWorkerConnection } from '../../shared/queue/redis-connection.ts';
+import { deleteStackKeys } from './delete-stack-keys.ts';
 import { testRedis, uniquePrefix } from './test-redis.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,10 +124,7 @@ export class AelabStack {
   async stop(): Promise<void> {
     const all = [this.api, ...this.workers].filter((p) => p !== undefined);
     await Promise.all(all.map((p) => stopProcess(p.child)));
-    const redis = createWorkerConnection(this.env.REDIS_URL, this.env);
-    const keys = await redis.keys(`${this.prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await deleteStackKeys(this.env.REDIS_URL ?? '', this.prefix, this.env);
     await this.stopRedis();
     await rm(this.storage, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../shared/queue/local-redis.ts';
@@ -49,6 +49,14 @@ export class RestartableRedis {
   /** Starts the server again on the same port and folder; resolves once it answers. */
   async restart(): Promise<void> {
     if (!this.running) await this.startServer();
+  }
+
+  /** Kills the server and starts an empty one on the same port: a Redis whose data (AOF) was lost, or a failover to an empty replica. */
+  async replaceWithEmpty(): Promise<void> {
+    await this.kill();
+    await rm(this.directory, { recursive: true, force: true });
+    await mkdir(this.directory);
+    await this.startServer();
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,7 @@ import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submissio
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
+import { enqueueSweepJob } from '../../../shared/queue/enqueue-sweep-job.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { leaderboardOf } from '../../../shared/sweep/sweep-controller.ts';
 import { trialJobId } from '../../../shared/sweep/sweep-paths.ts';
@@ -67,7 +68,7 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
     };
     await writeStoredSweep(deps.store, id, { spec, baseRaw, submittedBy: apiUserOf(response) });
     await deps.sweeps.save(record);
-    await deps.sweepQueue.add(spec.name, { sweepId: id }, { jobId: id, attempts: 5, backoff: { type: 'exponential', delay: 2000 } });
+    await enqueueSweepJob(deps.sweepQueue, spec.name, id);
     response.status(202).location(`/api/v1/sweeps/${id}`).json(await present(record));
   });
 
