@@ -12,7 +12,7 @@ export interface PytorchTrainResult {
 }
 
 /** One side of a paired case: a throughput and a peak RSS, or why there is none. */
-export type SideOutcome = { status: 'measured'; stepSeconds: number[]; peakRssBytes: number } | { status: 'failed' | 'skipped' | 'unsupported'; reason: string };
+export type SideOutcome = { status: 'measured'; stepSeconds: number[]; stepCpuSeconds: number; peakRssBytes: number } | { status: 'failed' | 'skipped' | 'unsupported'; reason: string };
 
 export interface PairedTrainRow {
   config: string;
@@ -66,4 +66,28 @@ export function pairedCases(allConfigNames: readonly string[], asked: { models?:
   }
   const models = asked.models ?? allConfigNames;
   return (asked.sizes ?? [128]).flatMap((size) => models.flatMap((config) => (asked.batches ?? [8]).map((batch) => ({ config, size, batch }))));
+}
+
+/** What bench/pytorch-case.py reports for the evaluation case. */
+export interface PytorchEvaluationResult {
+  images: number;
+  loadSeconds: number;
+  scoreSeconds: number;
+  auroc: number;
+  peakRssBytes: number;
+}
+
+/** Our evaluation job against the official forward pass and AUROC on the same PNGs. */
+export interface PairedEvaluationRow {
+  config: string;
+  size: number;
+  images: number;
+  ours: { status: 'measured'; seconds: number; auroc: number; peakRssBytes: number } | { status: 'failed'; reason: string };
+  theirs: ({ status: 'measured' } & PytorchEvaluationResult) | { status: 'failed'; reason: string };
+}
+
+/** Our evaluation's seconds over PyTorch's loading + forward + AUROC (below 1: we are faster); null without both. */
+export function evaluationTimeRatio(row: PairedEvaluationRow): number | null {
+  if (row.ours.status !== 'measured' || row.theirs.status !== 'measured') return null;
+  return row.ours.seconds / (row.theirs.loadSeconds + row.theirs.scoreSeconds);
 }

@@ -12,6 +12,7 @@ import { buildModel } from '../shared/ml/model-registry.ts';
 import { perceptualWeightsPath } from '../shared/ml/losses/perceptual-weights.ts';
 import { SeededRandom } from '../shared/ml/random.ts';
 import { buildTrainer } from '../shared/ml/training/trainer-registry.ts';
+import { kernelTotals } from './kernel-totals.ts';
 import { median } from './median.ts';
 import { phantomImages } from './phantom-batch.ts';
 import { adaptConfigToSize, SizeNotSupportedError } from './size-adapted-params.ts';
@@ -120,7 +121,15 @@ async function runCase(spec: ThroughputCase): Promise<CaseOutcome> {
   trainer.dispose();
   model.dispose();
   peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
-  return { status: 'measured', stepSeconds, stepCpuSeconds: (cpu.user + cpu.system) / 1e6, warmupSeconds, peakRssBytes: peakRss, peakTfBytes };
+  return {
+    status: 'measured',
+    stepSeconds,
+    stepCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    warmupSeconds,
+    peakRssBytes: peakRss,
+    peakTfBytes,
+    profiledStep: { seconds: memorySeconds, kernels: kernelTotals(profile.kernels) },
+  };
 }
 
 /** Bytes of the wasm backend's heap, or null on another backend. */

@@ -11,16 +11,20 @@ import { Command } from 'commander';
 import { allConfigs, type BenchConfig, REPO_ROOT, selectConfigs, tfjsVersion } from './bench-configs.ts';
 import { nameList, nonNegativeInt, positiveInt, positiveIntList } from './bench-options.ts';
 import { findTorchPython, runPytorchCase } from './official-python.ts';
-import { type CaseShape, officialParamOverrides, pairedCases, type PairedTrainRow, type PytorchTrainResult, type SideOutcome, speedRatio } from './paired-case.ts';
+import { type CaseShape, officialParamOverrides, pairedCases, type PairedEvaluationRow, type PairedTrainRow, type PytorchTrainResult, type SideOutcome, speedRatio } from './paired-case.ts';
+import { runPairedEvaluation } from './paired-evaluation.ts';
 import { phantomImages } from './phantom-batch.ts';
 import { adaptConfigToSize, SizeNotSupportedError } from './size-adapted-params.ts';
 import { writeSweepResults } from './sweep-results-file.ts';
 import type { ThroughputCase } from './throughput-case.ts';
 import { runThroughputCase } from './throughput-case-runner.ts';
-import { pairedTrainMarkdown } from './vs-pytorch-table.ts';
+import { pairedEvaluationMarkdown, pairedTrainMarkdown } from './vs-pytorch-table.ts';
 
 /** As bench:train: past MorphAEus's morph switch (epoch 11), so its morph loss is on. */
 const EPOCH = 20;
+/** The evaluation case: the baseline AE (five levels) on phantoms at 32², as in the issue's one-class task. */
+const EVALUATION_CONFIG = 'baseline';
+const EVALUATION_SIZE = 32;
 
 interface VsPytorchOptions {
   official: string;
@@ -32,6 +36,7 @@ interface VsPytorchOptions {
   steps: number;
   warmup: number;
   maxSecondsPerCase: number;
+  evaluationImages: number;
 }
 
 function parseOptions(argv: string[]): VsPytorchOptions {
@@ -46,6 +51,7 @@ function parseOptions(argv: string[]): VsPytorchOptions {
     .option('--steps <n>', 'timed steps per case and side (the median is reported)', positiveInt, 5)
     .option('--warmup <n>', 'untimed steps first', nonNegativeInt, 1)
     .option('--max-seconds-per-case <s>', 'step budget of one side of a case', positiveInt, 600)
+    .option('--evaluation-images <n>', `phantoms of the evaluation case (baseline at ${EVALUATION_SIZE}²); 0 skips it`, nonNegativeInt, 2000)
     .showHelpAfterError();
   program.parse(argv, { from: 'user' });
   return program.opts<VsPytorchOptions>();
@@ -65,8 +71,11 @@ async function oursSide(config: BenchConfig, shape: CaseShape, options: VsPytorc
   };
   const run = await runThroughputCase(spec, `${label} ours`, { ...process.env, AELAB_THREADS: String(options.threads) });
   const { outcome } = run;
-  const side: SideOutcome = outcome.status === 'measured' ? { status: 'measured', stepSeconds: outcome.stepSeconds, peakRssBytes: outcome.peakRssBytes } : outcome;
-  return { side, notes: run.notes, device: run.device === null ? null : `${run.backend}: ${run.device}` };
+  if (outcome.status !== 'measured') return { side: outcome, notes: run.notes, device: null };
+  const notes = [...run.notes];
+  if (outcome.stepSeconds.length < options.steps) notes.push(`ours: median of ${outcome.stepSeconds.length} step(s), not ${options.steps}: time budget`);
+  const side: SideOutcome = { status: 'measured', stepSeconds: outcome.stepSeconds, stepCpuSeconds: outcome.stepCpuSeconds, peakRssBytes: outcome.peakRssBytes };
+  return { side, notes, device: run.device === null ? null : `${run.backend}: ${run.device}` };
 }
 
 async function theirSide(python: string, config: BenchConfig, shape: CaseShape, options: VsPytorchOptions, scratch: string): Promise<{ side: SideOutcome; result?: PytorchTrainResult }> {
@@ -88,7 +97,7 @@ async function theirSide(python: string, config: BenchConfig, shape: CaseShape, 
   ];
   try {
     const result = await runPytorchCase<PytorchTrainResult>(python, args, options.maxSecondsPerCase * 2 + 120);
-    return { side: { status: 'measured', stepSeconds: result.stepSeconds, peakRssBytes: result.peakRssBytes }, result };
+    return { side: { status: 'measured', stepSeconds: result.stepSeconds, stepCpuSeconds: result.stepCpuSeconds, peakRssBytes: result.peakRssBytes }, result };
   } catch (error) {
     return { side: { status: 'failed', reason: error instanceof Error ? error.message : String(error) } };
   }
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
   const rows: PairedTrainRow[] = [];
   const devices = new Set<string>();
   let torchLine = 'not run';
+  let evaluation: PairedEvaluationRow | null = null;
   try {
     for (const [i, shape] of cases.entries()) {
       const config = every.find((candidate) => candidate.name === shape.config)!;
@@ -124,6 +134,19 @@ async function main(): Promise<void> {
       const row: PairedTrainRow = { config: config.name, modelName: config.modelName, size: shape.size, batch: shape.batch, ours: ours.side, theirs: theirs.side, notes: ours.notes };
       rows.push(row);
       process.stderr.write(`${label}: ${describe(row)}\n`);
+    }
+    if (options.evaluationImages > 0) {
+      const config = every.find((candidate) => candidate.name === EVALUATION_CONFIG)!;
+      evaluation = await runPairedEvaluation({
+        python,
+        official: options.official,
+        config,
+        size: EVALUATION_SIZE,
+        images: options.evaluationImages,
+        threads: options.threads,
+        scratch,
+        timeoutSeconds: options.maxSecondsPerCase * 2 + 120,
+      });
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -150,6 +173,18 @@ async function main(): Promise<void> {
     '',
     ...pairedTrainMarkdown(rows),
     '',
+    ...(evaluation === null
+      ? []
+      : [
+          '## Evaluation',
+          '',
+          `Ours: the evaluate job's work (evaluateRun in its own process: PNG loading, forward passes, scores, SSIM, pixel metrics, pictures, files), model and weights load included. ` +
+            `PyTorch: the official model in eval mode, PNGs read with Pillow, forward passes of the same batch size, mean |x_rec − x| per image and the AUROC; imports and model build excluded. ` +
+            'Healthy vs opacity phantoms (opacity with masks), untrained weights on both sides (the cost does not depend on them; the AUROCs differ because each side draws its own initial weights).',
+          '',
+          ...pairedEvaluationMarkdown([evaluation]),
+          '',
+        ]),
   ].join('\n');
   const file = writeSweepResults('vs-pytorch', markdown);
   process.stdout.write(markdown);

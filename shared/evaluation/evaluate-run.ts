@@ -34,6 +34,14 @@ export interface EvaluateRunOptions {
 const PICTURE_SAMPLES = 4;
 /** Residuals are drawn on one fixed colour scale, [0, 0.5], so pictures compare across runs. */
 const RESIDUAL_COLOUR_MAX = 0.5;
+/**
+ * Pixels per forward pass: 64 images at 128², more at smaller sizes. The config's
+ * downstream `batch_size` (1 in the official configs) only sets how the official loader
+ * hands images out; in eval mode every image's output is the same in any batch, and one
+ * forward pass per image costs far more.
+ */
+const FORWARD_PASS_PIXELS = 64 * 128 * 128;
+const MAX_FORWARD_BATCH = 256;
 
 interface ScoredDataset {
   name: string;
@@ -83,7 +91,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<TaskResu
       const scoredSets: ScoredDataset[] = [];
       const pictures: string[] = [];
       for (const entry of opened.get(task)!) {
-        const set = await scoreDataset(model, entry.dataset, entry.name, entry.label, config.downstreamTasks[task].dataLoader.batchSize, async (done, strips) => {
+        const set = await scoreDataset(model, entry.dataset, entry.name, entry.label, async (done, strips) => {
           scored += done;
           await options.onProgress?.(scored, total);
           for (const strip of strips) {
@@ -129,14 +137,13 @@ async function scoreDataset(
   dataset: ImageDataset,
   name: string,
   label: 0 | 1,
-  batchSize: number,
   afterBatch: (count: number, strips: { index: number; png: Uint8Array }[]) => Promise<void>,
 ): Promise<ScoredDataset> {
   const set: ScoredDataset = { name, label, files: [], scores: [], l1: [], mse: [], ssim: [], residuals: [], masks: [] };
   const { height, width } = dataset;
   const pixels = height * width;
   let index = 0;
-  for await (const batch of iterateBatches(dataset, { batchSize: Math.max(1, batchSize), order: sequentialOrder(dataset.size) })) {
+  for await (const batch of iterateBatches(dataset, { batchSize: forwardBatchSize(height, width), order: sequentialOrder(dataset.size) })) {
     const outputs = readOutputs(model, batch.images, batch.count, height, width);
     const strips: { index: number; png: Uint8Array }[] = [];
     for (let i = 0; i < batch.count; i += 1) {
@@ -173,6 +180,11 @@ async function scoreDataset(
     await afterBatch(batch.count, strips);
   }
   return set;
+}
+
+/** Images per forward pass of the evaluation at height × width. */
+export function forwardBatchSize(height: number, width: number): number {
+  return Math.max(1, Math.min(MAX_FORWARD_BATCH, Math.floor(FORWARD_PASS_PIXELS / (height * width))));
 }
 
 /** The model's reconstruction, prior and deformation field for a batch, read back to host memory. */

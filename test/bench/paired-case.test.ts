@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_DIR } from '../../bench/bench-configs.ts';
-import { imagesPerSecond, officialParamOverrides, pairedCases, type PairedTrainRow, speedRatio } from '../../bench/paired-case.ts';
+import { evaluationTimeRatio, imagesPerSecond, officialParamOverrides, pairedCases, type PairedEvaluationRow, type PairedTrainRow, speedRatio } from '../../bench/paired-case.ts';
 import { adaptConfigToSize } from '../../bench/size-adapted-params.ts';
-import { pairedTrainMarkdown } from '../../bench/vs-pytorch-table.ts';
+import { pairedEvaluationMarkdown, pairedTrainMarkdown } from '../../bench/vs-pytorch-table.ts';
 
 const CONFIGS = ['aae', 'baseline', 'morphaeus'];
 
@@ -46,8 +46,8 @@ describe('bench:vs-pytorch arithmetic and table', () => {
     modelName: 'conv_autoencoder',
     size: 32,
     batch: 64,
-    ours: { status: 'measured', stepSeconds: [0.5, 0.4, 2], peakRssBytes: 600 * 1024 * 1024 },
-    theirs: { status: 'measured', stepSeconds: [1, 1.2, 0.8, 5], peakRssBytes: 400 * 1024 * 1024 },
+    ours: { status: 'measured', stepSeconds: [0.5, 0.4, 2], stepCpuSeconds: 2.9, peakRssBytes: 600 * 1024 * 1024 },
+    theirs: { status: 'measured', stepSeconds: [1, 1.2, 0.8, 5], stepCpuSeconds: 12, peakRssBytes: 400 * 1024 * 1024 },
     notes: ['strides shortened'],
   };
 
@@ -61,7 +61,21 @@ describe('bench:vs-pytorch arithmetic and table', () => {
   it('prints images/s, peak RSS and both ratios, and the reason of a side without a number', () => {
     const [, , measured] = pairedTrainMarkdown([row]);
     expect(measured).toContain('| 128 | 58.18 | 2.20× | 600 | 400 | 1.50× |');
+    expect(measured).toContain('| 100%, 150% |');
     const [, , failed] = pairedTrainMarkdown([{ ...row, theirs: { status: 'failed', reason: 'exit 1: a | b' } }]);
     expect(failed).toContain('| 128 | failed: exit 1: a \\| b | — |');
+  });
+
+  it('sets our evaluation time against PyTorch loading plus forward and AUROC', () => {
+    const evaluation: PairedEvaluationRow = {
+      config: 'baseline',
+      size: 32,
+      images: 2000,
+      ours: { status: 'measured', seconds: 9, auroc: 0.75, peakRssBytes: 300 * 1024 * 1024 },
+      theirs: { status: 'measured', images: 2000, loadSeconds: 1, scoreSeconds: 2, auroc: 0.7512, peakRssBytes: 200 * 1024 * 1024 },
+    };
+    expect(evaluationTimeRatio(evaluation)).toBe(3);
+    expect(pairedEvaluationMarkdown([evaluation])[2]).toBe('| baseline | 32² | 2000 | 9.00 | 1.00 | 2.00 | 3.00× | 300 | 200 | 0.7500 / 0.7512 |');
+    expect(evaluationTimeRatio({ ...evaluation, theirs: { status: 'failed', reason: 'no torch' } })).toBeNull();
   });
 });
