@@ -1,3 +1,5 @@
+import type { KernelTotal } from './kernel-totals.ts';
+
 /**
  * One cell of the training-throughput grid, and what its child process reports back to
  * bench/train-throughput.ts over the IPC channel. Each case runs in its own process so
@@ -37,6 +39,8 @@ export interface MeasuredCase {
   peakRssBytes: number;
   /** Largest tf.memory().numBytes seen: after every step, and within one extra profiled step after the timed ones. */
   peakTfBytes: number;
+  /** The extra step run under tf.profile: its wall time (kernels timed one by one, so slower) and time per kernel name. */
+  profiledStep: { seconds: number; kernels: KernelTotal[] };
 }
 
 /** Outcome of a case that did not give a throughput, with the reason for the table. */

@@ -2,11 +2,13 @@
  * Child process of an evaluate job: scores every test image of the run's downstream
  * tasks with the chosen checkpoint and writes scores, results and pictures to storage.
  */
+import { parseExperimentConfigText } from '../../shared/config/load-experiment-config.ts';
 import { evaluateRun } from '../../shared/evaluation/evaluate-run.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { evaluationPaths } from '../../shared/evaluation/evaluation-paths.ts';
 import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
+import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 
@@ -36,8 +38,11 @@ process.on('SIGINT', () => undefined);
 process.on('message', (message: EvaluateChildStart) => {
   void (async () => {
     try {
-      await selectBackend();
       const store = openArtifactStore(message.storage);
+      // The backend training picks for this model (wasm where it is checked), not the
+      // pure-JS one: a forward pass there costs many times more.
+      const { config } = parseExperimentConfigText(await store.readText(runPaths(message.job.runId).config), `runs/${message.job.runId}/config.yaml`);
+      await selectBackend(undefined, config.model.name);
       const lease = StorageLease.held(store, evaluationPaths(message.job.runId, message.job.evalId).lease, message.leaseToken);
       await evaluateRun({
         ...message.job,

@@ -34,6 +34,14 @@ export interface EvaluateRunOptions {
 const PICTURE_SAMPLES = 4;
 /** Residuals are drawn on one fixed colour scale, [0, 0.5], so pictures compare across runs. */
 const RESIDUAL_COLOUR_MAX = 0.5;
+/**
+ * Pixels per forward pass: 64 images at 128², more at smaller sizes. The config's
+ * downstream `batch_size` (1 in the official configs) only sets how the official loader
+ * hands images out; in eval mode every image's output is the same in any batch, and one
+ * forward pass per image costs far more.
+ */
+const FORWARD_PASS_PIXELS = 64 * 128 * 128;
+const MAX_FORWARD_BATCH = 256;
 
 interface ScoredDataset {
   name: string;
@@ -84,7 +92,7 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<TaskResu
       const pictures: string[] = [];
       const samples: ImageSample[] = [];
       for (const entry of opened.get(task)!) {
-        const set = await scoreDataset(model, entry.dataset, entry.name, entry.label, config.downstreamTasks[task].dataLoader.batchSize, async (done, strips) => {
+        const set = await scoreDataset(model, entry.dataset, entry.name, entry.label, async (done, strips) => {
           scored += done;
           await options.onProgress?.(scored, total);
           for (const strip of strips) {
@@ -132,14 +140,13 @@ async function scoreDataset(
   dataset: ImageDataset,
   name: string,
   label: 0 | 1,
-  batchSize: number,
   afterBatch: (count: number, strips: Strip[]) => Promise<void>,
 ): Promise<ScoredDataset> {
   const set: ScoredDataset = { name, label, files: [], scores: [], l1: [], mse: [], ssim: [], residuals: [], masks: [] };
   const { height, width } = dataset;
   const pixels = height * width;
   let index = 0;
-  for await (const batch of iterateBatches(dataset, { batchSize: Math.max(1, batchSize), order: sequentialOrder(dataset.size) })) {
+  for await (const batch of iterateBatches(dataset, { batchSize: forwardBatchSize(height, width), order: sequentialOrder(dataset.size) })) {
     const outputs = await readOutputs(model, batch.images, batch.count, height, width);
     const strips: Strip[] = [];
     for (let i = 0; i < batch.count; i += 1) {
@@ -196,6 +203,11 @@ async function writeSample(store: ArtifactStore, paths: ReturnType<typeof evalua
   }
   const at = (key: string) => `pictures/${key}`;
   return { dataset, index: strip.index, file: strip.file, score: strip.score, input: at(keys.input), reconstruction: at(keys.reconstruction), residual: at(keys.residual) };
+}
+
+/** Images per forward pass of the evaluation at height × width. */
+export function forwardBatchSize(height: number, width: number): number {
+  return Math.max(1, Math.min(MAX_FORWARD_BATCH, Math.floor(FORWARD_PASS_PIXELS / (height * width))));
 }
 
 /** The model's reconstruction, prior and deformation field for a batch, read back to host memory. */
