@@ -39,7 +39,7 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
   try {
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
     const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
-    await send({ type: 'backend', name: backend.name, device: backend.device, tfjsVersion: tf.version_core });
+    await send({ type: 'backend', name: backend.name, device: backend.device, threads: backend.threads, tfjsVersion: tf.version_core });
     const store = openArtifactStore(start.storage);
     const lease = RunLease.held(store, start.runId, start.leaseToken);
     const result = await trainRun({

@@ -119,11 +119,11 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
         child.on('message', (message: ChildMessage) => {
           switch (message.type) {
             case 'backend':
-              log.info('training backend', { backend: message.name, device: message.device });
+              log.info('training backend', { backend: message.name, device: message.device, threads: message.threads });
               enqueueUpdate(() =>
                 deps.runs.update(runId, (r) => ({
                   ...r,
-                  worker: { host: hostname(), pid: process.pid, backend: message.name, device: message.device },
+                  worker: { host: hostname(), pid: process.pid, backend: message.name, device: message.device, threads: message.threads },
                   versions: { ...r.versions, tfjs: message.tfjsVersion },
                 })),
               );

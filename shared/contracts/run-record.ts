@@ -22,9 +22,10 @@ export interface RunRecord {
   best: { epoch: number; metric: string; value: number } | null;
   /**
    * The worker process that holds it (host and pid) and, once its training process has
-   * chosen, the TF.js backend and device; null until a worker takes it.
+   * chosen, the TF.js backend, device and compute threads (AELAB_THREADS; null where the
+   * backend manages its own, or before it is chosen); null until a worker takes it.
    */
-  worker: { host: string; pid: number; backend: string | null; device: string | null } | null;
+  worker: { host: string; pid: number; backend: string | null; device: string | null; threads?: number | null } | null;
   versions: { aelab: string; node: string; tfjs: string | null };
   /** sha256 of the resolved config YAML. */
   configHash: string;

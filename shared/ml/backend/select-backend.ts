@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { installIm2colConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { installConvolutionKernels } from './convolution-kernels.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
 import { WASM_TRAINABLE_MODELS } from './wasm-trainable-models.ts';
 
@@ -14,6 +14,8 @@ export interface SelectedBackend {
   device: string;
   /** The npm package that provides the backend. */
   package: string;
+  /** Threads our convolution kernels compute with (AELAB_THREADS); null where the backend manages its own. */
+  threads: number | null;
 }
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -72,7 +74,7 @@ async function tryNative(): Promise<{ selected: SelectedBackend } | { failures: 
       await tf.ready();
       const cuda = process.env.CUDA_VISIBLE_DEVICES;
       const device = pkg.endsWith('-gpu') ? (cuda ? `gpu (CUDA_VISIBLE_DEVICES=${cuda})` : 'gpu') : 'cpu (libtensorflow)';
-      return { selected: { name: 'tensorflow', device, package: pkg } };
+      return { selected: { name: 'tensorflow', device, package: pkg, threads: null } };
     } catch (error) {
       failures.push(`${pkg}: ${firstLine(error)}`);
     }
@@ -84,20 +86,20 @@ async function useCpu(): Promise<SelectedBackend> {
   await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
   await tf.ready();
-  installIm2colConv2DBackpropFilter('cpu');
-  return { name: 'cpu', device: 'cpu (pure JavaScript)', package: '@tensorflow/tfjs-backend-cpu' };
+  const convolutions = installConvolutionKernels('cpu');
+  return { name: 'cpu', device: `cpu (pure JavaScript; ${convolutions.description})`, package: '@tensorflow/tfjs-backend-cpu', threads: convolutions.threads };
 }
 
 async function useWasm(): Promise<SelectedBackend> {
   await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   await tf.ready();
-  // wasm 4.22 has no Conv2DBackpropFilter at all; convolution training needs this one.
-  installIm2colConv2DBackpropFilter('wasm');
+  // wasm 4.22 has no Conv2DBackpropFilter at all; convolution training needs ours.
+  const convolutions = installConvolutionKernels('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'})`;
-  return { name: 'wasm', device, package: '@tensorflow/tfjs-backend-wasm' };
+  const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${convolutions.description})`;
+  return { name: 'wasm', device, package: '@tensorflow/tfjs-backend-wasm', threads: convolutions.threads };
 }
 
 function firstLine(error: unknown): string {
