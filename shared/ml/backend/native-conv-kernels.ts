@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { type BackendBuffers, backendBuffers, type InPlaceBackend } from './backend-buffers.ts';
 
 /**
  * Convolution kernels of our native addon (shared/ml/backend/native/conv-kernels.cc, built by
@@ -19,7 +20,7 @@ interface ConvAddon {
   setThreads(threads: number): number;
 }
 
-export type NativeKernelBackend = 'cpu' | 'wasm';
+export type NativeKernelBackend = InPlaceBackend;
 
 /** Whether the addon loaded, and if not, why. */
 export type NativeConvAddonStatus = { available: true } | { available: false; reason: string };
@@ -64,7 +65,7 @@ export function installNativeConvKernels(backendName: NativeKernelBackend, threa
     tf.registerKernel({
       kernelName,
       backendName,
-      kernelFunc: (args) => run(kernels, args, bufferAccess(backendName, args.backend)) ?? callOriginal(original, kernelName, args),
+      kernelFunc: (args) => run(kernels, args, backendBuffers(backendName, args.backend)) ?? callOriginal(original, kernelName, args),
     });
   }
   replaced.set(backendName, originals);
@@ -84,40 +85,8 @@ export function uninstallNativeConvKernels(backendName: NativeKernelBackend): vo
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 
-/** Reads inputs from, and allocates outputs in, one backend's own memory. */
-interface BufferAccess {
-  output(shape: number[]): tf.TensorInfo;
-  /** A view of the tensor's values; taken after every output is allocated (wasm memory may move). */
-  values(info: tf.TensorInfo): Float32Array;
-}
-
-interface CpuBackend {
-  readSync(dataId: tf.DataId): unknown;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-}
-
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): unknown;
-}
-
-function bufferAccess(backendName: NativeKernelBackend, backend: object): BufferAccess {
-  if (backendName === 'cpu') {
-    const cpu = backend as CpuBackend;
-    return {
-      output: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(tf.util.sizeFromShape(shape))),
-      values: (info) => cpu.readSync(info.dataId) as Float32Array,
-    };
-  }
-  const wasm = backend as WasmBackend;
-  return {
-    output: (shape) => wasm.makeOutput(shape, 'float32'),
-    values: (info) => wasm.typedArrayFromHeap(info) as Float32Array,
-  };
-}
-
 /** A native pass: its output, or undefined when the call is one it does not cover. */
-type NativePass = (addon: ConvAddon, args: KernelArgs, buffers: BufferAccess) => tf.TensorInfo | undefined;
+type NativePass = (addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers) => tf.TensorInfo | undefined;
 
 const NATIVE_PASSES: ReadonlyArray<[string, NativePass]> = [
   [tf.Conv2D, conv2dForward],
@@ -130,7 +99,7 @@ function callOriginal(original: tf.KernelConfig | undefined, kernelName: string,
   return original.kernelFunc(args) as tf.TensorInfo;
 }
 
-function conv2dForward(addon: ConvAddon, args: KernelArgs, buffers: BufferAccess): tf.TensorInfo | undefined {
+function conv2dForward(addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers): tf.TensorInfo | undefined {
   const { x, filter } = args.inputs as unknown as { x: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DAttrs;
   if (!covered(attrs.dataFormat, [x, filter])) return undefined;
@@ -144,7 +113,7 @@ function conv2dForward(addon: ConvAddon, args: KernelArgs, buffers: BufferAccess
   return y;
 }
 
-function conv2dBackpropInput(addon: ConvAddon, args: KernelArgs, buffers: BufferAccess): tf.TensorInfo | undefined {
+function conv2dBackpropInput(addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers): tf.TensorInfo | undefined {
   const { dy, filter } = args.inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
   if (!covered(attrs.dataFormat, [dy, filter])) return undefined;
@@ -157,7 +126,7 @@ function conv2dBackpropInput(addon: ConvAddon, args: KernelArgs, buffers: Buffer
   return dx;
 }
 
-function conv2dBackpropFilter(addon: ConvAddon, args: KernelArgs, buffers: BufferAccess): tf.TensorInfo | undefined {
+function conv2dBackpropFilter(addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers): tf.TensorInfo | undefined {
   const { x, dy } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   if (!covered(attrs.dataFormat, [x, dy])) return undefined;
