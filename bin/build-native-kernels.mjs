@@ -18,6 +18,8 @@ const unavailable = join(outDir, 'conv-kernels.unavailable');
 const nodeHeaders = resolve(process.execPath, '../../include/node');
 const openblasHeaders = '/usr/include/x86_64-linux-gnu/openblas-pthread';
 
+// An image build installs node_modules before it copies the sources; it builds the addon later.
+if (!existsSync(source)) process.exit(0);
 if (existsSync(addon) && statSync(addon).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
 
 mkdirSync(outDir, { recursive: true });

@@ -39,9 +39,9 @@ export function nativeConvAddonStatus(): NativeConvAddonStatus {
     try {
       addon = createRequire(import.meta.url)(ADDON_PATH) as ConvAddon;
     } catch (error) {
-      loadFailure = existsSync(UNAVAILABLE_PATH)
-        ? readFileSync(UNAVAILABLE_PATH, 'utf8').trim()
-        : `${ADDON_PATH} cannot be loaded (${(error as Error).message.split('\n')[0]}); run "node bin/build-native-kernels.mjs"`;
+      if (existsSync(UNAVAILABLE_PATH)) loadFailure = readFileSync(UNAVAILABLE_PATH, 'utf8').trim();
+      else if (!existsSync(ADDON_PATH)) loadFailure = `${ADDON_PATH} is not built; run "node bin/build-native-kernels.mjs"`;
+      else loadFailure = `${ADDON_PATH} cannot be loaded: ${(error as Error).message.split('\n')[0]}`;
     }
   }
   return addon ? { available: true } : { available: false, reason: loadFailure ?? 'not loaded' };
