@@ -17,11 +17,6 @@ import { goldenModelDirs, goldenRoot, goldenStateDict, nchwToNhwc, nhwcToNchw, r
  * checks the pure-JS backend instead.
  */
 const PARITY_BACKEND = process.env.AELAB_PARITY_BACKEND ?? 'wasm';
-/**
- * The DAE is checked on the pure-JS backend: on wasm its 128×128 output lies up to 4.2e-3
- * from the golden file (1.8e-5 on cpu), a wasm kernel's doing that is not yet pinned down.
- */
-const CPU_ONLY = new Set(['dae_unet']);
 
 const root = goldenRoot();
 const dirs = goldenModelDirs(root);
@@ -41,7 +36,7 @@ describe.each(dirs.map((d) => [path.basename(d.dir), d] as const))('golden parit
   const modelName = portedModelOf(manifest);
   test(`the formula weights, loaded as a PyTorch state_dict, reproduce every recorded output (${manifest.class_name})`, async () => {
     expect(modelName, `${manifest.module_name}.${manifest.class_name} has no model in the registry`).not.toBeNull();
-    await selectBackend(CPU_ONLY.has(modelName!) ? 'cpu' : PARITY_BACKEND);
+    await selectBackend(PARITY_BACKEND);
     const [, , height, width] = manifest.input.shape;
     const model = buildModel(
       { name: modelName!, params: manifest.model_params },
