@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadExperimentConfigFile } from '../shared/config/load-experiment-config.ts';
-import { renderPhantom } from '../shared/data/phantoms.ts';
 import { selectBackend } from '../shared/ml/backend/select-backend.ts';
 import { WASM_TRAINABLE_MODELS } from '../shared/ml/backend/wasm-trainable-models.ts';
 import type { AutoencoderModel } from '../shared/ml/autoencoder-model.ts';
@@ -14,10 +13,9 @@ import { perceptualWeightsPath } from '../shared/ml/losses/perceptual-weights.ts
 import { SeededRandom } from '../shared/ml/random.ts';
 import { buildTrainer } from '../shared/ml/training/trainer-registry.ts';
 import { median } from './median.ts';
-import { adaptParamsToSize, SizeNotSupportedError } from './size-adapted-params.ts';
+import { phantomImages } from './phantom-batch.ts';
+import { adaptConfigToSize, SizeNotSupportedError } from './size-adapted-params.ts';
 import type { CaseMessage, CaseOutcome, ThroughputCase } from './throughput-case.ts';
-
-const PHANTOM_SEED = 7;
 
 function send(message: CaseMessage): void {
   if (!process.send) throw new Error('run-throughput-case.ts is started by bench/train-throughput.ts (it reports over IPC)');
@@ -26,11 +24,8 @@ function send(message: CaseMessage): void {
 
 /** Config overrides for the case and notes on every deviation from the config as written. */
 function caseOverrides(spec: ThroughputCase): { overrides: Record<string, unknown>; notes: string[] } {
-  const { config, raw } = loadExperimentConfigFile(spec.configPath);
-  const [height, width] = config.trainer.dataLoader.targetSize;
-  if (height !== width) throw new SizeNotSupportedError(`the config's target_size ${height}×${width} is not square`);
-  const modelParams = (raw.model as { params?: Record<string, unknown> | null }).params ?? {};
-  const adapted = adaptParamsToSize(config.model.name, modelParams, height, spec.size);
+  const { config } = loadExperimentConfigFile(spec.configPath);
+  const adapted = adaptConfigToSize(spec.configPath, spec.size);
   const overrides: Record<string, unknown> = {
     ...adapted.overrides,
     'trainer.data_loader.params.args.target_size': [spec.size, spec.size],
@@ -48,13 +43,6 @@ function caseOverrides(spec: ThroughputCase): { overrides: Record<string, unknow
     }
   }
   return { overrides, notes };
-}
-
-function phantomBatch(batch: number, size: number): tf.Tensor4D {
-  const pixels = size * size;
-  const images = new Float32Array(batch * pixels);
-  for (let i = 0; i < batch; i += 1) images.set(renderPhantom({ seed: PHANTOM_SEED, index: i, size: [size, size] }).image, i * pixels);
-  return tf.tensor4d(images, [batch, size, size, 1]);
 }
 
 async function runCase(spec: ThroughputCase): Promise<CaseOutcome> {
@@ -80,7 +68,7 @@ async function runCase(spec: ThroughputCase): Promise<CaseOutcome> {
   }
   const trainer = buildTrainer(model, config);
   trainer.beginEpoch?.(spec.epoch);
-  const x = phantomBatch(spec.batch, spec.size);
+  const x = tf.tensor4d(phantomImages(spec.batch, spec.size), [spec.batch, spec.size, spec.size, 1]);
   const random = new SeededRandom(config.seed + 1);
   let peakRss = 0;
   let peakTfBytes = 0;

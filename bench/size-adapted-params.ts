@@ -1,3 +1,5 @@
+import { loadExperimentConfigFile } from '../shared/config/load-experiment-config.ts';
+
 /**
  * Adapts a config's model params, written for its own target size, to a smaller square
  * image size: each halving of the side removes the deepest level of the network, so the
@@ -86,6 +88,15 @@ export function adaptParamsToSize(modelName: string, params: Record<string, unkn
     default:
       throw new SizeNotSupportedError(`no rule for adapting "${modelName}" params to ${size}×${size}; add one to bench/size-adapted-params.ts`);
   }
+}
+
+/** adaptParamsToSize for the model of the experiment config at `configPath`, written for its own square target_size. */
+export function adaptConfigToSize(configPath: string, size: number): SizeAdaptation {
+  const { config, raw } = loadExperimentConfigFile(configPath);
+  const [height, width] = config.trainer.dataLoader.targetSize;
+  if (height !== width) throw new SizeNotSupportedError(`the config's target_size ${height}×${width} is not square`);
+  const modelParams = (raw.model as { params?: Record<string, unknown> | null }).params ?? {};
+  return adaptParamsToSize(config.model.name, modelParams, height, size);
 }
 
 function numbers(params: Record<string, unknown>, key: string): number[] {

@@ -5,23 +5,18 @@
  * bench/results/train-throughput-<backend>-<date>.md and prints it; progress goes to
  * stderr. See bench/README.md. Usage: npm run bench:train -- [--models baseline,vae] ...
  */
-import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
-import { loadExperimentConfigFile } from '../shared/config/load-experiment-config.ts';
-import { knownModelNames } from '../shared/ml/model-registry.ts';
+import { Command } from 'commander';
+import { allConfigs, modelsWithoutConfig, REPO_ROOT, selectConfigs, tfjsVersion } from './bench-configs.ts';
+import { nameList, nonNegativeInt, positiveInt, positiveIntList } from './bench-options.ts';
 import { median } from './median.ts';
-import type { CaseMessage, CaseOutcome, ThroughputCase } from './throughput-case.ts';
+import type { CaseOutcome, ThroughputCase } from './throughput-case.ts';
+import { runThroughputCase } from './throughput-case-runner.ts';
 import { throughputMarkdown, type ThroughputRow } from './throughput-table.ts';
 
-const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = path.dirname(BENCH_DIR);
-const CONFIG_DIR = path.join(REPO_ROOT, 'configs/experiments/cxr');
-const RESULTS_DIR = path.join(BENCH_DIR, 'results');
-const CASE_SCRIPT = path.join(BENCH_DIR, 'run-throughput-case.ts');
+const RESULTS_DIR = path.join(REPO_ROOT, 'bench/results');
 /** MorphAEus switches its morph loss on at epoch 11 (morph_start_epoch); 20 is past it. */
 const EPOCH = 20;
 
@@ -40,26 +35,6 @@ interface BenchOptions {
   maxSecondsPerCase: number;
 }
 
-function positiveInt(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
-  return value;
-}
-
-function nonNegativeInt(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
-  return value;
-}
-
-function positiveIntList(text: string): number[] {
-  return text.split(',').map((part) => positiveInt(part.trim()));
-}
-
-function nameList(text: string): string[] {
-  return text.split(',').map((part) => part.trim()).filter((part) => part !== '');
-}
-
 function parseOptions(argv: string[]): BenchOptions {
   const program = new Command('bench:train')
     .description('training images/s and peak memory per model, image size and batch size (see bench/README.md)')
@@ -74,89 +49,9 @@ function parseOptions(argv: string[]): BenchOptions {
   return program.opts<BenchOptions>();
 }
 
-interface BenchConfig {
-  /** File name without .yaml. */
-  name: string;
-  path: string;
-  modelName: string;
-}
-
-/** Registered models that no config in CONFIG_DIR builds (e.g. test models); the report names them. */
-function modelsWithoutConfig(configs: readonly BenchConfig[]): string[] {
-  return knownModelNames().filter((model) => !configs.some((config) => config.modelName === model));
-}
-
-function allConfigs(): BenchConfig[] {
-  return readdirSync(CONFIG_DIR)
-    .filter((file) => file.endsWith('.yaml'))
-    .sort()
-    .map((file) => {
-      const configPath = path.join(CONFIG_DIR, file);
-      return { name: file.slice(0, -'.yaml'.length), path: configPath, modelName: loadExperimentConfigFile(configPath).config.model.name };
-    });
-}
-
-/** The configs `--models` names (by config or model name); all when absent. */
-function selectConfigs(configs: readonly BenchConfig[], filter: string[] | undefined): BenchConfig[] {
-  if (filter === undefined) return [...configs];
-  const unknown = filter.filter((name) => !configs.some((config) => config.name === name || config.modelName === name));
-  if (unknown.length > 0) {
-    const valid = [...new Set(configs.flatMap((config) => [config.name, config.modelName]))].sort();
-    throw new Error(`--models: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; valid: ${valid.join(', ')}`);
-  }
-  return configs.filter((config) => filter.includes(config.name) || filter.includes(config.modelName));
-}
-
-interface CaseRun {
-  backend: string | null;
-  device: string | null;
-  notes: string[];
-  outcome: CaseOutcome;
-}
-
-/** Runs one case in a child process, printing its progress; never rejects. */
-function runCase(spec: ThroughputCase, label: string): Promise<CaseRun> {
-  return new Promise((resolve) => {
-    const run: Omit<CaseRun, 'outcome'> & { outcome: CaseOutcome | null } = { backend: null, device: null, notes: [], outcome: null };
-    const child = fork(CASE_SCRIPT, [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let firstStepTimer: NodeJS.Timeout | undefined;
-    child.on('message', (message: CaseMessage) => {
-      switch (message.kind) {
-        case 'backend':
-          Object.assign(run, { backend: message.name, device: message.device, notes: message.notes });
-          process.stderr.write(`${label}: ${message.name}, ${message.device}\n`);
-          return;
-        case 'stepping':
-          firstStepTimer = setTimeout(() => {
-            run.outcome = { status: 'skipped', reason: `one step took over ${spec.maxSeconds} s (stopped)` };
-            child.kill('SIGKILL');
-          }, spec.maxSeconds * 1000);
-          return;
-        case 'step':
-          clearTimeout(firstStepTimer);
-          process.stderr.write(`${label}: ${message.phase} step ${message.index + 1}: ${message.seconds.toFixed(2)} s\n`);
-          return;
-        case 'outcome':
-          run.outcome = message.outcome;
-          return;
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(firstStepTimer);
-      const outcome = run.outcome ?? { status: 'failed', reason: `the case process exited with ${signal ?? `code ${code}`} before reporting` };
-      resolve({ ...run, outcome });
-    });
-  });
-}
-
 function describeOutcome(outcome: CaseOutcome, batch: number): string {
   if (outcome.status !== 'measured') return `${outcome.status}: ${outcome.reason}`;
   return `${(batch / median(outcome.stepSeconds)).toFixed(2)} images/s`;
-}
-
-function tfjsVersion(): string {
-  const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')) as { version: string };
-  return manifest.version;
 }
 
 /** results/<stem>.md, or <stem>-2.md, ... when a run of the same day is already there. */
@@ -192,7 +87,7 @@ async function main(): Promise<void> {
       epoch: EPOCH,
       backendRequest,
     };
-    const run = await runCase(spec, label);
+    const run = await runThroughputCase(spec, label);
     if (run.device !== null) devices.add(`${run.backend}: ${run.device}`);
     process.stderr.write(`${label}: ${describeOutcome(run.outcome, batch)}\n`);
     rows.push({ config: config.name, modelName: config.modelName, size, batch, stepsRequested: options.steps, backend: run.backend, outcome: run.outcome, notes: run.notes });
