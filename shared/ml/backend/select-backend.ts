@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { installBilinearWarpKernels } from '../deformation/bilinear-warp-kernels.ts';
 import { installConvolutionKernels } from './convolution-kernels.ts';
+import { installFusedKernels } from './fused-kernels.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
 import { WASM_TRAINABLE_MODELS } from './wasm-trainable-models.ts';
 
@@ -88,7 +88,7 @@ async function useCpu(): Promise<SelectedBackend> {
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
   await tf.ready();
   const convolutions = installConvolutionKernels('cpu');
-  installBilinearWarpKernels('cpu');
+  installFusedKernels('cpu');
   return { name: 'cpu', device: `cpu (pure JavaScript; ${convolutions.description})`, package: '@tensorflow/tfjs-backend-cpu', threads: convolutions.threads };
 }
 
@@ -98,7 +98,7 @@ async function useWasm(): Promise<SelectedBackend> {
   await tf.ready();
   // wasm 4.22 has no Conv2DBackpropFilter at all; convolution training needs ours.
   const convolutions = installConvolutionKernels('wasm');
-  installBilinearWarpKernels('wasm');
+  installFusedKernels('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${convolutions.description})`;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedGroupNorm, fusedGroupNormAvailable } from './group-norm-kernels.ts';
 import type { ParameterStore } from './parameter-store.ts';
 import { filled } from './pytorch-init.ts';
 
@@ -33,7 +34,11 @@ export class GroupNorm {
     this.bias = store.addParameter(`${name}.bias`, 'same', [numChannels], filled(numChannels, 0));
   }
 
+  /** Through the fused kernels of group-norm-kernels.ts where the backend has them (cpu, wasm). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
+    if (fusedGroupNormAvailable()) {
+      return fusedGroupNorm(x, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, { numGroups: this.numGroups, eps: this.eps });
+    }
     return tf.tidy(() => {
       const [batch, height, width, channels] = x.shape;
       const grouped = tf.reshape(x, [batch, height, width, this.numGroups, channels / this.numGroups]);
