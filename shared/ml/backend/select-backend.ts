@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { installConvolutionKernels } from './convolution-kernels.ts';
 import { installFusedKernels } from './fused-kernels.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
+import { installWasmSharedIdentity } from './wasm-shared-identity.ts';
 import { WASM_TRAINABLE_MODELS } from './wasm-trainable-models.ts';
 
 /** What `AELAB_BACKEND` may say. */
@@ -99,6 +100,7 @@ async function useWasm(): Promise<SelectedBackend> {
   // wasm 4.22 has no Conv2DBackpropFilter at all; convolution training needs ours.
   const convolutions = installConvolutionKernels('wasm');
   installFusedKernels('wasm');
+  installWasmSharedIdentity();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${convolutions.description})`;
