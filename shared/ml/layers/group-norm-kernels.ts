@@ -84,6 +84,8 @@ class GroupLayout {
   private readonly groupSize: number;
   private readonly numGroups: number;
   private readonly eps: number;
+  /** The group of each channel. */
+  private readonly groupOf: Int32Array;
 
   constructor(shape: number[], attrs: GroupNormAttrs) {
     const [batch, height, width, channels] = shape;
@@ -93,6 +95,7 @@ class GroupLayout {
     this.numGroups = attrs.numGroups;
     this.groupSize = channels / attrs.numGroups;
     this.eps = attrs.eps;
+    this.groupOf = Int32Array.from({ length: channels }, (_, c) => Math.floor(c / (channels / attrs.numGroups)));
   }
 
   forward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array): void {
@@ -101,7 +104,7 @@ class GroupLayout {
       const start = b * this.pixels * this.channels;
       for (let i = start; i < start + this.pixels * this.channels; i += this.channels) {
         for (let c = 0; c < this.channels; c += 1) {
-          const g = Math.floor(c / this.groupSize);
+          const g = this.groupOf[c];
           y[i + c] = (x[i + c] - mean[g]) * invStd[g] * gamma[c] + beta[c];
         }
       }
@@ -121,7 +124,7 @@ class GroupLayout {
       const end = start + this.pixels * this.channels;
       for (let i = start; i < end; i += this.channels) {
         for (let c = 0; c < this.channels; c += 1) {
-          const g = Math.floor(c / this.groupSize);
+          const g = this.groupOf[c];
           const xHat = (x[i + c] - mean[g]) * invStd[g];
           const dxHat = dy[i + c] * gamma[c];
           meanDxHat[g] += dxHat;
@@ -136,7 +139,7 @@ class GroupLayout {
       }
       for (let i = start; i < end; i += this.channels) {
         for (let c = 0; c < this.channels; c += 1) {
-          const g = Math.floor(c / this.groupSize);
+          const g = this.groupOf[c];
           const xHat = (x[i + c] - mean[g]) * invStd[g];
           out.dx[i + c] = invStd[g] * (dy[i + c] * gamma[c] - meanDxHat[g] - xHat * meanDxHatXHat[g]);
         }
@@ -154,12 +157,12 @@ class GroupLayout {
     const end = start + this.pixels * this.channels;
     const count = this.pixels * this.groupSize;
     for (let i = start; i < end; i += this.channels) {
-      for (let c = 0; c < this.channels; c += 1) mean[Math.floor(c / this.groupSize)] += x[i + c];
+      for (let c = 0; c < this.channels; c += 1) mean[this.groupOf[c]] += x[i + c];
     }
     for (let g = 0; g < this.numGroups; g += 1) mean[g] /= count;
     for (let i = start; i < end; i += this.channels) {
       for (let c = 0; c < this.channels; c += 1) {
-        const g = Math.floor(c / this.groupSize);
+        const g = this.groupOf[c];
         invStd[g] += (x[i + c] - mean[g]) ** 2;
       }
     }
