@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Setup step of `npm test` and `npm run demo` on a fresh checkout: runs `npm ci` when
 // node_modules is missing or was installed from another package-lock.json, and does
-// nothing otherwise (so repeated runs stay fast).
+// nothing otherwise (so repeated runs stay fast). Then makes sure the native convolution
+// kernels are built (installing OpenBLAS with apt-get first when running as root without it).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +13,27 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
 const stamp = join(root, 'node_modules', '.aelab-installed-from');
 
-if (existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash) process.exit(0);
+if (!(existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash)) installNodeModules();
+installOpenblasIfRoot();
+spawnSync(process.execPath, [join(root, 'bin/build-native-kernels.mjs')], { stdio: 'inherit' });
 
-console.error('aelab: installing dependencies (npm ci)…');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
-if (result.status !== 0) {
-  console.error('aelab: "npm ci" failed; see the messages above (the npm registry must be reachable).');
-  process.exit(result.status ?? 1);
+function installNodeModules() {
+  console.error('aelab: installing dependencies (npm ci)…');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('aelab: "npm ci" failed; see the messages above (the npm registry must be reachable).');
+    process.exit(result.status ?? 1);
+  }
+  writeFileSync(stamp, lockHash);
 }
-writeFileSync(stamp, lockHash);
+
+// The native kernels link OpenBLAS; where apt-get can install it, it is installed once.
+function installOpenblasIfRoot() {
+  const headers = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h'];
+  if (process.platform !== 'linux' || headers.some((path) => existsSync(path))) return;
+  if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) return;
+  console.error('aelab: installing OpenBLAS for the native convolution kernels (apt-get install libopenblas-dev)…');
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  if (update.status === 0) spawnSync('apt-get', ['install', '-y', '-qq', 'libopenblas-dev'], { stdio: 'inherit' });
+}

@@ -12,7 +12,7 @@ export type SupervisorMessage =
   | { type: 'stop'; reason: 'cancel' | 'preempt' };
 
 export type ChildMessage =
-  | { type: 'backend'; name: string; device: string; adapter?: WebgpuAdapter; tfjsVersion: string }
+  | { type: 'backend'; name: string; device: string; adapter?: WebgpuAdapter; threads: number | null; tfjsVersion: string }
   | { type: 'resumed'; epoch: number; batch: number }
   /** A problem that does not stop the run (a damaged checkpoint skipped), for the worker's log. */
   | { type: 'warning'; message: string }

@@ -40,7 +40,7 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
   try {
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
     const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
-    await send({ type: 'backend', name: backend.name, device: backend.device, adapter: backend.adapter, tfjsVersion: tf.version_core });
+    await send({ type: 'backend', name: backend.name, device: backend.device, adapter: backend.adapter, threads: backend.threads, tfjsVersion: tf.version_core });
     const store = openArtifactStore(start.storage);
     const lease = StorageLease.held(store, runPaths(start.runId).lease, start.leaseToken);
     const result = await trainRun({

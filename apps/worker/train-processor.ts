@@ -122,11 +122,11 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
         child.on('message', (message: ChildMessage) => {
           switch (message.type) {
             case 'backend':
-              log.info('training backend', { backend: message.name, device: message.device, adapter: message.adapter });
+              log.info('training backend', { backend: message.name, device: message.device, adapter: message.adapter, threads: message.threads });
               enqueueUpdate(() =>
                 deps.runs.update(runId, (r) => ({
                   ...r,
-                  worker: { host: hostname(), pid: process.pid, backend: message.name, device: message.device, adapter: message.adapter },
+                  worker: { host: hostname(), pid: process.pid, backend: message.name, device: message.device, adapter: message.adapter, threads: message.threads },
                   versions: { ...r.versions, tfjs: message.tfjsVersion },
                 })),
               );

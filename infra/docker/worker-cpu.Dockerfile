@@ -8,6 +8,9 @@ ENV NODE_ENV=production \
     AELAB_STORAGE=/srv/aelab/storage \
     AELAB_DATA_ROOT=/srv/aelab/data
 
+# g++ and OpenBLAS build the native convolution kernels (bin/build-native-kernels.mjs).
+RUN apt-get update && apt-get install -y --no-install-recommends g++ libopenblas-dev && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -15,6 +18,8 @@ COPY tsconfig.json ./
 COPY shared ./shared
 COPY apps ./apps
 COPY configs ./configs
+COPY bin ./bin
+RUN node bin/build-native-kernels.mjs
 
 RUN mkdir -p /srv/aelab/storage /srv/aelab/data && chown -R node:node /srv/aelab
 USER node

@@ -30,7 +30,9 @@ export interface RunRecord {
   best: { epoch: number; metric: string; value: number } | null;
   /**
    * The worker process that holds it (host and pid) and, once its training process has
-   * chosen, the TF.js backend and device (on webgpu also the adapter); null until a worker takes it.
+   * chosen, the TF.js backend and device (on webgpu also the adapter) and its compute threads
+   * (AELAB_THREADS; null where the backend manages its own, or before it is chosen); null
+   * until a worker takes it.
    */
   worker: {
     host: string;
@@ -38,6 +40,7 @@ export interface RunRecord {
     backend: string | null;
     device: string | null;
     adapter?: { vendor: string; device: string; backend: string; software: boolean };
+    threads?: number | null;
   } | null;
   versions: { aelab: string; node: string; tfjs: string | null };
   /** sha256 of the resolved config YAML. */

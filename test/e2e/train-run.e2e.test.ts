@@ -9,7 +9,7 @@ describe('a training run from HTTP through Redis to a worker and back to storage
   let stack: AelabStack;
 
   beforeAll(async () => {
-    stack = await AelabStack.start({ label: 'e2e-train', workers: 2 });
+    stack = await AelabStack.start({ label: 'e2e-train', workers: 2, env: { AELAB_THREADS: '1' } });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -34,6 +34,9 @@ describe('a training run from HTTP through Redis to a worker and back to storage
     expect(finished.status).toBe('completed');
     expect(finished.epoch).toBe(3);
     expect(finished.worker?.backend).toBe('cpu');
+    // AELAB_THREADS reaches the training process and is recorded with the device.
+    expect(finished.worker?.threads).toBe(1);
+    expect(finished.worker?.device).toContain('1 thread');
     expect(finished.best?.metric).toBeTruthy();
 
     const store = new LocalArtifactStore(stack.storage);

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { installIm2colConv2DBackpropFilter } from './conv2d-backprop-filter.ts';
+import { installConvolutionKernels } from './convolution-kernels.ts';
+import { installFusedKernels } from './fused-kernels.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
+import { installWasmSharedIdentity } from './wasm-shared-identity.ts';
 import { activateWebgpu, describeAdapter, type AdapterPreference, type WebgpuAdapter } from './webgpu-backend.ts';
 import { WASM_TRAINABLE_MODELS } from './wasm-trainable-models.ts';
 
@@ -17,6 +19,8 @@ export interface SelectedBackend {
   package: string;
   /** The WebGPU adapter, for the webgpu backend only. */
   adapter?: WebgpuAdapter;
+  /** Threads our convolution kernels compute with (AELAB_THREADS); null where the backend manages its own. */
+  threads: number | null;
 }
 
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
@@ -89,7 +93,7 @@ async function tryNative(packages: readonly string[] = NATIVE_PACKAGES): Promise
       await tf.ready();
       const cuda = process.env.CUDA_VISIBLE_DEVICES;
       const device = pkg.endsWith('-gpu') ? (cuda ? `gpu (CUDA_VISIBLE_DEVICES=${cuda})` : 'gpu') : 'cpu (libtensorflow)';
-      return { selected: { name: 'tensorflow', device, package: pkg } };
+      return { selected: { name: 'tensorflow', device, package: pkg, threads: null } };
     } catch (error) {
       failures.push(`${pkg}: ${firstLine(error)}`);
     }
@@ -100,27 +104,30 @@ async function tryNative(packages: readonly string[] = NATIVE_PACKAGES): Promise
 async function useWebgpu(preference: AdapterPreference): Promise<SelectedBackend | null> {
   const adapter = await activateWebgpu(preference);
   if (adapter === null) return null;
-  return { name: 'webgpu', device: describeAdapter(adapter), package: '@tensorflow/tfjs-backend-webgpu', adapter };
+  return { name: 'webgpu', device: describeAdapter(adapter), package: '@tensorflow/tfjs-backend-webgpu', adapter, threads: null };
 }
 
 async function useCpu(): Promise<SelectedBackend> {
   await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
   await tf.ready();
-  installIm2colConv2DBackpropFilter('cpu');
-  return { name: 'cpu', device: 'cpu (pure JavaScript)', package: '@tensorflow/tfjs-backend-cpu' };
+  const convolutions = installConvolutionKernels('cpu');
+  installFusedKernels('cpu');
+  return { name: 'cpu', device: `cpu (pure JavaScript; ${convolutions.description})`, package: '@tensorflow/tfjs-backend-cpu', threads: convolutions.threads };
 }
 
 async function useWasm(): Promise<SelectedBackend> {
   await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   await tf.ready();
-  // wasm 4.22 has no Conv2DBackpropFilter at all; convolution training needs this one.
-  installIm2colConv2DBackpropFilter('wasm');
+  // wasm 4.22 has no Conv2DBackpropFilter at all; convolution training needs ours.
+  const convolutions = installConvolutionKernels('wasm');
+  installFusedKernels('wasm');
+  installWasmSharedIdentity();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'})`;
-  return { name: 'wasm', device, package: '@tensorflow/tfjs-backend-wasm' };
+  const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${convolutions.description})`;
+  return { name: 'wasm', device, package: '@tensorflow/tfjs-backend-wasm', threads: convolutions.threads };
 }
 
 function firstLine(error: unknown): string {

@@ -14,18 +14,20 @@
  *   starts there (floor), so d/dflow is the forward difference, as in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fusedWarp, fusedWarpAvailable } from './bilinear-warp-kernels.ts';
 
 /**
  * Warps `src` [B, H, W, C] by the displacement field `flow` [B, H, W, 2] (conventions at
- * the top of this file).
+ * the top of this file). On a backend with the fused kernels of bilinear-warp-kernels.ts
+ * (cpu and wasm, installed by selectBackend) it runs those; elsewhere generic ops.
  *
- * The gradient is written by hand: autodiff through `tf.gather` would need
+ * The generic gradient is written by hand: autodiff through `tf.gather` would need
  * `UnsortedSegmentSum`, which the wasm backend lacks and the pure-JS backend runs in
  * time quadratic in the size; `scatterND` is linear and exists on both.
  */
 export function warp(src: tf.Tensor4D, flow: tf.Tensor4D): tf.Tensor4D {
   checkShapes(src, flow);
-  return bilinearWarp(src, flow);
+  return fusedWarpAvailable() ? fusedWarp(src, flow) : bilinearWarp(src, flow);
 }
 
 // Inside, tensors are channel-major ([C, P] with P = B·H·W pixels) so that every per-pixel

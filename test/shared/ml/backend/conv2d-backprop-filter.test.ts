@@ -7,30 +7,9 @@ import {
   uninstallIm2colConv2DBackpropFilter,
 } from '../../../../shared/ml/backend/conv2d-backprop-filter.ts';
 import { ensureGradientsRegistered } from '../../../../shared/ml/backend/register-gradients.ts';
+import { CONV_CASES, type ConvCase, maxRelativeError } from './conv-test-cases.ts';
 
-type Pad = 'valid' | 'same' | number;
-interface Case {
-  x: [number, number, number, number];
-  k: [number, number];
-  outChannels: number;
-  stride: number;
-  pad: Pad;
-}
-
-const CASES: Case[] = [
-  { x: [2, 9, 11, 3], k: [3, 3], outChannels: 4, stride: 1, pad: 1 },
-  { x: [2, 9, 11, 3], k: [3, 3], outChannels: 4, stride: 2, pad: 1 },
-  { x: [1, 12, 10, 2], k: [5, 5], outChannels: 3, stride: 2, pad: 2 },
-  { x: [3, 8, 8, 4], k: [4, 4], outChannels: 2, stride: 2, pad: 'same' },
-  { x: [1, 7, 9, 2], k: [3, 3], outChannels: 5, stride: 2, pad: 'same' },
-  { x: [2, 10, 7, 3], k: [3, 2], outChannels: 2, stride: 1, pad: 'valid' },
-  { x: [2, 8, 8, 6], k: [1, 1], outChannels: 3, stride: 1, pad: 0 },
-  { x: [1, 13, 13, 2], k: [3, 3], outChannels: 2, stride: 2, pad: 'valid' },
-  // 2304 output rows × 2304 patch columns: more than one chunk of patches.
-  { x: [1, 48, 48, 256], k: [3, 3], outChannels: 1, stride: 1, pad: 1 },
-];
-
-function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, c: Case): Float32Array {
+function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, c: ConvCase): Float32Array {
   const filterShape = [c.k[0], c.k[1], c.x[3], c.outChannels];
   const dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
     strides: c.stride,
@@ -43,17 +22,12 @@ function filterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, c: Case): Float32Array 
   return values.slice();
 }
 
-function randomCase(c: Case, seed: number): { x: tf.Tensor4D; dy: tf.Tensor4D } {
+function randomCase(c: ConvCase, seed: number): { x: tf.Tensor4D; dy: tf.Tensor4D } {
   const x = tf.randomNormal(c.x, 0, 1, 'float32', seed) as tf.Tensor4D;
   const y = tf.conv2d(x, tf.zeros([c.k[0], c.k[1], c.x[3], c.outChannels]) as tf.Tensor4D, c.stride, c.pad);
   const dy = tf.randomNormal(y.shape, 0, 1, 'float32', seed + 1) as tf.Tensor4D;
   y.dispose();
   return { x, dy };
-}
-
-function maxRelativeError(actual: Float32Array, expected: Float32Array): number {
-  const scale = Math.max(1, ...Array.from(expected, Math.abs));
-  return Math.max(...Array.from(actual, (v, i) => Math.abs(v - expected[i]))) / scale;
 }
 
 beforeAll(async () => {
@@ -62,7 +36,7 @@ beforeAll(async () => {
 });
 
 describe('im2col Conv2DBackpropFilter', () => {
-  test.each(CASES.map((c, i) => [i, c] as const))('case %i equals the cpu backend kernel to 1e-5 (%o)', (i, c) => {
+  test.each(CONV_CASES.map((c, i) => [i, c] as const))('case %i equals the cpu backend kernel to 1e-5 (%o)', (i, c) => {
     uninstallIm2colConv2DBackpropFilter('cpu');
     const { x, dy } = randomCase(c, 100 + i);
     const expected = filterGradient(x, dy, c);
@@ -75,7 +49,7 @@ describe('im2col Conv2DBackpropFilter', () => {
 
   test('leaks no tensors', () => {
     installIm2colConv2DBackpropFilter('cpu');
-    const c = CASES[1];
+    const c = CONV_CASES[1];
     const { x, dy } = randomCase(c, 1);
     const before = tf.memory().numTensors;
     filterGradient(x, dy, c);
@@ -84,7 +58,7 @@ describe('im2col Conv2DBackpropFilter', () => {
   });
 
   test('makes conv training possible on wasm, with the cpu result', async () => {
-    const c = CASES[2];
+    const c = CONV_CASES[2];
     uninstallIm2colConv2DBackpropFilter('cpu');
     const { x, dy } = randomCase(c, 7);
     const xValues = x.dataSync().slice();

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
@@ -15,10 +16,12 @@ function installed(pkg: string): boolean {
 const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
 
 describe('selectBackend', () => {
-  const saved = process.env.AELAB_BACKEND;
+  const saved = { backend: process.env.AELAB_BACKEND, threads: process.env.AELAB_THREADS };
   afterEach(() => {
-    if (saved === undefined) delete process.env.AELAB_BACKEND;
-    else process.env.AELAB_BACKEND = saved;
+    if (saved.backend === undefined) delete process.env.AELAB_BACKEND;
+    else process.env.AELAB_BACKEND = saved.backend;
+    if (saved.threads === undefined) delete process.env.AELAB_THREADS;
+    else process.env.AELAB_THREADS = saved.threads;
   });
 
   test('an unknown value is refused with the list of valid values', async () => {
@@ -31,13 +34,29 @@ describe('selectBackend', () => {
   });
 
   test('cpu activates the pure-JS backend with gradients for conv training', async () => {
+    delete process.env.AELAB_THREADS;
     const selected = await selectBackend('CPU');
-    expect(selected).toEqual({ name: 'cpu', device: 'cpu (pure JavaScript)', package: '@tensorflow/tfjs-backend-cpu' });
+    const cores = availableParallelism();
+    expect(selected).toEqual({
+      name: 'cpu',
+      device: `cpu (pure JavaScript; native convolutions (OpenBLAS, ${cores} thread${cores === 1 ? '' : 's'}))`,
+      package: '@tensorflow/tfjs-backend-cpu',
+      threads: cores,
+    });
     expect(tf.getBackend()).toBe('cpu');
     const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
     const dW = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x, w as tf.Tensor4D, 2, 1)))(tf.ones([3, 3, 1, 1]));
     // Along each axis tap 0 reads padding for the first output, taps 1 and 2 never: counts [1, 2, 2].
     expect(Array.from(dW.dataSync())).toEqual([1, 2, 2, 2, 4, 4, 2, 4, 4]);
+  });
+
+  test('AELAB_THREADS sets the threads the convolutions use, and a bad value names the variable', async () => {
+    process.env.AELAB_THREADS = '1';
+    const selected = await selectBackend('cpu');
+    expect(selected.threads).toBe(1);
+    expect(selected.device).toBe('cpu (pure JavaScript; native convolutions (OpenBLAS, 1 thread))');
+    process.env.AELAB_THREADS = 'all';
+    await expect(selectBackend('cpu')).rejects.toThrow('AELAB_THREADS must be a positive integer (the number of threads to compute with), got "all"');
   });
 
   test.skipIf(nativeInstalled)('auto falls back to cpu when no native binding is installed', async () => {

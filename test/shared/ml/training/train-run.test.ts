@@ -4,7 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
 import { tempStore } from './helpers/temp-store.ts';
-import { useCpuBackend } from './helpers/tf-cpu.ts';
+import { useCpuBackend, useThreads } from './helpers/tf-cpu.ts';
 import { tinyConfig } from './helpers/tiny-config.ts';
 import { metricsWithoutTimes } from './helpers/tiny-run.ts';
 
@@ -47,6 +47,14 @@ describe('trainRun with the registry conv autoencoder on phantoms', () => {
     expect((await file('resumed', 'weights.safetensors')).equals(await file('straight', 'weights.safetensors'))).toBe(true);
     expect((await file('resumed', 'optimizer.safetensors')).equals(await file('straight', 'optimizer.safetensors'))).toBe(true);
     expect(await metricsWithoutTimes(store, 'resumed')).toEqual(await metricsWithoutTimes(store, 'straight'));
+  });
+
+  it('two runs with the same seed on two convolution threads end with the same weights, bit for bit', async () => {
+    await useThreads(2, async () => {
+      await run('first', 1);
+      await run('second', 1);
+    });
+    expect((await file('second', 'weights.safetensors')).equals(await file('first', 'weights.safetensors'))).toBe(true);
   });
 
   it('a new run whose config names experiment.weights starts from that checkpoint, not from scratch', async () => {

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Builds the native convolution kernels (shared/ml/backend/native/conv-kernels.cc) into
+// build/native/conv-kernels.node with g++ against Node's own headers and OpenBLAS. Runs after
+// `npm install`/`npm ci` (postinstall) and from bin/ensure-deps.mjs; does nothing when the
+// addon is newer than its source. The kernels are optional: when they cannot be built this
+// prints why, records it in build/native/conv-kernels.unavailable (training logs it and runs
+// on TF.js's own kernels) and exits 0, so an install never fails on it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const source = join(root, 'shared/ml/backend/native/conv-kernels.cc');
+const outDir = join(root, 'build/native');
+const addon = join(outDir, 'conv-kernels.node');
+const unavailable = join(outDir, 'conv-kernels.unavailable');
+const nodeHeaders = resolve(process.execPath, '../../include/node');
+const openblasHeaders = '/usr/include/x86_64-linux-gnu/openblas-pthread';
+
+// An image build installs node_modules before it copies the sources; it builds the addon later.
+if (!existsSync(source)) process.exit(0);
+if (existsSync(addon) && statSync(addon).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
+
+mkdirSync(outDir, { recursive: true });
+const reason = missingPrerequisite() ?? compile();
+if (reason === undefined) {
+  rmSync(unavailable, { force: true });
+  console.error(`aelab: built native convolution kernels (${addon})`);
+} else {
+  writeFileSync(unavailable, `${reason}\n`);
+  console.error(`aelab: native convolution kernels not built (${reason}); training uses TF.js's own kernels`);
+}
+
+function missingPrerequisite() {
+  if (process.platform !== 'linux') return `only built on Linux, not ${process.platform}`;
+  if (!existsSync(join(nodeHeaders, 'node_api.h'))) return `Node's headers are not at ${nodeHeaders}`;
+  if (spawnSync('g++', ['--version']).status !== 0) return 'g++ is not installed (apt-get install g++)';
+  const hasCblas = existsSync(join(openblasHeaders, 'cblas.h')) || existsSync('/usr/include/x86_64-linux-gnu/cblas.h');
+  if (!hasCblas) return 'OpenBLAS is not installed (apt-get install libopenblas-dev)';
+  return undefined;
+}
+
+function compile() {
+  const args = [
+    '-O3', '-march=native', '-std=c++17', '-fPIC', '-shared', '-DNODE_GYP_MODULE_NAME=conv_kernels',
+    `-I${nodeHeaders}`, `-I${openblasHeaders}`, source, '-o', addon, '-lopenblas', '-lpthread',
+  ];
+  const result = spawnSync('g++', args, { encoding: 'utf8' });
+  if (result.status === 0) return undefined;
+  rmSync(addon, { force: true });
+  const firstError = (result.stderr || result.error?.message || '').split('\n').find((line) => line.includes('error')) ?? 'unknown error';
+  return `g++ failed: ${firstError.trim()}`;
+}

@@ -1,0 +1,44 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Backends whose tensors our own kernels read and write in place. */
+export type InPlaceBackend = 'cpu' | 'wasm';
+
+/**
+ * Float32 tensors of one backend as typed arrays over its own memory: the cpu backend's
+ * arrays, or views of the wasm heap. Kernels allocate every output first and take views
+ * after, since allocating may grow (and so move) the wasm heap.
+ */
+export interface BackendBuffers {
+  output(shape: number[]): tf.TensorInfo;
+  values(info: tf.TensorInfo): Float32Array;
+}
+
+interface CpuBackend {
+  readSync(dataId: tf.DataId): unknown;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): unknown;
+}
+
+export function backendBuffers(backendName: InPlaceBackend, backend: object): BackendBuffers {
+  if (backendName === 'cpu') {
+    const cpu = backend as CpuBackend;
+    return {
+      output: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(tf.util.sizeFromShape(shape))),
+      values: (info) => float32(cpu.readSync(info.dataId)),
+    };
+  }
+  const wasm = backend as WasmBackend;
+  return {
+    output: (shape) => wasm.makeOutput(shape, 'float32'),
+    values: (info) => float32(wasm.typedArrayFromHeap(info)),
+  };
+}
+
+function float32(values: unknown): Float32Array {
+  if (values instanceof Float32Array) return values;
+  throw new Error('expected a float32 tensor');
+}

@@ -1,0 +1,154 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendBuffers, backendBuffers, type InPlaceBackend } from './backend-buffers.ts';
+
+/**
+ * Convolution kernels of our native addon (shared/ml/backend/native/conv-kernels.cc, built by
+ * bin/build-native-kernels.mjs at install): Conv2D, Conv2DBackpropInput and
+ * Conv2DBackpropFilter on float32 NHWC tensors, computed by OpenBLAS on several threads
+ * straight from the backend's own buffers (the cpu backend's typed arrays, the wasm heap).
+ * They replace the backend's kernels of those names; a call they do not cover (dilation,
+ * NCHW, another dtype) goes to the replaced kernel.
+ */
+
+interface ConvAddon {
+  conv2d(geometry: Int32Array, x: Float32Array, w: Float32Array, y: Float32Array): void;
+  conv2dBackpropFilter(geometry: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
+  conv2dBackpropInput(geometry: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
+  setThreads(threads: number): number;
+}
+
+export type NativeKernelBackend = InPlaceBackend;
+
+/** Whether the addon loaded, and if not, why. */
+export type NativeConvAddonStatus = { available: true } | { available: false; reason: string };
+
+const ADDON_DIR = fileURLToPath(new URL('../../../build/native/', import.meta.url));
+const ADDON_PATH = `${ADDON_DIR}conv-kernels.node`;
+const UNAVAILABLE_PATH = `${ADDON_DIR}conv-kernels.unavailable`;
+
+let addon: ConvAddon | undefined;
+let loadFailure: string | undefined;
+const replaced = new Map<NativeKernelBackend, Map<string, tf.KernelConfig | undefined>>();
+
+/** Loads the addon once; the reason is kept when it cannot be loaded. */
+export function nativeConvAddonStatus(): NativeConvAddonStatus {
+  if (addon === undefined && loadFailure === undefined) {
+    try {
+      addon = createRequire(import.meta.url)(ADDON_PATH) as ConvAddon;
+    } catch (error) {
+      if (existsSync(UNAVAILABLE_PATH)) loadFailure = readFileSync(UNAVAILABLE_PATH, 'utf8').trim();
+      else if (!existsSync(ADDON_PATH)) loadFailure = `${ADDON_PATH} is not built; run "node bin/build-native-kernels.mjs"`;
+      else loadFailure = `${ADDON_PATH} cannot be loaded: ${(error as Error).message.split('\n')[0]}`;
+    }
+  }
+  return addon ? { available: true } : { available: false, reason: loadFailure ?? 'not loaded' };
+}
+
+/**
+ * Registers the three native kernels on `backendName` computing with `threads` threads.
+ * Idempotent (a second call only changes the thread count). Returns false, and registers
+ * nothing, when the addon is not available.
+ */
+export function installNativeConvKernels(backendName: NativeKernelBackend, threads: number): boolean {
+  if (!nativeConvAddonStatus().available || addon === undefined) return false;
+  const kernels = addon;
+  kernels.setThreads(threads);
+  if (replaced.has(backendName)) return true;
+  const originals = new Map<string, tf.KernelConfig | undefined>();
+  for (const [kernelName, run] of NATIVE_PASSES) {
+    const original = tf.getKernel(kernelName, backendName) ?? undefined;
+    originals.set(kernelName, original);
+    if (original) tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({
+      kernelName,
+      backendName,
+      kernelFunc: (args) => run(kernels, args, backendBuffers(backendName, args.backend)) ?? callOriginal(original, kernelName, args),
+    });
+  }
+  replaced.set(backendName, originals);
+  return true;
+}
+
+/** Puts back the kernels that `installNativeConvKernels` replaced. */
+export function uninstallNativeConvKernels(backendName: NativeKernelBackend): void {
+  const originals = replaced.get(backendName);
+  if (originals === undefined) return;
+  replaced.delete(backendName);
+  for (const [kernelName, original] of originals) {
+    tf.unregisterKernel(kernelName, backendName);
+    if (original) tf.registerKernel(original);
+  }
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
+
+/** A native pass: its output, or undefined when the call is one it does not cover. */
+type NativePass = (addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers) => tf.TensorInfo | undefined;
+
+const NATIVE_PASSES: ReadonlyArray<[string, NativePass]> = [
+  [tf.Conv2D, conv2dForward],
+  [tf.Conv2DBackpropInput, conv2dBackpropInput],
+  [tf.Conv2DBackpropFilter, conv2dBackpropFilter],
+];
+
+function callOriginal(original: tf.KernelConfig | undefined, kernelName: string, args: KernelArgs): tf.TensorInfo {
+  if (!original) throw new Error(`${kernelName}: this backend has no kernel for a dilated, NCHW or non-float32 convolution`);
+  return original.kernelFunc(args) as tf.TensorInfo;
+}
+
+function conv2dForward(addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers): tf.TensorInfo | undefined {
+  const { x, filter } = args.inputs as unknown as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = args.attrs as unknown as tf.Conv2DAttrs;
+  if (!covered(attrs.dataFormat, [x, filter])) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
+    attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return undefined;
+  const y = buffers.output(info.outShape);
+  addon.conv2d(geometryOf(info), buffers.values(x), buffers.values(filter), buffers.values(y));
+  return y;
+}
+
+function conv2dBackpropInput(addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers): tf.TensorInfo | undefined {
+  const { dy, filter } = args.inputs as unknown as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  if (!covered(attrs.dataFormat, [dy, filter])) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape, filter.shape as [number, number, number, number],
+    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  const dx = buffers.output(info.inShape);
+  addon.conv2dBackpropInput(geometryOf(info), buffers.values(dy), buffers.values(filter), buffers.values(dx));
+  return dx;
+}
+
+function conv2dBackpropFilter(addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers): tf.TensorInfo | undefined {
+  const { x, dy } = args.inputs as unknown as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  if (!covered(attrs.dataFormat, [x, dy])) return undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], attrs.filterShape,
+    attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',
+  );
+  const dw = buffers.output(info.filterShape);
+  addon.conv2dBackpropFilter(geometryOf(info), buffers.values(x), buffers.values(dy), buffers.values(dw));
+  return dw;
+}
+
+function covered(dataFormat: string | undefined, tensors: tf.TensorInfo[]): boolean {
+  return dataFormat !== 'NCHW' && tensors.every((t) => t.dtype === 'float32');
+}
+
+/** The 13 sizes conv-kernels.cc reads, in its ConvGeometry order. */
+function geometryOf(info: tf.backend_util.Conv2DInfo): Int32Array {
+  return Int32Array.of(
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+    info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth,
+    info.padInfo.top, info.padInfo.left,
+  );
+}

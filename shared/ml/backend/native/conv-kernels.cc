@@ -1,0 +1,223 @@
+// Convolution kernels for TF.js tensors, called from shared/ml/backend/native-conv-kernels.ts:
+// forward, input gradient and filter gradient of a 2-D convolution on float32 NHWC data with a
+// [kh, kw, Ci, Co] filter (dilation 1). Each works on bounded chunks of output positions: the
+// patches of a chunk are gathered into a buffer of at most kMaxPatchValues floats and handed to
+// OpenBLAS sgemm, which uses the threads set by setThreads. The result of every output value is
+// summed in an order that depends only on the shapes and the thread count, so a training run
+// repeats bit for bit.
+#include <node_api.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" void openblas_set_num_threads(int);
+extern "C" int openblas_get_num_threads(void);
+
+namespace {
+
+constexpr int64_t kMaxPatchValues = int64_t{1} << 22;
+
+// Shapes of one convolution: x [batch, inH, inW, inC], y [batch, outH, outW, outC].
+struct ConvGeometry {
+  int64_t batch, inH, inW, inC, outH, outW, outC, kh, kw, strideH, strideW, padTop, padLeft;
+
+  int64_t patchWidth() const { return kh * kw * inC; }
+  int64_t rowCount() const { return batch * outH * outW; }
+  // A 1×1, stride-1, unpadded convolution reads x itself as its patch matrix.
+  bool isPointwise() const {
+    return kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && inH == outH && inW == outW;
+  }
+  int64_t rowsPerChunk() const { return std::max<int64_t>(1, kMaxPatchValues / patchWidth()); }
+};
+
+// Calls `visit(patchOffset, xOffset)` for every in-bounds filter tap of output row `row`;
+// each visited span is inC values long. Taps in the padding are skipped.
+template <typename Visit>
+void forEachTap(const ConvGeometry& g, int64_t row, Visit visit) {
+  const int64_t b = row / (g.outH * g.outW);
+  const int64_t rest = row - b * g.outH * g.outW;
+  const int64_t ho = rest / g.outW;
+  const int64_t wo = rest - ho * g.outW;
+  for (int64_t i = 0; i < g.kh; ++i) {
+    const int64_t hi = ho * g.strideH + i - g.padTop;
+    if (hi < 0 || hi >= g.inH) continue;
+    for (int64_t j = 0; j < g.kw; ++j) {
+      const int64_t wi = wo * g.strideW + j - g.padLeft;
+      if (wi < 0 || wi >= g.inW) continue;
+      visit((i * g.kw + j) * g.inC, ((b * g.inH + hi) * g.inW + wi) * g.inC);
+    }
+  }
+}
+
+void gatherPatches(const ConvGeometry& g, const float* x, int64_t row0, int64_t rows, float* patches) {
+  const int64_t width = g.patchWidth();
+  std::fill(patches, patches + rows * width, 0.0f);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* patchRow = patches + r * width;
+    forEachTap(g, row0 + r, [&](int64_t patchOffset, int64_t xOffset) {
+      std::memcpy(patchRow + patchOffset, x + xOffset, sizeof(float) * g.inC);
+    });
+  }
+}
+
+void scatterPatches(const ConvGeometry& g, const float* patches, int64_t row0, int64_t rows, float* dx) {
+  const int64_t width = g.patchWidth();
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* patchRow = patches + r * width;
+    forEachTap(g, row0 + r, [&](int64_t patchOffset, int64_t xOffset) {
+      const float* from = patchRow + patchOffset;
+      float* to = dx + xOffset;
+      for (int64_t c = 0; c < g.inC; ++c) to[c] += from[c];
+    });
+  }
+}
+
+// Calls `step(patches, row0, rows)` for consecutive chunks of output rows, with a patch
+// buffer of rows × K floats that is reused from chunk to chunk.
+template <typename Step>
+void forEachChunk(const ConvGeometry& g, Step step) {
+  const int64_t chunk = g.rowsPerChunk();
+  std::vector<float> patches(std::min(chunk, g.rowCount()) * g.patchWidth());
+  for (int64_t row0 = 0; row0 < g.rowCount(); row0 += chunk) step(patches.data(), row0, std::min(chunk, g.rowCount() - row0));
+}
+
+// y[rows, outC] = patches[rows, K] · w[K, outC]
+void conv2dForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int64_t width = g.patchWidth();
+  if (g.isPointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.rowCount(), g.outC, width, 1.0f, x, width, w, g.outC, 0.0f, y, g.outC);
+    return;
+  }
+  forEachChunk(g, [&](float* patches, int64_t row0, int64_t rows) {
+    gatherPatches(g, x, row0, rows, patches);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, g.outC, width, 1.0f, patches, width, w, g.outC, 0.0f,
+                y + row0 * g.outC, g.outC);
+  });
+}
+
+// dw[K, outC] = Σ over chunks of patchesᵀ[K, rows] · dy[rows, outC]
+void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int64_t width = g.patchWidth();
+  if (g.isPointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, g.outC, g.rowCount(), 1.0f, x, width, dy, g.outC, 0.0f, dw, g.outC);
+    return;
+  }
+  forEachChunk(g, [&](float* patches, int64_t row0, int64_t rows) {
+    gatherPatches(g, x, row0, rows, patches);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, g.outC, rows, 1.0f, patches, width, dy + row0 * g.outC, g.outC,
+                row0 == 0 ? 0.0f : 1.0f, dw, g.outC);
+  });
+}
+
+// dpatches[rows, K] = dy[rows, outC] · wᵀ, added back onto the input positions they came from.
+void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const int64_t width = g.patchWidth();
+  if (g.isPointwise()) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.rowCount(), width, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, width);
+    return;
+  }
+  std::fill(dx, dx + g.batch * g.inH * g.inW * g.inC, 0.0f);
+  forEachChunk(g, [&](float* patches, int64_t row0, int64_t rows) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, width, g.outC, 1.0f, dy + row0 * g.outC, g.outC, w, g.outC, 0.0f,
+                patches, width);
+    scatterPatches(g, patches, row0, rows, dx);
+  });
+}
+
+// ---- N-API glue ----
+
+bool throwIf(napi_env env, bool failed, const std::string& message) {
+  if (failed) napi_throw_error(env, nullptr, message.c_str());
+  return failed;
+}
+
+bool readFloats(napi_env env, napi_value value, const char* name, int64_t expected, float** data) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* raw = nullptr;
+  bool isTypedArray = false;
+  napi_is_typedarray(env, value, &isTypedArray);
+  if (throwIf(env, !isTypedArray, std::string(name) + " must be a Float32Array")) return false;
+  napi_get_typedarray_info(env, value, &type, &length, &raw, nullptr, nullptr);
+  if (throwIf(env, type != napi_float32_array, std::string(name) + " must be a Float32Array")) return false;
+  if (throwIf(env, static_cast<int64_t>(length) != expected,
+              std::string(name) + " has " + std::to_string(length) + " values, expected " + std::to_string(expected))) {
+    return false;
+  }
+  *data = static_cast<float*>(raw);
+  return true;
+}
+
+bool readGeometry(napi_env env, napi_value value, ConvGeometry* g) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* raw = nullptr;
+  bool isTypedArray = false;
+  napi_is_typedarray(env, value, &isTypedArray);
+  if (isTypedArray) napi_get_typedarray_info(env, value, &type, &length, &raw, nullptr, nullptr);
+  if (throwIf(env, !isTypedArray || type != napi_int32_array || length != 13, "geometry must be an Int32Array of 13 values")) return false;
+  const int32_t* v = static_cast<const int32_t*>(raw);
+  *g = ConvGeometry{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]};
+  return true;
+}
+
+enum class Pass { Forward, BackpropFilter, BackpropInput };
+
+// (geometry, a, b, out): forward (x, w, y), filter gradient (x, dy, dw), input gradient (dy, w, dx).
+template <Pass pass>
+napi_value runConv(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4];
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  if (throwIf(env, argc != 4, "expected (geometry, a, b, out)")) return nullptr;
+  ConvGeometry g{};
+  if (!readGeometry(env, args[0], &g)) return nullptr;
+  const int64_t xSize = g.batch * g.inH * g.inW * g.inC;
+  const int64_t ySize = g.rowCount() * g.outC;
+  const int64_t wSize = g.patchWidth() * g.outC;
+  float *a = nullptr, *b = nullptr, *out = nullptr;
+  if (pass == Pass::Forward) {
+    if (!readFloats(env, args[1], "x", xSize, &a) || !readFloats(env, args[2], "w", wSize, &b) || !readFloats(env, args[3], "y", ySize, &out)) return nullptr;
+    conv2dForward(g, a, b, out);
+  } else if (pass == Pass::BackpropFilter) {
+    if (!readFloats(env, args[1], "x", xSize, &a) || !readFloats(env, args[2], "dy", ySize, &b) || !readFloats(env, args[3], "dw", wSize, &out)) return nullptr;
+    conv2dBackpropFilter(g, a, b, out);
+  } else {
+    if (!readFloats(env, args[1], "dy", ySize, &a) || !readFloats(env, args[2], "w", wSize, &b) || !readFloats(env, args[3], "dx", xSize, &out)) return nullptr;
+    conv2dBackpropInput(g, a, b, out);
+  }
+  return nullptr;
+}
+
+napi_value setThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr);
+  int32_t threads = 0;
+  if (throwIf(env, argc != 1 || napi_get_value_int32(env, arg, &threads) != napi_ok || threads < 1, "threads must be a positive integer")) {
+    return nullptr;
+  }
+  openblas_set_num_threads(threads);
+  napi_value result;
+  napi_create_int32(env, openblas_get_num_threads(), &result);
+  return result;
+}
+
+napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor properties[] = {
+      {"conv2d", nullptr, runConv<Pass::Forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, runConv<Pass::BackpropFilter>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, runConv<Pass::BackpropInput>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
