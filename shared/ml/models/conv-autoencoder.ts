@@ -70,6 +70,12 @@ export function checkConvAutoencoderParams(params: ConvAutoencoderShapeOutput, c
       path: ['strides'],
       message: `expected ${channels.length} or ${channels.length + 1} strides for ${channels.length} channels, got ${strides.length}`,
     });
+    // Either key may be the one the user got wrong, so the config error names both.
+    ctx.addIssue({
+      code: 'custom',
+      path: ['channels'],
+      message: `${channels.length} channels do not match the ${strides.length} strides: give one channel count per stride (the last stride may stand alone)`,
+    });
   }
   if (params.deconv_mode === 'trans') {
     strides.forEach((stride, i) => {
