@@ -1,5 +1,5 @@
 /**
- * Forward + backward time of the VGG19 perceptual loss (MORPHAEUS.md §9.2) on one batch,
+ * Forward + backward time of the VGG19 perceptual loss (docs/models.md §9.2) on one batch,
  * gradient into the input as in training. Random weights (the cost does not depend on
  * the values). Usage: node --import tsx bench/perceptual-loss.ts [cpu|wasm] [batch] [size] [repeats]
  */

@@ -17,7 +17,7 @@ import { validateWithSchema } from './validate-with-schema.ts';
 
 /**
  * Validates a raw experiment config (the structure of the official MorphAEus YAML,
- * MORPHAEUS.md §15) and returns its canonical form. Keys the official code ignores
+ * docs/models.md §15) and returns its canonical form. Keys the official code ignores
  * (`device`, `configurator`, `checkpoint_path`, `compute_fid`, top-level anchors such as
  * `target_size`) are accepted and dropped. Throws a ConfigError listing every problem
  * with its key path and, when `lines` is given, its line.

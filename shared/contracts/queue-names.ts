@@ -1,4 +1,4 @@
-/** The three queues of DESIGN.md "Jobs". */
+/** The three queues of docs/architecture.md "Jobs". */
 export const QUEUE_NAMES = ['train', 'sweep', 'evaluate'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 

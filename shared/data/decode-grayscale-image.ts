@@ -12,7 +12,7 @@ export interface GrayscaleImage {
 
 /**
  * Decodes an image file to one channel in [0, 1], as the official training path does
- * (MORPHAEUS.md §13.2): integer values divided by their maximum, and of a
+ * (docs/models.md §13.2): integer values divided by their maximum, and of a
  * multi-channel image only channel 0. The format is told by the file's first bytes,
  * not its name: the PNG signature, a JPEG start-of-image (FF D8), or `DICM` at byte
  * 128 (DICOM Part 10). See decode-png-grayscale.ts, decode-jpeg-grayscale.ts and

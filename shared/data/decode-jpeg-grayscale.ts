@@ -4,7 +4,7 @@ import type { GrayscaleImage } from './decode-grayscale-image.ts';
 /**
  * A baseline or progressive JPEG as one channel in [0, 1]: the 8-bit values ÷ 255; a
  * grayscale JPEG gives its only channel, a colour JPEG channel 0 of its RGB conversion
- * (red), as the official training path keeps channel 0 (MORPHAEUS.md §13.2).
+ * (red), as the official training path keeps channel 0 (docs/models.md §13.2).
  *
  * Decoded with jpeg-js, whose IDCT and chroma upsampling are not libjpeg's: values may
  * differ from the official `read_image` by a level or so (grayscale JPEGs have no

@@ -1,7 +1,7 @@
 /**
  * Bilinear resize of one channel, as PyTorch's `interpolate(mode='bilinear',
  * align_corners=False, antialias=False)` and torchvision's tensor `Resize` (the official
- * training path, MORPHAEUS.md §13.2 and §17.6):
+ * training path, docs/models.md §13.2 and §17.6):
  * - half-pixel centres: output pixel i samples the input at (i + 0.5) · in/out − 0.5;
  * - a sample position below 0 is clamped to 0, and the neighbour past the last row or
  *   column is the last one (edge replication);

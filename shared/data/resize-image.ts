@@ -2,7 +2,7 @@ import { resizeBilinear } from './resize-bilinear.ts';
 import { resizePilBilinear } from './resize-pil-bilinear.ts';
 
 /**
- * The two resize paths of the official code (MORPHAEUS.md §13.2, §13.3):
+ * The two resize paths of the official code (docs/models.md §13.2, §13.3):
  * - `bilinear`: the training path — bilinear on the float image, half-pixel centres, no
  *   antialias (resize-bilinear.ts);
  * - `antialias`: the downstream path — the float image × 255 in float32, truncated to

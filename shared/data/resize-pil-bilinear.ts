@@ -1,7 +1,7 @@
 /**
  * Bilinear resize of an 8-bit one-channel image as Pillow's `Image.resize(size,
  * Image.BILINEAR)` computes it (libImaging `ImagingResample`, the official downstream
- * path, MORPHAEUS.md §13.3):
+ * path, docs/models.md §13.3):
  * - the filter is the triangle 1 − |x|; when shrinking by a factor s it is stretched to
  *   support s (that is the antialiasing), when enlarging its support stays 1, which
  *   makes it plain bilinear interpolation with half-pixel centres;

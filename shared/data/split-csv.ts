@@ -4,7 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { systemErrorCode } from '../errors/system-error-code.ts';
 
 /**
- * A split CSV in the official format (MORPHAEUS.md §13.1): a header row with a
+ * A split CSV in the official format (docs/models.md §13.1): a header row with a
  * `filename` column, then one image path per row; CRLF or LF line endings; paths
  * relative to the data root (absolute paths are taken as they are). Blank lines are
  * skipped. Other columns are allowed and ignored.

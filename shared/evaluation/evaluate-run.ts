@@ -57,7 +57,7 @@ interface ScoredDataset {
 }
 
 /**
- * The official downstream evaluation (MORPHAEUS.md §14): every test image through the
+ * The official downstream evaluation (docs/models.md §14): every test image through the
  * model in eval mode, anomaly map |x_rec − x|, score = its mean; per task the first dataset
  * whose name contains "Normal" is the negative set and every other dataset is scored
  * against it. Writes scores.csv, results.json and pictures under runs/<runId>/eval/<evalId>/.

@@ -1,6 +1,6 @@
 import { runPaths } from '../storage/run-paths.ts';
 
-/** Storage keys of one evaluation (DESIGN.md "Storage": runs/<runId>/eval/<evalId>/). */
+/** Storage keys of one evaluation (docs/architecture.md "Storage": runs/<runId>/eval/<evalId>/). */
 export function evaluationPaths(runId: string, evalId: string) {
   const root = `${runPaths(runId).root}/eval/${evalId}`;
   return {

@@ -2,7 +2,7 @@ import type { JobsOptions, WorkerOptions } from 'bullmq';
 
 /**
  * Lock and stall settings of the train worker. With BullMQ defaults a dead worker's job
- * is picked up after ~60 s; with these, after 8–11 s (DESIGN.md's 10 s / 5 s gave up to
+ * is picked up after ~60 s; with these, after 8–11 s (the first settings, 10 s / 5 s, gave up to
  * 15.1 s, measured, against the 15 s we promise). The lock is renewed every lockDuration/2
  * by the worker process, whose event loop is free because training runs in a child.
  * Stalls do not consume attempts, so `maxStalledCount` bounds how many worker deaths one

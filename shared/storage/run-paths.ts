@@ -1,4 +1,4 @@
-/** Storage keys of one run (DESIGN.md "Storage"). */
+/** Storage keys of one run (docs/architecture.md "Storage"). */
 export const runPaths = (runId: string) => {
   const root = `runs/${runId}`;
   return {

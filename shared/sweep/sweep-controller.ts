@@ -31,7 +31,7 @@ export interface SweepControllerDeps {
 export type ControllerStep = { kind: 'wait' } | { kind: 'done'; status: 'completed' | 'cancelled' };
 
 /**
- * One pass of a sweep's controller (DESIGN.md "sweep"). Everything it knows it reads
+ * One pass of a sweep's controller (docs/architecture.md "Sweeps"). Everything it knows it reads
  * again from storage — the stored spec, the trial log, each trial's run.json and
  * metrics — so a controller killed at any point continues exactly where it was. Each
  * trial is an ordinary run `<sweepId>-t<k>`; each stretch of its training (up to an ASHA

@@ -1,4 +1,4 @@
-/** Storage keys of one sweep (DESIGN.md "Storage"). */
+/** Storage keys of one sweep (docs/architecture.md "Storage"). */
 export function sweepPaths(sweepId: string) {
   const root = `sweeps/${sweepId}`;
   return {

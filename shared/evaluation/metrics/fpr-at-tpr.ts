@@ -15,7 +15,7 @@ export interface RocPoint {
 /**
  * FPR at the FIRST point of sklearn's `roc_curve` (default `drop_intermediate=True`)
  * whose TPR ≥ `targetTpr`, as the official evaluation reads FPR95/FPR99
- * (MORPHAEUS.md §14.1). Because collinear points are dropped first, a point on a straight
+ * (docs/models.md §14.1). Because collinear points are dropped first, a point on a straight
  * stretch of the curve is skipped for the corner after it, which can raise the FPR; the
  * official numbers include that. `targetTpr` must be in (0, 1]. Throws on the inputs
  * that {@link auroc} rejects.

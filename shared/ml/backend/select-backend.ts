@@ -26,7 +26,7 @@ export interface SelectedBackend {
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
 /**
- * Activates a TF.js backend (DESIGN.md "Backends") and registers gradients and the
+ * Activates a TF.js backend (docs/architecture.md "Backends") and registers gradients and the
  * im2col filter-gradient kernel it needs. `auto` takes `@tensorflow/tfjs-node-gpu`, then
  * webgpu on a hardware (Vulkan) adapter, then `@tensorflow/tfjs-node`, then `wasm` when
  * `forModel` is one of the models wasm trains (WASM_TRAINABLE_MODELS), then the pure-JS

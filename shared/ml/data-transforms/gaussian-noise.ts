@@ -17,7 +17,7 @@ export type GaussianNoiseParams = z.input<typeof gaussianNoiseParamsSchema>;
 const FOREGROUND_THRESHOLD = 0.01;
 
 /**
- * The DAE's input corruption (official transforms/gaussian_noise.py, MORPHAEUS.md §12):
+ * The DAE's input corruption (official transforms/gaussian_noise.py, docs/models.md §12):
  * 1. n ~ N(0, noise_std²) of shape (B, C, res, res), drawn in that (NCHW) order;
  * 2. upsampled to H × W, bilinear with align_corners=True;
  * 3. rolled like `torch.roll(n, (rx, ry), dims=(H, W))` — out[i, j] = n[(i − rx) mod H,

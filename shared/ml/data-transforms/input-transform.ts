@@ -3,7 +3,7 @@ import type { SeededRandom } from '../random.ts';
 
 /**
  * A corruption a trainer applies to its training input (official `trainer.params.transformer`,
- * MORPHAEUS.md §11.7); the loss still compares against the clean batch, and validation
+ * docs/models.md §11.7); the loss still compares against the clean batch, and validation
  * and evaluation see clean images.
  */
 export interface InputTransform {

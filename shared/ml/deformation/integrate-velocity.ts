@@ -3,7 +3,7 @@ import { warp } from './spatial-transformer.ts';
 
 /**
  * Integrates a stationary velocity field `v` [B, H, W, 2] (Δrow, Δcol in pixels) into a
- * displacement field by scaling and squaring, as voxelmorph's VecInt (MORPHAEUS.md §3.5,
+ * displacement field by scaling and squaring, as voxelmorph's VecInt (docs/models.md §3.5,
  * §17.8): u ← v / 2^steps, then `steps` times u ← u + warp(u, u). The self-warp uses the
  * same zero-padded sampler as image warping, so the field shrinks near the borders.
  *

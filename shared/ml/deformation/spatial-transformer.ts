@@ -1,5 +1,5 @@
 /*
- * Conventions (voxelmorph's SpatialTransformer as MorphAEus runs it, MORPHAEUS.md §3.5, §17.7):
+ * Conventions (voxelmorph's SpatialTransformer as MorphAEus runs it, docs/models.md §3.5, §17.7):
  * - Layout NHWC. `src` is [B, H, W, C]; `flow` is [B, H, W, 2] with channel 0 the
  *   displacement along rows (y, H) and channel 1 along columns (x, W), in pixels.
  * - Backward ("pull") warping: out(b, i, j) = bilinear(src[b], y = i + flow0, x = j + flow1).

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Activation names of the official Encoder/Decoder (MORPHAEUS.md §2.1). */
+/** Activation names of the official Encoder/Decoder (docs/models.md §2.1). */
 export type ActivationName = 'swish' | 'relu' | 'leakyrelu';
 
 export type Activation = (x: tf.Tensor4D) => tf.Tensor4D;
@@ -12,7 +12,7 @@ export function swish(x: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * The activation for a name. `leakyrelu` uses `leakyReluSlope`: the official code
- * builds `nn.LeakyReLU(True)`, i.e. slope 1.0, the identity (MORPHAEUS.md §2.1, §17.1);
+ * builds `nn.LeakyReLU(True)`, i.e. slope 1.0, the identity (docs/models.md §2.1, §17.1);
  * with slope 1 no op is run at all.
  */
 export function makeActivation(name: ActivationName, leakyReluSlope: number): Activation {

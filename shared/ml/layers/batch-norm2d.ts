@@ -3,7 +3,7 @@ import type { ParameterStore } from './parameter-store.ts';
 import { filled } from './pytorch-init.ts';
 
 /**
- * - `frozen`: the official code's behaviour (MORPHAEUS.md §11.4): the model trains in
+ * - `frozen`: the official code's behaviour (docs/models.md §11.4): the model trains in
  *   eval mode, so BatchNorm always normalises with its running statistics and never
  *   updates them. With the default statistics (mean 0, variance 1) it is a per-channel
  *   affine map.

@@ -18,7 +18,7 @@ export interface ConvTranspose2dOptions {
 }
 
 /**
- * PyTorch `nn.ConvTranspose2d` on NHWC tensors (MORPHAEUS.md §17.5). The full transposed
+ * PyTorch `nn.ConvTranspose2d` on NHWC tensors (docs/models.md §17.5). The full transposed
  * convolution has size (n−1)·s + k; PyTorch crops `padding` at the start and
  * `padding − output_padding` at the end, giving (n−1)·s − 2p + k + op. TF.js `'same'`
  * crops differently, so this runs `conv2dTranspose(..., 'valid')` and slices (zero-

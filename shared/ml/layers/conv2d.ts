@@ -13,7 +13,7 @@ export interface Conv2dOptions {
   /**
    * Zero padding added on every side, as PyTorch's `padding` (symmetric); default 0.
    * TF.js `'same'` pads stride-2 convs asymmetrically and would shift the output by a
-   * pixel (MORPHAEUS.md §17.4), so padding is always explicit here.
+   * pixel (docs/models.md §17.4), so padding is always explicit here.
    */
   padding?: number;
   /** Default true. */

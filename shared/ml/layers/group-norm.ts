@@ -11,7 +11,7 @@ export interface GroupNormOptions {
 }
 
 /**
- * PyTorch `nn.GroupNorm(num_groups, num_channels, affine=True)` on NHWC (MORPHAEUS.md
+ * PyTorch `nn.GroupNorm(num_groups, num_channels, affine=True)` on NHWC (docs/models.md
  * §17.9): channels are split into consecutive groups of C/G; each sample is normalised
  * per group over H, W and the group's channels with the biased variance, then scaled
  * and shifted per channel. It uses no batch statistics, so training and evaluation

@@ -2,7 +2,7 @@ import type { SeededRandom } from '../random.ts';
 
 /**
  * PyTorch's default init of Conv2d, ConvTranspose2d and Linear weights and biases
- * (MORPHAEUS.md §17.10): U(−1/√fan_in, +1/√fan_in). kaiming_uniform with a = √5 reduces
+ * (docs/models.md §17.10): U(−1/√fan_in, +1/√fan_in). kaiming_uniform with a = √5 reduces
  * to exactly this bound. fan_in is in_channels·k² for Conv2d, **out_channels·k²** for
  * ConvTranspose2d (PyTorch reads it from weight dim 1) and in_features for Linear.
  * Values are drawn in PyTorch's row-major order of the tensor.

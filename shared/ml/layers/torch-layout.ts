@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**
- * How a variable's TF.js layout relates to its PyTorch state_dict entry (MORPHAEUS.md
+ * How a variable's TF.js layout relates to its PyTorch state_dict entry (docs/models.md
  * §17.3). Index order of each kind:
  * - `conv2d`: PyTorch (O, I, kh, kw) ↔ TF.js conv2d filter (kh, kw, I, O).
  * - `conv_transpose2d`: PyTorch (I, O, kh, kw) ↔ TF.js conv2dTranspose filter (kh, kw, O, I),

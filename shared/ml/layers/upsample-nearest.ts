@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * PyTorch `nn.Upsample(scale_factor=2, mode='nearest')` on NHWC: output pixel (i, j) copies
- * input pixel (⌊i/2⌋, ⌊j/2⌋) (MORPHAEUS.md §17.6). TF.js nearest-neighbour resizing
+ * input pixel (⌊i/2⌋, ⌊j/2⌋) (docs/models.md §17.6). TF.js nearest-neighbour resizing
  * without corner alignment or half-pixel centres samples at ⌊dst·in/out⌋, the same pixels.
  * The gradient is written here, as the sum of each 2×2 block of dy: the pure-JS backend's
  * ResizeNearestNeighborGrad (tfjs 4.22) reads dy with the input's batch stride, so it is

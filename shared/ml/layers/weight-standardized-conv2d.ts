@@ -15,7 +15,7 @@ export interface WeightStandardizedConv2dOptions {
 const STD_EPSILON = 1e-5;
 
 /**
- * The official `WNConv2d` of the DAE (model_zoo/dae_kascenas.py, MORPHAEUS.md §12,
+ * The official `WNConv2d` of the DAE (model_zoo/dae_kascenas.py, docs/models.md §12,
  * §17.9): a Conv2d whose weight is standardised on every forward pass, per output
  * filter over (in, kh, kw): `w ← (w − mean) / (std + 1e-5)`, std unbiased (n − 1). The
  * bias is added unchanged. The standardisation is part of the graph, so gradients reach

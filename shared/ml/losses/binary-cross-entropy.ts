@@ -7,7 +7,7 @@ const GRADIENT_EPSILON = 1e-12;
 
 /**
  * Mean binary cross-entropy exactly as PyTorch 1.9 `F.binary_cross_entropy` / `nn.BCELoss()`
- * computes it (MORPHAEUS.md §17.14): −mean(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)).
+ * computes it (docs/models.md §17.14): −mean(y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)).
  * Targets may be soft (the AAE's reconstruction term uses the image's pixels).
  *
  * The gradient is PyTorch's own formula, (p − y) / max(p·(1 − p), 1e-12) / N, not the

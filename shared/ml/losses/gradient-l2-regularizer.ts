@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * The "gradient-l2" smoothness regulariser R of MorphAEus (TransMorph's
- * DisplacementRegularizer2D, MORPHAEUS.md §9.4) on a field [B, H, W, 2]: central
+ * DisplacementRegularizer2D, docs/models.md §9.4) on a field [B, H, W, 2]: central
  * differences on the interior, d/dH = (v[i+1, j] − v[i−1, j]) / 2 and
  * d/dW = (v[i, j+1] − v[i, j−1]) / 2 for 1 ≤ i ≤ H−2, 1 ≤ j ≤ W−2, then
  * R = mean(d/dH² + d/dW²) / 2 over B × 2 × (H−2) × (W−2). MorphAEus applies it to the

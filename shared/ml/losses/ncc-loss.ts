@@ -1,5 +1,5 @@
 /*
- * Conventions (the official MorphAEus `NCC`, voxelmorph's local NCC; MORPHAEUS.md §9.3):
+ * Conventions (the official MorphAEus `NCC`, voxelmorph's local NCC; docs/models.md §9.3):
  * - Inputs NHWC [B, H, W, C]. Local sums over a 9×9 window are one convolution with an
  *   all-ones 9×9×C×1 filter, stride 1, zero padding 4, so windows at the border count
  *   padded zeros and channels are summed into one map.

@@ -1,6 +1,6 @@
 /*
  * Conventions (the official `PerceptualLoss` of optim/losses/image_losses.py with the
- * `VGGEncoder` of model_zoo/vgg.py; MORPHAEUS.md §9.2, §17.13):
+ * `VGGEncoder` of model_zoo/vgg.py; docs/models.md §9.2, §17.13):
  * - The network is torchvision's `vgg19(pretrained=True).features` cut after indices
  *   [1, 6, 11, 20]: the taps relu1_1, relu2_1, relu3_1, relu4_1. Every conv is 3×3,
  *   stride 1, zero padding 1, with bias, followed by ReLU; a 2×2 max-pool (stride 2,

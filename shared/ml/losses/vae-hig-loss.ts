@@ -23,7 +23,7 @@ export const vaeHigLossParamsSchema = z.strictObject({
   loss_type: z.enum(['H', 'B']).default('B'),
   /**
    * Ours. Count validation calls in the capacity schedule, as the official loss does (the
-   * trainer's one criterion object also scores validation batches, MORPHAEUS.md §8).
+   * trainer's one criterion object also scores validation batches, docs/models.md §8).
    * Default true in reference mode, false in corrected mode (only training steps count).
    */
   count_validation_calls: z.boolean().optional(),
@@ -32,7 +32,7 @@ export const vaeHigLossParamsSchema = z.strictObject({
 export type VaeHigLossParams = z.input<typeof vaeHigLossParamsSchema>;
 
 /**
- * The official VAEHigLoss (MORPHAEUS.md §8). Each counted call first increments n, then
+ * The official VAEHigLoss (docs/models.md §8). Each counted call first increments n, then
  * loss = MSE_mean(x_rec, x) + w·KL_term with KL = mean over the batch of
  * −½·Σ_z(1 + logvar − mu² − e^logvar); type H: w·β·KL, type B: 0.008·γ·|KL − C| with
  * C = clamp(max_capacity·n / 1e5, 0, max_capacity). Its state is the call counter n.

@@ -19,7 +19,7 @@ export const vaeLossParamsSchema = z.strictObject({
   /**
    * Ours. How the KL term reads the model's `z_logvar` output: `log_std` — the official
    * loss takes σ = exp(z_logvar), but the Hahn VAE returns std there, so its posterior σ
-   * is exp(std) ≥ 1 (MORPHAEUS.md §7); `std` — σ = z_logvar, what the VAE means. Default
+   * is exp(std) ≥ 1 (docs/models.md §7); `std` — σ = z_logvar, what the VAE means. Default
    * `log_std` in reference mode, `std` in corrected mode.
    */
   z_logvar_as: z.enum(['log_std', 'std']).optional(),
@@ -28,7 +28,7 @@ export const vaeLossParamsSchema = z.strictObject({
 export type VaeLossParams = z.input<typeof vaeLossParamsSchema>;
 
 /**
- * The official VAELoss (MORPHAEUS.md §7): per sample, −log N(x_rec; x, σ_rec) summed over
+ * The official VAELoss (docs/models.md §7): per sample, −log N(x_rec; x, σ_rec) summed over
  * every pixel plus KL(N(mu, σ) ‖ N(0, 1)) summed over the latent, then the batch mean.
  * With σ_rec = 1 that is ½·SSE + ½·ln(2π) per pixel.
  */

@@ -37,7 +37,7 @@ export const aaeParamsSchema = z.strictObject({
   /**
    * Ours. Which layers get N(0, 0.02) weights and zero biases: `zd` (default in reference
    * mode) only ZD's Linear layers, because the official `AAE.weight_init` reaches E, G and D
-   * only as containers, so they keep PyTorch's default init (MORPHAEUS.md §10.1); `all`
+   * only as containers, so they keep PyTorch's default init (docs/models.md §10.1); `all`
    * (default in corrected mode) every Conv2d, ConvTranspose2d and Linear, as GPND intends.
    */
   normal_init: z.enum(['zd', 'all']).optional(),
@@ -63,7 +63,7 @@ const NORMAL_INIT_STD = 0.02;
 const LEAKY_SLOPE = 0.2;
 
 /**
- * Builds the AAE of Pidhorskyi et al. (GPND) as the official code does (MORPHAEUS.md §10.1):
+ * Builds the AAE of Pidhorskyi et al. (GPND) as the official code does (docs/models.md §10.1):
  * encoder E, generator G, image discriminator D and latent discriminator ZD, created in the
  * official order (E, G, ZD, D), which is also the state_dict order.
  */

@@ -16,7 +16,7 @@ const HIDDEN = 32;
 const BOTTLENECK = 256;
 
 /**
- * `model.params` of the official `BetaVAE_H` (model_zoo/beta_vae_higgings.py, MORPHAEUS.md §8).
+ * `model.params` of the official `BetaVAE_H` (model_zoo/beta_vae_higgings.py, docs/models.md §8).
  * The architecture is fixed: 32-channel k4 s2 p1 convs down to 4×4, a k4 conv to 256×1×1,
  * and a Linear to [mu | logvar].
  */
@@ -59,7 +59,7 @@ interface Step<Layer> {
 }
 
 /**
- * The official BetaVAE_H (Higgins et al.; MORPHAEUS.md §8) as two nn.Sequentials, whose
+ * The official BetaVAE_H (Higgins et al.; docs/models.md §8) as two nn.Sequentials, whose
  * indices are the state_dict names (ReLUs and Views take indices too). Conv2d and Linear
  * get Kaiming-normal weights and zero biases; the transposed convs keep PyTorch's default
  * init, because the official `kaiming_init` only matches nn.Conv2d and nn.Linear. Latents

@@ -32,7 +32,7 @@ export const convAutoencoderParamsShape = {
   kernel_size: positiveInt.default(3),
   /** `batch` adds BatchNorm2d after every conv; default batch. */
   norm: z.enum(['batch', 'none']).default('batch'),
-  /** `leakyrelu` is the identity in reference mode (MORPHAEUS.md §2.1); default swish. */
+  /** `leakyrelu` is the identity in reference mode (docs/models.md §2.1); default swish. */
   act: z.enum(['swish', 'relu', 'leakyrelu']).default('swish'),
   /**
    * Decoder upsampling: `stride` (bilinear ×s, align_corners=True, then conv), `upsample`
@@ -134,7 +134,7 @@ export function convEncoderDecoderOptions(
 }
 
 /**
- * The official ConvAutoEncoder (MORPHAEUS.md §2.1, §2.2): an Encoder of strided convs,
+ * The official ConvAutoEncoder (docs/models.md §2.1, §2.2): an Encoder of strided convs,
  * each followed by BN and the activation, and a Decoder mirroring it, then a 1×1 conv
  * and a sigmoid. `z` is the encoder output (spatial, e.g. 256×1×1 or 128×8×8).
  */

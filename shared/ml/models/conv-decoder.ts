@@ -52,7 +52,7 @@ interface DecoderLevel {
 }
 
 /**
- * The official `Decoder` (MORPHAEUS.md §2.2): `reversed(channels) + [channels[0]]` zipped
+ * The official `Decoder` (docs/models.md §2.2): `reversed(channels) + [channels[0]]` zipped
  * with the reversed strides, each level (upsample →) conv → BatchNorm → activation, then
  * a 1×1 conv to the output channels and a sigmoid (always: `act_final` is ignored).
  */

@@ -33,7 +33,7 @@ interface EncoderLevel {
 }
 
 /**
- * The official `Encoder` (MORPHAEUS.md §2.1): `channels + [channels[-1]]` zipped with
+ * The official `Encoder` (docs/models.md §2.1): `channels + [channels[-1]]` zipped with
  * `strides`, each level Conv2d(k, stride s, padding (k−1)//2) → BatchNorm → activation.
  * `levels` also hands out each conv's raw output, which MorphAEus taps (§3.4).
  */

@@ -16,7 +16,7 @@ import { parseModelParams } from './model-params-error.ts';
 const positiveInt = z.number().int().positive();
 
 /**
- * `model.params` of the official DAE `UNet` (model_zoo/dae_kascenas.py, MORPHAEUS.md §12).
+ * `model.params` of the official DAE `UNet` (model_zoo/dae_kascenas.py, docs/models.md §12).
  * Keys and defaults as in the official constructor; `cxr/dae.yaml` writes depth 4, wf 6,
  * padding true, norm group, up_mode upconv.
  */
@@ -133,7 +133,7 @@ interface UpBlock {
 }
 
 /**
- * The DAE of Kascenas et al. (official `UNet`, MORPHAEUS.md §12): `depth` conv blocks
+ * The DAE of Kascenas et al. (official `UNet`, docs/models.md §12): `depth` conv blocks
  * with 2^(wf+i) filters and avg_pool2d(2) between them, `depth − 1` up blocks, then a
  * 1×1 conv with no output activation. Returns no latent.
  */

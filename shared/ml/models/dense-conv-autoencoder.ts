@@ -26,7 +26,7 @@ export const denseConvAutoencoderParamsSchema = z
     ...convAutoencoderParamsShape,
     /** Square kernel size k; padding is (k−1)//2. Default 5. */
     kernel_size: convAutoencoderParamsShape.kernel_size.unwrap().default(5),
-    /** `leakyrelu` is the identity in reference mode (MORPHAEUS.md §2.1); default leakyrelu. */
+    /** `leakyrelu` is the identity in reference mode (docs/models.md §2.1); default leakyrelu. */
     act: convAutoencoderParamsShape.act.unwrap().default('leakyrelu'),
     /** Decoder upsampling (see ConvAutoEncoder); default upsample. `cxr/ae-d.yaml` writes trans. */
     deconv_mode: convAutoencoderParamsShape.deconv_mode.unwrap().default('upsample'),
@@ -46,7 +46,7 @@ export interface BuildDenseConvAutoencoderOptions {
 }
 
 /**
- * AE-D (MORPHAEUS.md §6): the ConvAutoEncoder's Encoder and Decoder with a dense
+ * AE-D (docs/models.md §6): the ConvAutoEncoder's Encoder and Decoder with a dense
  * bottleneck between them, without activations or norms: Conv 1×1 → 16 channels,
  * flatten in PyTorch's C,H,W order, Linear → 128 (`z`), Linear back, reshape to 16×h×w,
  * Conv 1×1 → the encoder's channels. The official code hard-codes the flattened size

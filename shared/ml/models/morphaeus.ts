@@ -76,7 +76,7 @@ interface RefineLayer {
   norm: BatchNorm2d | undefined;
 }
 
-/** Which tapped feature maps feed the deformer (MORPHAEUS.md §3.4), fixed by the shapes at build time. */
+/** Which tapped feature maps feed the deformer (docs/models.md §3.4), fixed by the shapes at build time. */
 interface TapPlan {
   /** Encoder level of each entry of `encode_history` (coarse to fine). */
   encoderLevels: number[];
@@ -87,7 +87,7 @@ interface TapPlan {
 }
 
 /**
- * MorphAEus (MORPHAEUS.md §3): the ConvAutoEncoder's encoder and decoder give the prior p;
+ * MorphAEus (docs/models.md §3): the ConvAutoEncoder's encoder and decoder give the prior p;
  * the deformer reads the raw conv outputs (before BatchNorm and activation) of both at
  * its levels, concatenated [encoder, decoder, previous] on the channel axis, through
  * refine layers (ConvTranspose2d k, stride s, output_padding 1 → BatchNorm(32) →
@@ -259,7 +259,7 @@ function refineLayerSpecs(p: ParsedParams): RefineSpec[] {
 }
 
 /**
- * Replays the official tap rules on the shapes (MORPHAEUS.md §3.4): every encoder conv
+ * Replays the official tap rules on the shapes (docs/models.md §3.4): every encoder conv
  * output wider than 1 goes to the front of `encode_history`; a decoder conv output goes to
  * the back of `decode_history` when it is as wide as the next encoder entry. The deformer
  * starts at `len(encode_history) − layers`. Where the official model would fail at run

@@ -18,7 +18,7 @@ const LEAKY_SLOPE = 0.2;
 /**
  * CPython caches the ints −5…256, so two equal channel counts up to 256 are the same
  * object and pass the official `inc is not outc` test; larger equal values read from two
- * YAML entries are distinct objects and fail it (MORPHAEUS.md §10.2).
+ * YAML entries are distinct objects and fail it (docs/models.md §10.2).
  */
 const LARGEST_CACHED_INT = 256;
 
@@ -130,7 +130,7 @@ interface Level {
 }
 
 /**
- * The official SoftIntroVAE (MORPHAEUS.md §10.2), channels c₀…c_{n−1}, image side s:
+ * The official SoftIntroVAE (docs/models.md §10.2), channels c₀…c_{n−1}, image side s:
  *
  * Encoder (`encoder.main`, then `encoder.fc`):
  *   0, 1          Conv 5×5 p2 cdim→c₀ (no bias), BN; then LReLU(0.2), AvgPool2 → s/2

@@ -15,7 +15,7 @@ const positiveInt = z.number().int().positive();
 const LEAKY_RELU_SLOPE = 0.01;
 
 /**
- * `model.params` of the official Zimmerer/Hahn `VAE` (model_zoo/vae_hahn.py, MORPHAEUS.md §7).
+ * `model.params` of the official Zimmerer/Hahn `VAE` (model_zoo/vae_hahn.py, docs/models.md §7).
  * The official constructor also takes PyTorch classes (conv_op, normalization_op, ...);
  * no config can write those, so only the defaults are built: no normalisation,
  * LeakyReLU(0.01), bias-free convs.
@@ -76,7 +76,7 @@ export interface BuildVaeOptions {
 }
 
 /**
- * The Hahn VAE (MORPHAEUS.md §7): k4 s2 p1 convs with LeakyReLU down to a map of
+ * The Hahn VAE (docs/models.md §7): k4 s2 p1 convs with LeakyReLU down to a map of
  * side s = size / 2^len(h_size), a conv of kernel s (4 when to_1x1 is false) to
  * [mu | log_std], and a mirrored decoder of transposed convs with no output activation.
  * Returns std = exp(log_std) under `z_logvar`, as the official forward does (the name is

@@ -4,7 +4,7 @@ import { checkSchedulerState, type LrScheduler, type LrSchedulerState } from './
  * The official `cosine` schedule as it behaves: `CosineAnnealingLR(T_max=100)` stepped
  * with the validation loss as its epoch argument, so PyTorch's closed form gives
  * `lr = base·(1 + cos(π·loss/100))/2` — effectively the base lr for any loss near 0
- * (MORPHAEUS.md §11.2). The first epoch runs at the base lr.
+ * (docs/models.md §11.2). The first epoch runs at the base lr.
  */
 export class CosineAnnealingLr implements LrScheduler {
   readonly name = 'cosine';

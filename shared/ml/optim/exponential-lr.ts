@@ -3,7 +3,7 @@ import { checkSchedulerState, type LrScheduler, type LrSchedulerState } from './
 /**
  * The official `exponential` schedule as it behaves: `ExponentialLR(gamma=0.97)` stepped
  * with the validation loss as its epoch argument, so PyTorch's closed form gives
- * `lr = base·0.97^loss` — nearly constant (MORPHAEUS.md §11.2). The first epoch runs at
+ * `lr = base·0.97^loss` — nearly constant (docs/models.md §11.2). The first epoch runs at
  * the base lr.
  */
 export class ExponentialLr implements LrScheduler {

@@ -42,7 +42,7 @@ export function aaeLearningRate(baseLr: number, epoch: number): number {
 }
 
 /**
- * The official `AAETrainer` (GPND, MORPHAEUS.md §10.1) for the `aae` model. Four Adams
+ * The official `AAETrainer` (GPND, docs/models.md §10.1) for the `aae` model. Four Adams
  * (betas 0.5, 0.999): `G`, `D`, `GE` (E and G together) and `ZD`. Per batch, in order:
  *
  * 1. D: BCE(D(x), 1) + BCE(D(G(z)), 0), G(z) detached;

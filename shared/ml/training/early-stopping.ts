@@ -7,7 +7,7 @@ export interface EarlyStoppingState {
   stop: boolean;
 }
 
-/** Settings; defaults are the official `EarlyStopping` (MORPHAEUS.md §11.3). */
+/** Settings; defaults are the official `EarlyStopping` (docs/models.md §11.3). */
 export interface EarlyStoppingOptions {
   /** Epochs without improvement before stopping; default 25. */
   patience?: number;

@@ -34,7 +34,7 @@ export function morphBeta(epoch: number, betaMax: number, maxIter: number): numb
 }
 
 /**
- * The official MorphTrainer (projects/23_morphaeus/MorphTrainer.py, MORPHAEUS.md §3.6, §3.7)
+ * The official MorphTrainer (projects/23_morphaeus/MorphTrainer.py, docs/models.md §3.6, §3.7)
  * for a model with MorphAEus's outputs (`x_prior` p, `v`, `x_reversed` x̃; x̂ = `xRec`):
  *
  * - L_rec = criterion(p, x) + α·PL(p, x), on the prior, not on x̂; PL is the VGG19

@@ -35,7 +35,7 @@ const sivaeParamsSchema = z.object({
 const savedState = z.strictObject({ validation_random: z.array(z.number()) });
 
 /**
- * The official `SIVAETrainer` (Soft-IntroVAE, MORPHAEUS.md §10.2) for the
+ * The official `SIVAETrainer` (Soft-IntroVAE, docs/models.md §10.2) for the
  * `soft_intro_vae` model. scale = 1/(H·W); mse_sum is the per-sample sum of squared
  * errors and KL(mu, logvar) = −½·Σ(1 + logvar − e^logvar − mu²) per sample, both averaged
  * over the batch where a term says "mean". Per batch, with noise ~ N(0, I) drawn once:

@@ -26,7 +26,7 @@ const FLOAT_DTYPES = new Set(['F64', 'F32', 'F16', 'BF16']);
 /**
  * Assigns a PyTorch state_dict (PyTorch layouts, e.g. read by `readSafetensors`) to the
  * model's variables, transposing conv, transposed-conv and linear weights to TF.js
- * (MORPHAEUS.md §17.3). Nothing is assigned unless every entry fits: a wrong shape or
+ * (docs/models.md §17.3). Nothing is assigned unless every entry fits: a wrong shape or
  * dtype always fails; missing or unexpected entries fail when `strict`. The error lists
  * every problem by name. `num_batches_tracked` counters are optional either way: loaded
  * when present and known, never reported.

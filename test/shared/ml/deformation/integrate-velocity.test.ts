@@ -17,7 +17,7 @@ function expectClose(actual: number[], expected: number[], tolerance: number): v
 }
 
 describe('integrateVelocity (scaling and squaring, 7 steps)', () => {
-  describe('MORPHAEUS.md §14.2 reference values (128×128 sine velocity, ramp image)', () => {
+  describe('docs/models.md §14.2 reference values (128×128 sine velocity, ramp image)', () => {
     let v: tf.Tensor4D;
     let phi: tf.Tensor4D;
     let warped: tf.Tensor4D;

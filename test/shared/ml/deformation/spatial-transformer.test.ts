@@ -63,7 +63,7 @@ describe.each([
       expect(Array.from(warp(src, constantFlow(4, 6, 0, 0)).dataSync())).toEqual(Array.from(src.dataSync()));
     });
 
-    test('5×5 ramp 0..24 shifted by u1 = +0.5: row 0 is [0.5, 1.5, 2.5, 3.5, 2.0] (MORPHAEUS.md §14.2)', () => {
+    test('5×5 ramp 0..24 shifted by u1 = +0.5: row 0 is [0.5, 1.5, 2.5, 3.5, 2.0] (docs/models.md §14.2)', () => {
       const out = warp(ramp(5, 5), constantFlow(5, 5, 0, 0.5)).dataSync();
       expect(Array.from(out.subarray(0, 5))).toEqual([0.5, 1.5, 2.5, 3.5, 2.0]);
       // The right border reads half of itself: its right neighbour is outside and counts 0.

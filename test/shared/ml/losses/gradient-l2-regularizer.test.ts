@@ -17,7 +17,7 @@ function field(height: number, width: number, f: (i: number, j: number) => [numb
   return tf.tensor4d(values, [1, height, width, 2]);
 }
 
-describe('gradientL2Regularizer (R, "gradient-l2", MORPHAEUS.md §9.4)', () => {
+describe('gradientL2Regularizer (R, "gradient-l2", docs/models.md §9.4)', () => {
   test('R of the §14.2 sine velocity is 1.50477e-4', () => {
     expect(Math.abs(value(gradientL2Regularizer(referenceVelocity())) - 1.50477e-4)).toBeLessThanOrEqual(1e-9);
   });

@@ -44,7 +44,7 @@ function naiveNcc(i: Float32Array, j: Float32Array, [b, h, w, c]: number[]): num
   return 1 - total / (b * h * w);
 }
 
-describe('nccLoss (local squared NCC, 9×9 windows, MORPHAEUS.md §9.3)', () => {
+describe('nccLoss (local squared NCC, 9×9 windows, docs/models.md §9.3)', () => {
   test.each([
     ['NCC₉(I, I)', (x: tf.Tensor4D) => [x, x], 0.0088865],
     ['NCC₉(I, I²)', (x: tf.Tensor4D) => [x, tf.square(x)], 0.0733937],

@@ -23,7 +23,7 @@ const std = (v: tf.Variable): number => tf.tidy(() => tf.sqrt(tf.moments(v).vari
 const maxAbs = (v: tf.Variable): number => tf.tidy(() => tf.max(tf.abs(v)).dataSync()[0]);
 
 describe('AAE (Pidhorskyi GPND)', () => {
-  test('the official 128×128 config has the official parameter counts per sub-network (MORPHAEUS.md §10.1)', () => {
+  test('the official 128×128 config has the official parameter counts per sub-network (docs/models.md §10.1)', () => {
     const model = build({ d: 64, extra_layers: 2, z_dim: 256 }, 128);
     try {
       const { E, G, D, ZD } = model.subnetworkParameters;

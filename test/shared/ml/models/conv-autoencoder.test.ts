@@ -116,7 +116,7 @@ describe('ConvAutoEncoder', () => {
     expect(() => build(TINY, [30, 30])).toThrow(/input height of 30 .*model.params.strides \[2, 2, 2\].*divisible by 8/);
   });
 
-  test('parameter counts of the official configs (MORPHAEUS.md §16)', () => {
+  test('parameter counts of the official configs (docs/models.md §16)', () => {
     const counts = (params: ConvAutoencoderParams, size: number): number => {
       const model = build(params, [size, size]);
       const n = parameterCount(model);

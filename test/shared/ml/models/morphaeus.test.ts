@@ -76,7 +76,7 @@ describe('MorphAEus', () => {
     model.dispose();
   });
 
-  test('parameter and buffer counts of the official CXR config (MORPHAEUS.md §16)', () => {
+  test('parameter and buffer counts of the official CXR config (docs/models.md §16)', () => {
     const model = build(
       { inshape: [128, 128], bidir: true, in_channels: 1, nr_ref_channels: 3, channels: [16, 32, 64, 128, 256, 256, 256], strides: [2, 2, 2, 2, 2, 2, 2], out_ch: 1, kernel_size: 3, norm: 'batch', act: 'swish', deconv_mode: 'stride' },
       [128, 128],

@@ -22,7 +22,7 @@ const image = (batch: number, size: number): tf.Tensor4D => tf.randomUniform([ba
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 
 describe('SoftIntroVAE', () => {
-  test('the CXR configuration: 29,955,073 parameters with the `is not` quirk, 29,430,785 without (MORPHAEUS.md §10.2, §16)', () => {
+  test('the CXR configuration: 29,955,073 parameters with the `is not` quirk, 29,430,785 without (docs/models.md §10.2, §16)', () => {
     const reference = build(CXR);
     expect(count(reference.parameters)).toBe(29_955_073);
     expect(count(reference.encoderParameters)).toBe(16_623_040);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Side of the MORPHAEUS.md §14.2 test images. */
+/** Side of the docs/models.md §14.2 test images. */
 export const REFERENCE_SIZE = 128;
 
 /** §14.2 image: I(i, j) = (128·i + j) / 16384, as [1, 128, 128, 1]. */
