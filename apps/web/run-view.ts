@@ -2,8 +2,11 @@ import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { TrainProgress } from '../../shared/contracts/train-job.ts';
 import type { RunSummary } from '../../shared/evaluation/run-summaries.ts';
 
-/** A run as `GET /api/v1/runs/:id` presents it; `progress` is BullMQ's 0 until the first batch. */
-export type RunView = RunRecord & { progress: TrainProgress | number | null; links: Record<string, string> };
+/**
+ * A run as `GET /api/v1/runs/:id` presents it; `progress` is BullMQ's 0 until the first
+ * batch; `waitingFor` says why a queued run is not taken yet (labels, a per-user cap).
+ */
+export type RunView = RunRecord & { progress: TrainProgress | number | null; links: Record<string, string>; waitingFor?: string | null };
 
 /** A row of the filtered, sorted runs listing. */
 export type RunRow = RunView & RunSummary;

@@ -119,6 +119,8 @@ class RunPage implements Page {
   private showDetails(run: RunView): void {
     const facts: [string, string][] = [
       ['model', run.model],
+      ['submitted by', run.submittedBy ?? '–'],
+      ['waiting for', run.waitingFor ?? '–'],
       ['worker', run.worker === null ? '–' : `${run.worker.host} (pid ${run.worker.pid})`],
       ['backend', run.worker?.backend ?? '–'],
       ['device', run.worker?.device ?? '–'],

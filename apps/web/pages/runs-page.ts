@@ -18,13 +18,14 @@ interface ListAnswer {
 
 /** Column header, the sort key it orders by (when sortable), and how a row shows it. */
 const COLUMNS: { title: string; sort?: string; cell: (run: RunRow, context: PageContext, refresh: () => void) => Node | string }[] = [
-  { title: 'Status', sort: 'status', cell: (run) => statusBadge(run.status) },
+  { title: 'Status', sort: 'status', cell: (run) => h('div', {}, statusBadge(run.status), run.waitingFor ? h('div', { class: 'muted small', 'data-waiting-for': '' }, `waiting for ${run.waitingFor}`) : null) },
   { title: 'Name', sort: 'name', cell: (run) => h('div', {}, link(`/runs/${encodeURIComponent(run.id)}`, run.name), h('div', { class: 'muted small mono' }, run.id)) },
   { title: 'Model', sort: 'model', cell: (run) => run.model },
   { title: 'Dataset', cell: (run) => run.dataset ?? '–' },
   { title: 'Epoch', sort: 'epoch', cell: (run) => progressCell(run) },
   { title: 'Best val.', sort: 'best', cell: (run) => (run.best === null ? '–' : h('span', { title: `${run.best.metric} at epoch ${run.best.epoch + 1}` }, formatNumber(run.best.value))) },
   { title: 'AUROC', cell: (run) => (run.latestAuroc === null ? '–' : h('span', { title: `${run.latestAuroc.task}/${run.latestAuroc.dataset}` }, run.latestAuroc.value.toFixed(3))) },
+  { title: 'Submitter', cell: (run) => run.submittedBy ?? '–' },
   { title: 'Worker', cell: (run) => (run.worker === null ? '–' : `${run.worker.host}`) },
   { title: 'Backend', cell: (run) => run.worker?.backend ?? '–' },
   { title: 'Started', sort: 'startedAt', cell: (run) => formatTime(run.startedAt) },
