@@ -61,7 +61,7 @@ describe('evaluateRun scores every image as a forward pass of that image alone w
     return scores;
   }
 
-  it('writes the same scores and AUROC, and pictures of the first four images of each set only', async () => {
+  it('writes the scores and AUROC of one image per forward pass, and pictures of the first four images of each set only', async () => {
     let lastProgress = [0, 0];
     const [task] = await evaluateRun({ runId: 'r-eval', evalId: 'e1', checkpoint: 'best', store, dataRoot: dataDir, onProgress: (scored, total) => void (lastProgress = [scored, total]) });
     expect(lastProgress).toEqual([NORMALS + ANOMALOUS, NORMALS + ANOMALOUS]);
@@ -69,9 +69,15 @@ describe('evaluateRun scores every image as a forward pass of that image alone w
     const normal = await scoresOneByOne('normal_test.csv');
     const anomalous = await scoresOneByOne('opacity_test.csv');
     const rows = (await store.readText('runs/r-eval/eval/e1/scores.csv')).trim().split('\n').slice(1).map((row) => row.split(','));
-    expect(rows.map((row) => Number(row[4]))).toEqual([...normal, ...anomalous]);
-    expect(task.datasets[0].auroc).toBe(auroc([...normal, ...anomalous], [...normal.map(() => 0), ...anomalous.map(() => 1)]));
-    expect(task.normal_l1).toBe(normal.reduce((a, b) => a + b, 0) / NORMALS);
+    // Batched convolutions may sum in another order (BLAS blocking depends on the batch), so
+    // the scores agree to float32 rounding rather than bit for bit.
+    const written = rows.map((row) => Number(row[4]));
+    const alone = [...normal, ...anomalous];
+    expect(written).toHaveLength(alone.length);
+    written.forEach((score, i) => expect(Math.abs(score - alone[i]), `image ${i}`).toBeLessThan(1e-7));
+    expect(task.datasets[0].auroc).toBe(auroc(written, [...normal.map(() => 0), ...anomalous.map(() => 1)]));
+    expect(task.datasets[0].auroc).toBe(auroc(alone, [...normal.map(() => 0), ...anomalous.map(() => 1)]));
+    expect(task.normal_l1).toBeCloseTo(normal.reduce((a, b) => a + b, 0) / NORMALS, 7);
 
     const strips = task.pictures.filter((picture) => /-\d{3}\.png$/.test(picture));
     const firstFour = (set: string) => [0, 1, 2, 3].map((i) => `pictures/pneumonia/${set}-00${i}.png`);
