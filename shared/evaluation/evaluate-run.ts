@@ -15,7 +15,8 @@ import type { DatasetResult, ImageSample, TaskResult } from './evaluation-record
 import { auprc, auroc, bestDice, fprAtTpr, pixelAuprc, pixelAuroc, rocCurve, ssim } from './metrics/index.ts';
 import { renderHistogram } from './pictures/histogram.ts';
 import { renderRocCurve } from './pictures/roc-curve.ts';
-import { renderPanel, renderStrip, type StripPanel } from './pictures/strip.ts';
+import { renderPanel, renderStrip } from './pictures/strip.ts';
+import type { StripPanel } from './pictures/strip-panels.ts';
 
 export interface EvaluateRunOptions {
   runId: string;
@@ -199,7 +200,7 @@ async function writeSample(store: ArtifactStore, paths: ReturnType<typeof evalua
   const keys = { input: `${stem}-input.png`, reconstruction: `${stem}-reconstruction.png`, residual: `${stem}-residual.png` };
   for (const [title, key] of Object.entries(keys)) {
     const panel = strip.panels.find((candidate) => candidate.title === title);
-    if (panel !== undefined) await store.write(paths.picture(key), renderPanel(panel));
+    if (panel !== undefined && panel.kind !== 'grid') await store.write(paths.picture(key), renderPanel(panel));
   }
   const at = (key: string) => `pictures/${key}`;
   return { dataset, index: strip.index, file: strip.file, score: strip.score, input: at(keys.input), reconstruction: at(keys.reconstruction), residual: at(keys.residual) };

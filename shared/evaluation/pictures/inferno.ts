@@ -1,4 +1,5 @@
-import type { Rgb } from './raster.ts';
+/** An sRGB colour, each channel an integer in [0, 255]. */
+export type Rgb = readonly [number, number, number];
 
 /**
  * matplotlib's "inferno" colour map (perceptually uniform, monotone in lightness, readable

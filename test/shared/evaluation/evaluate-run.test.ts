@@ -9,12 +9,14 @@ import { iterateBatches, sequentialOrder } from '../../../shared/data/batch-iter
 import { CsvImageDataset } from '../../../shared/data/csv-image-dataset.ts';
 import { evaluateRun } from '../../../shared/evaluation/evaluate-run.ts';
 import { auroc } from '../../../shared/evaluation/metrics/index.ts';
+import { stripLayout } from '../../../shared/evaluation/pictures/strip-chart.ts';
 import { selectBackend } from '../../../shared/ml/backend/select-backend.ts';
 import { buildModel } from '../../../shared/ml/model-registry.ts';
 import { SeededRandom } from '../../../shared/ml/random.ts';
 import { loadCheckpoint, restoreWeights } from '../../../shared/ml/training/checkpoint.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
+import { decodeRgb } from './pictures/decode-rgb.ts';
 
 const CONFIG = path.resolve('configs/experiments/cxr/baseline.yaml');
 /** More normal images than one forward pass holds at 32², so the normal set spans two. */
@@ -82,5 +84,24 @@ describe('evaluateRun scores every image as a forward pass of that image alone w
     const strips = task.pictures.filter((picture) => /-\d{3}\.png$/.test(picture));
     const firstFour = (set: string) => [0, 1, 2, 3].map((i) => `pictures/pneumonia/${set}-00${i}.png`);
     expect(strips).toEqual([...firstFour('Normal_phantoms'), ...firstFour('Opacity_phantoms')]);
+  });
+
+  it('draws each strip with the test image and the gallery tiles at their places, 4× enlarged to 128 pixels', async () => {
+    const dataset = await CsvImageDataset.open({ csvs: ['normal_test.csv'], dataRoot: dataDir, size: [32, 32], resize: 'antialias' });
+    const first = (await iterateBatches(dataset, { batchSize: 1, order: sequentialOrder(1) }).next()).value!.images;
+    const strip = decodeRgb(await store.read('runs/r-eval/eval/e1/pictures/pneumonia/Normal_phantoms-000.png'));
+    const tiles = ['reconstruction', 'residual'].map(async (name) => decodeRgb(await store.read(`runs/r-eval/eval/e1/pictures/pneumonia/samples/Normal_phantoms-000-${name}.png`)));
+    const [reconstruction, residual] = await Promise.all(tiles);
+    const blank = new Float32Array(32 * 32);
+    const layout = stripLayout({ panels: [{ title: 'input', image: blank, height: 32, width: 32, kind: 'gray' }, { title: 'reconstruction', image: blank, height: 32, width: 32, kind: 'gray' }, { title: 'residual', image: blank, height: 32, width: 32, kind: 'heat', max: 0.5 }] });
+    expect([strip.width, strip.height]).toEqual([layout.width, layout.height]);
+    const expectations = [(x: number, y: number) => Array(3).fill(Math.round(Math.min(1, Math.max(0, first[y * 32 + x])) * 255)), reconstruction.pixel, residual.pixel];
+    expectations.forEach((expected, panel) => {
+      const { imageLeft, imageTop } = layout.cells[panel];
+      for (let p = 0; p < 32 * 32; p += 1) {
+        const [x, y] = [p % 32, Math.floor(p / 32)];
+        expect(strip.pixel(imageLeft + 4 * x + 2, imageTop + 4 * y + 2), `panel ${panel} pixel (${x}, ${y})`).toEqual(expected(x, y));
+      }
+    });
   });
 });
