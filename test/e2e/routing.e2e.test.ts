@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
+import type { SweepRecord, TrialView } from '../../shared/sweep/sweep-record.ts';
 import { runCli } from '../apps/cli/helpers/run-cli.ts';
 import { AelabStack } from '../support/aelab-stack.ts';
 
 type RunView = RunRecord & { waitingFor: string | null };
+type SweepView = SweepRecord & { trials: Array<TrialView & { waitingFor: string | null }> };
 
 const SYNTHETIC = fileURLToPath(new URL('../../configs/smoke/synthetic.yaml', import.meta.url));
 
@@ -57,6 +59,39 @@ describe('routing: labels, priorities and a fair share (real API and worker proc
     expect(gpuDone.status).toBe('completed');
     expect(gpuDone.worker?.pid).toBe(gpuWorker);
     expect(gpuDone.waitingFor).toBeNull();
+  });
+
+  it('a sweep that requires gpu shows why its trials wait, in the trial runs and the sweep, until a gpu worker takes them', { timeout: 240_000 }, async () => {
+    stack = await AelabStack.start({ label: 'e2e-sweep-labels', workers: 1 });
+    const sweepYaml = [
+      'name: gpu-grid',
+      'base: configs/smoke/synthetic.yaml',
+      'requires: [gpu]',
+      'method: grid',
+      'metric: {name: val.objective, goal: minimize}',
+      'max_concurrent: 2',
+      'parameters:',
+      '  model.params.x: {values: [0.3, 0.9]}',
+    ].join('\n');
+    const submitted = await stack.request<SweepView>('POST', '/api/v1/sweeps', { sweep: sweepYaml });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const sweepId = submitted.body.id;
+    const waiting = await stack.waitFor(async () => {
+      const { body } = await stack!.request<SweepView>('GET', `/api/v1/sweeps/${sweepId}`);
+      return body.trials.length === 2 && body.trials.every((trial) => trial.waitingFor !== null) ? body : null;
+    }, 60_000, 'both trials to be queued');
+    expect(waiting.trials.map((trial) => trial.waitingFor)).toEqual(['a worker with labels gpu', 'a worker with labels gpu']);
+    const trialRun = (await stack.run(waiting.trials[0].runId)) as RunView;
+    expect(trialRun).toMatchObject({ status: 'queued', requires: ['gpu'], waitingFor: 'a worker with labels gpu' });
+
+    const gpuWorker = stack.addWorker({ AELAB_WORKER_LABELS: 'gpu' }).child.pid;
+    const done = await stack.waitFor(async () => {
+      const { body } = await stack!.request<SweepView>('GET', `/api/v1/sweeps/${sweepId}`);
+      return body.status === 'completed' || body.status === 'failed' ? body : null;
+    }, 120_000, `sweep ${sweepId} to finish`);
+    expect(done.status).toBe('completed');
+    expect(done.trials.map((trial) => trial.waitingFor)).toEqual([null, null]);
+    for (const trial of done.trials) expect(((await stack.run(trial.runId)) as RunView).worker?.pid, `trial ${trial.index} ran on the gpu worker`).toBe(gpuWorker);
   });
 
   it('refuses a malformed label naming the key, and accepts a label no worker has yet', async () => {

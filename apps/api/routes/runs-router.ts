@@ -7,6 +7,7 @@ import { RUN_STATUSES, type RunRecord } from '../../../shared/contracts/run-reco
 import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
+import { currentTrainJob } from '../../../shared/routing/current-train-job.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
@@ -165,7 +166,7 @@ export function runsRouter(deps: RunsRouterDeps): Router {
   /** run.json plus the live progress of its job and links to what it wrote. */
   async function present(run: RunRecord, request: Request, workerCounts?: WorkerCounts) {
     const base = `${request.baseUrl}/${run.id}`;
-    const job = run.status === 'running' || run.status === 'queued' ? await trainJobOf(run) : undefined;
+    const job = run.status === 'running' || run.status === 'queued' ? await currentTrainJob(deps, run) : undefined;
     const links: Record<string, string> = {
       self: base,
       metrics: `${base}/metrics`,

@@ -6,12 +6,13 @@ import { resolveConfigPath, shownConfigPath } from '../../../shared/config/load-
 import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submission.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
+import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { enqueueSweepJob } from '../../../shared/queue/enqueue-sweep-job.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { leaderboardOf } from '../../../shared/sweep/sweep-controller.ts';
 import { trialJobId } from '../../../shared/sweep/sweep-paths.ts';
-import type { SweepRecord } from '../../../shared/sweep/sweep-record.ts';
+import type { SweepRecord, TrialView } from '../../../shared/sweep/sweep-record.ts';
 import type { SweepRepository } from '../../../shared/sweep/sweep-repository.ts';
 import { loadSweepSpecFile, parseSweepSpec, type ParsedSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
 import { writeStoredSweep } from '../../../shared/sweep/stored-sweep.ts';
@@ -114,10 +115,22 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
     return sweep;
   }
 
+  /** sweep.json with its trials (each saying why it waits, if it does) and the leaderboard. */
   async function present(sweep: SweepRecord) {
     const trials = await new TrialLog(deps.store, sweep.id).trials();
     const leaderboard = leaderboardOf(sweep.metric, trials);
-    return { ...sweep, trials, best: leaderboard[0] ?? null, leaderboard };
+    const workerCounts: WorkerCounts = new Map();
+    const shown = await Promise.all(trials.map(async (trial) => ({ ...trial, waitingFor: await trialWaitingFor(sweep.id, trial, workerCounts) })));
+    return { ...sweep, trials: shown, best: leaderboard[0] ?? null, leaderboard };
+  }
+
+  /** Why a trial's current stretch has not started: its run is queued and its job waits. */
+  async function trialWaitingFor(sweepId: string, trial: TrialView, workerCounts: WorkerCounts): Promise<string | null> {
+    if (trial.status !== 'running') return null;
+    const run = await deps.runs.get(trial.runId);
+    if (run?.status !== 'queued') return null;
+    const job = await deps.routing.queues.of('train', run.requires ?? []).getJob(trialJobId(sweepId, trial.index, trial.budget));
+    return job === undefined ? null : waitingReason(deps.routing, job, workerCounts);
   }
 
   return router;
