@@ -6,7 +6,7 @@ import type { ImageDataset } from '../data/image-dataset.ts';
 import { openDataset } from '../data/open-dataset.ts';
 import type { AutoencoderModel } from '../ml/autoencoder-model.ts';
 import { buildModel } from '../ml/model-registry.ts';
-import { SeededRandom } from '../ml/random.ts';
+import { SeededRandom } from '../random/seeded-random.ts';
 import { loadCheckpoint, restoreWeights } from '../ml/training/checkpoint.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { runPaths } from '../storage/run-paths.ts';

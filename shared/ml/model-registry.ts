@@ -11,7 +11,7 @@ import { buildMorphaeus, morphaeusParamsSchema } from './models/morphaeus.ts';
 import { buildVae, vaeParamsSchema } from './models/vae.ts';
 import { buildSoftIntroVae, softIntroVaeParamsSchema } from './models/soft-intro-vae.ts';
 import { buildSyntheticObjective, syntheticObjectiveParamsSchema } from './models/synthetic-objective.ts';
-import type { SeededRandom } from './random.ts';
+import type { SeededRandom } from '../random/seeded-random.ts';
 
 export interface BuildModelOptions {
   /** `reference` reproduces the official code's quirks; `corrected` switches them off. */

@@ -7,7 +7,7 @@ import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { torchLayoutOf, torchToTf } from '../layers/torch-layout.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { ModelParamsError, parseModelParams } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();

@@ -8,7 +8,7 @@ import { kaimingNormalInit } from '../layers/kaiming-normal-init.ts';
 import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { ModelParamsError, parseModelParams } from './model-params-error.ts';
 
 /** Feature channels of every hidden conv, and of the 1×1 map between encoder and decoder. */

@@ -5,7 +5,7 @@ import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { makeActivation } from '../layers/activation.ts';
 import type { BatchNormMode } from '../layers/batch-norm2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.ts';
 import { parseModelParams } from './model-params-error.ts';

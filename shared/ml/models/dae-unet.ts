@@ -10,7 +10,7 @@ import { GroupNorm } from '../layers/group-norm.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { reflectionPad2d } from '../layers/reflection-pad2d.ts';
 import { WeightStandardizedConv2d } from '../layers/weight-standardized-conv2d.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { parseModelParams } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();

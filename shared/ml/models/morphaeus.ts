@@ -9,7 +9,7 @@ import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { tfShapeOf, torchToTf } from '../layers/torch-layout.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions, type ConvLevelTensors } from './conv-encoder.ts';

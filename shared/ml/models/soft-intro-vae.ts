@@ -7,7 +7,7 @@ import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { upsampleNearest2x } from '../layers/upsample-nearest.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { parseModelParams } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();

@@ -6,7 +6,7 @@ import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { ModelParamsError, parseModelParams } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();

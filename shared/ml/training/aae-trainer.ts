@@ -6,7 +6,7 @@ import { binaryCrossEntropy } from '../losses/binary-cross-entropy.ts';
 import { l2Loss } from '../losses/l2-loss.ts';
 import { AdversarialAutoencoder } from '../models/aae.ts';
 import { Adam } from '../optim/adam.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';

@@ -7,7 +7,7 @@ import { l2Loss } from '../losses/l2-loss.ts';
 import { SoftIntroVae, type LatentGaussian } from '../models/soft-intro-vae.ts';
 import { Adam } from '../optim/adam.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import { SeededRandom } from '../random.ts';
+import { SeededRandom } from '../../random/seeded-random.ts';
 import { detach } from './detach.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';

@@ -11,7 +11,7 @@ import { evaluateRun } from '../../../shared/evaluation/evaluate-run.ts';
 import { auroc } from '../../../shared/evaluation/metrics/index.ts';
 import { selectBackend } from '../../../shared/ml/backend/select-backend.ts';
 import { buildModel } from '../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 import { loadCheckpoint, restoreWeights } from '../../../shared/ml/training/checkpoint.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';

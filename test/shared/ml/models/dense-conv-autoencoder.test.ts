@@ -6,7 +6,7 @@ import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.t
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildDenseConvAutoencoder, type DenseConvAutoencoderParams } from '../../../../shared/ml/models/dense-conv-autoencoder.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');

@@ -7,7 +7,7 @@ import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.t
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildModel, validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildMorphaeus, type MorphaeusParams } from '../../../../shared/ml/models/morphaeus.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { buildTrainer } from '../../../../shared/ml/training/trainer-registry.ts';
 import { goldenRoot } from '../golden/golden-files.ts';
 

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildSoftIntroVae, type SoftIntroVae, type SoftIntroVaeParams } from '../../../../shared/ml/models/soft-intro-vae.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
