@@ -3,7 +3,7 @@ import { loadExperimentConfigFile, serializeConfigYaml } from '../shared/config/
 import { writePhantomDataset } from '../shared/data/write-phantom-dataset.ts';
 import { buildModel } from '../shared/ml/model-registry.ts';
 import { Adam } from '../shared/ml/optim/adam.ts';
-import { SeededRandom } from '../shared/ml/random.ts';
+import { SeededRandom } from '../shared/random/seeded-random.ts';
 import { saveCheckpoint } from '../shared/ml/training/checkpoint.ts';
 import type { ArtifactStore } from '../shared/storage/artifact-store.ts';
 import { runPaths } from '../shared/storage/run-paths.ts';

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../shared/ml/backend/select-backend.ts';
 import { PerceptualLoss, VGG19_PERCEPTUAL_CONVS } from '../shared/ml/losses/perceptual-loss.ts';
-import { SeededRandom } from '../shared/ml/random.ts';
+import { SeededRandom } from '../shared/random/seeded-random.ts';
 import type { SafetensorsTensor } from '../shared/ml/weights/safetensors.ts';
 
 const [backendName = 'wasm', batchText = '8', sizeText = '128', repeatsText = '2'] = process.argv.slice(2);

@@ -10,7 +10,7 @@ import { WASM_TRAINABLE_MODELS } from '../shared/ml/backend/wasm-trainable-model
 import type { AutoencoderModel } from '../shared/ml/autoencoder-model.ts';
 import { buildModel } from '../shared/ml/model-registry.ts';
 import { perceptualWeightsPath } from '../shared/ml/losses/perceptual-weights.ts';
-import { SeededRandom } from '../shared/ml/random.ts';
+import { SeededRandom } from '../shared/random/seeded-random.ts';
 import { buildTrainer } from '../shared/ml/training/trainer-registry.ts';
 import { kernelTotals } from './kernel-totals.ts';
 import { median } from './median.ts';

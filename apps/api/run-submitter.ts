@@ -1,7 +1,5 @@
 import { ConfigError } from '../../shared/config/config-error.ts';
-import { findKeyPosition } from '../../shared/config/key-line-map.ts';
 import {
-  blameOverrides,
   loadExperimentConfigFile,
   type LoadedExperimentConfig,
   parseExperimentConfigObject,
@@ -11,9 +9,7 @@ import {
 } from '../../shared/config/load-experiment-config.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunSubmission } from '../../shared/contracts/run-submission.ts';
-import { ModelParamsError } from '../../shared/ml/models/model-params-error.ts';
-import { checkPerceptualWeightsAvailable } from '../../shared/ml/losses/perceptual-weights.ts';
-import { validateModelParams } from '../../shared/ml/model-registry.ts';
+import { validateExperiment } from '../../shared/experiment/validate-experiment.ts';
 import type { RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
 import { newRunId } from '../../shared/runs/new-run-id.ts';
 import { queueNewRun } from '../../shared/runs/queue-new-run.ts';
@@ -45,23 +41,11 @@ export class RunSubmitter {
       } else {
         loaded = parseExperimentConfigObject(body.config ?? {}, source, overrides);
       }
-      validateModelParamsAt(loaded, source, overrides);
-      checkPerceptualWeightsAvailable(loaded.config);
+      validateExperiment(loaded, source, Object.keys(overrides));
       return loaded;
     } catch (error) {
       if (error instanceof ConfigError) throw configHttpError(error);
       throw error;
     }
-  }
-}
-
-/** The model's own parameter checks, reported like every config problem: source, line, key. */
-function validateModelParamsAt(loaded: LoadedExperimentConfig, source: string, overrides: Record<string, unknown>): void {
-  try {
-    validateModelParams(loaded.config.model);
-  } catch (error) {
-    if (!(error instanceof ModelParamsError)) throw error;
-    const problems = error.problems.map((problem) => ({ ...problem, ...findKeyPosition(loaded.lines, problem.key) }));
-    throw blameOverrides(new ConfigError(source, problems), Object.keys(overrides));
   }
 }

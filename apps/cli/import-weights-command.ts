@@ -8,7 +8,7 @@ import { loadExperimentConfigFile } from '../../shared/config/load-experiment-co
 import { parseYaml } from '../../shared/config/parse-yaml.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { buildModel, knownModelNames, validateModelParams } from '../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../shared/ml/random.ts';
+import { SeededRandom } from '../../shared/random/seeded-random.ts';
 import { writeCheckpointFolder, type CheckpointModel } from '../../shared/ml/weights/checkpoint-folder.ts';
 import { importStateDict } from '../../shared/ml/weights/import-state-dict.ts';
 import { readSafetensors } from '../../shared/ml/weights/safetensors.ts';

@@ -10,7 +10,7 @@ import { resizeBilinear } from '../../shared/data/resize-bilinear.ts';
 import type { AutoencoderModel } from '../../shared/ml/autoencoder-model.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { buildModel } from '../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../shared/ml/random.ts';
+import { SeededRandom } from '../../shared/random/seeded-random.ts';
 import { loadCheckpoint, restoreWeights } from '../../shared/ml/training/checkpoint.ts';
 import { readCheckpointFolder, restoreCheckpointFolder, type CheckpointModel } from '../../shared/ml/weights/checkpoint-folder.ts';
 import { ArtifactNotFoundError } from '../../shared/storage/artifact-store.ts';

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveExperimentConfig } from '../../shared/config/resolve-experiment-config.ts';
+import { validateExperiment } from '../../shared/experiment/validate-experiment.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { trainRun } from '../../shared/ml/training/train-run.ts';
 import { classifyFailure } from '../../shared/observability/failure-reason.ts';
@@ -39,6 +40,7 @@ process.on('SIGINT', () => undefined);
 async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promise<void> {
   try {
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
+    validateExperiment({ config }, `run ${start.runId} config`);
     const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
     await send({ type: 'backend', name: backend.name, device: backend.device, adapter: backend.adapter, threads: backend.threads, tfjsVersion: tf.version_core });
     const store = openArtifactStore(start.storage);

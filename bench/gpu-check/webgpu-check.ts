@@ -18,7 +18,7 @@ import { renderPhantom } from '../../shared/data/phantoms.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { activateWebgpu, describeAdapter, type WebgpuAdapter } from '../../shared/ml/backend/webgpu-backend.ts';
 import { buildModel } from '../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../shared/ml/random.ts';
+import { SeededRandom } from '../../shared/random/seeded-random.ts';
 import { buildTrainer } from '../../shared/ml/training/trainer-registry.ts';
 import { adaptParamsToSize } from '../size-adapted-params.ts';
 import { importStateDict } from '../../shared/ml/weights/import-state-dict.ts';

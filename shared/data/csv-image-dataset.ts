@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { decodeGrayscaleImage, type GrayscaleImage } from './decode-grayscale-image.ts';
+import { decodeGrayscaleImage } from './decode-grayscale-image.ts';
+import type { GrayscaleImage } from './grayscale-image.ts';
 import type { ImageBatch, ImageDataset } from './image-dataset.ts';
 import { DEFAULT_RESIZE, resizeImage, type ResizeMethod } from './resize-image.ts';
 import { assertSplitFilesExist, readSplitCsv, type SplitCsvRow } from './split-csv.ts';

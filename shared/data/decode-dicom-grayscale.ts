@@ -1,5 +1,5 @@
 import dicomParser, { type DataSet } from 'dicom-parser';
-import type { GrayscaleImage } from './decode-grayscale-image.ts';
+import type { GrayscaleImage } from './grayscale-image.ts';
 
 /** Transfer syntaxes whose pixel data is read as it lies in the file. */
 const READABLE_TRANSFER_SYNTAXES: Record<string, string> = {

@@ -2,13 +2,7 @@ import { hasPngSignature } from 'fast-png';
 import { decodeDicomGrayscale } from './decode-dicom-grayscale.ts';
 import { decodeJpegGrayscale } from './decode-jpeg-grayscale.ts';
 import { decodePngGrayscale } from './decode-png-grayscale.ts';
-
-export interface GrayscaleImage {
-  /** height × width values in [0, 1], row-major. */
-  data: Float32Array;
-  height: number;
-  width: number;
-}
+import type { GrayscaleImage } from './grayscale-image.ts';
 
 /**
  * Decodes an image file to one channel in [0, 1], as the official training path does

@@ -1,5 +1,5 @@
 import { decode } from 'jpeg-js';
-import type { GrayscaleImage } from './decode-grayscale-image.ts';
+import type { GrayscaleImage } from './grayscale-image.ts';
 
 /**
  * A baseline or progressive JPEG as one channel in [0, 1]: the 8-bit values ÷ 255; a

@@ -1,5 +1,5 @@
 import { decode, type DecodedPng } from 'fast-png';
-import type { GrayscaleImage } from './decode-grayscale-image.ts';
+import type { GrayscaleImage } from './grayscale-image.ts';
 
 /**
  * A PNG as one channel in [0, 1]: integer values divided by their maximum (255 for

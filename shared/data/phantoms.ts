@@ -1,4 +1,4 @@
-import { SeededRandom } from '../ml/random.ts';
+import { SeededRandom } from '../random/seeded-random.ts';
 
 /**
  * Synthetic frontal (PA) chest-X-ray-like phantoms.

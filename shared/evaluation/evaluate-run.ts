@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseExperimentConfigText } from '../config/load-experiment-config.ts';
-import type { DataLoaderConfig, DownstreamTaskConfig } from '../config/experiment-config.ts';
+import type { DownstreamTaskConfig } from '../config/experiment-config.ts';
 import { iterateBatches, sequentialOrder } from '../data/batch-iterator.ts';
 import type { ImageDataset } from '../data/image-dataset.ts';
+import { downstreamDatasetLoader } from '../data/downstream-dataset-loader.ts';
 import { openDataset } from '../data/open-dataset.ts';
 import type { AutoencoderModel } from '../ml/autoencoder-model.ts';
 import { buildModel } from '../ml/model-registry.ts';
-import { SeededRandom } from '../ml/random.ts';
+import { SeededRandom } from '../random/seeded-random.ts';
 import { loadCheckpoint, restoreWeights } from '../ml/training/checkpoint.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { runPaths } from '../storage/run-paths.ts';
@@ -125,12 +126,7 @@ export async function openTaskDatasets(task: DownstreamTaskConfig, taskName: str
   }
   const entries = [];
   for (const name of names) {
-    const spec = task.datasets[name];
-    const loader: DataLoaderConfig = {
-      ...task.dataLoader,
-      dataDir: { train: [], val: [], test: spec.test },
-      args: { ...task.dataLoader.args, ...spec.args },
-    };
+    const loader = downstreamDatasetLoader(task, name);
     entries.push({ task: taskName, name, dataset: await openDataset(loader, 'test', { dataRoot }), label: (name === normal ? 0 : 1) as 0 | 1 });
   }
   return entries;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRandom } from './random.ts';
+import type { SeededRandom } from '../random/seeded-random.ts';
 
 /**
  * A tensor of independent N(0, 1) draws from `random`, filled in row-major order. Drawn on

@@ -1,6 +1,6 @@
 import type { EpochMetrics, RunRecord, RunStatus } from '../contracts/run-record.ts';
 import { ArtifactNotFoundError, type ArtifactStore } from '../storage/artifact-store.ts';
-import { readableEpochRecords } from '../ml/training/metrics-log.ts';
+import { readableEpochRecords } from '../contracts/metrics-log-lines.ts';
 import { runPaths } from '../storage/run-paths.ts';
 import { mapConcurrently } from './map-concurrently.ts';
 import { newestFirst, RunCreationOrder } from './run-creation-order.ts';

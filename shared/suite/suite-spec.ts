@@ -7,9 +7,7 @@ import { loadExperimentConfigFile, resolveConfigPath } from '../config/load-expe
 import { parseYaml } from '../config/parse-yaml.ts';
 import { validateWithSchema } from '../config/validate-with-schema.ts';
 import { systemErrorCode } from '../errors/system-error-code.ts';
-import { checkPerceptualWeightsAvailable } from '../ml/losses/perceptual-weights.ts';
-import { validateModelParams } from '../ml/model-registry.ts';
-import { ModelParamsError } from '../ml/models/model-params-error.ts';
+import { validateExperiment } from '../experiment/validate-experiment.ts';
 import { suiteRunId } from './suite-run-id.ts';
 
 /** A suite name is a folder under `reproductions/` and the front of its run ids. */
@@ -108,8 +106,7 @@ function loadMethodConfig(
 ): { raw: Record<string, unknown>; config: ExperimentConfig } | null {
   try {
     const loaded = loadExperimentConfigFile(resolveConfigPath(configsDir, path), overrides, path);
-    validateModelParams(loaded.config.model);
-    checkPerceptualWeightsAvailable(loaded.config);
+    validateExperiment(loaded, path);
     if (Object.keys(loaded.config.downstreamTasks).length === 0) {
       problems.push({ key, message: `${JSON.stringify(path)} has no downstream_tasks, so its runs could not be evaluated for the table` });
       return null;
@@ -119,10 +116,6 @@ function loadMethodConfig(
     if (error instanceof ConfigError) {
       const why = error.problems.map((problem) => formatConfigProblem(error.source, problem)).join('; ');
       problems.push({ key, message: `${JSON.stringify(path)} is not a usable experiment config: ${why}` });
-      return null;
-    }
-    if (error instanceof ModelParamsError) {
-      problems.push({ key, message: `${JSON.stringify(path)}: ${error.problems.map((problem) => `${problem.key}: ${problem.message}`).join('; ')}` });
       return null;
     }
     throw error;

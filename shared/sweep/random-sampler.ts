@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../ml/random.ts';
+import type { SeededRandom } from '../random/seeded-random.ts';
 import type { Sampler, SamplerContext, TrialParams } from './sampler.ts';
 import { isCategorical, snapToParameter, type ParameterSpec, type SearchSpace } from './search-space.ts';
 

@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../ml/random.ts';
+import type { SeededRandom } from '../random/seeded-random.ts';
 
 /** Parameter values by dotted config path, as a sampler proposes them. */
 export type TrialParams = Record<string, unknown>;

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import { applyOverrides } from '../config/overrides.ts';
 import { parseExperimentConfigObject, serializeConfigYaml } from '../config/load-experiment-config.ts';
 import type { EpochMetrics, RunRecord } from '../contracts/run-record.ts';
-import { SeededRandom } from '../ml/random.ts';
+import { SeededRandom } from '../random/seeded-random.ts';
 import type { CancelChannel } from '../queue/cancel-channel.ts';
 import { ANONYMOUS, type RoutingDeps } from '../routing/enqueue-routed-job.ts';
 import { enqueueTrainJob } from '../routing/enqueue-train-job.ts';

@@ -16,8 +16,7 @@ import { resolveExperimentConfig } from '../config/resolve-experiment-config.ts'
 import { validateWithSchema } from '../config/validate-with-schema.ts';
 import { type JobPriority, jobPrioritySchema } from '../contracts/job-priority.ts';
 import { canonicalLabels, requiredLabelsSchema } from '../contracts/worker-labels.ts';
-import { validateModelParams } from '../ml/model-registry.ts';
-import { ModelParamsError } from '../ml/models/model-params-error.ts';
+import { validateExperiment } from '../experiment/validate-experiment.ts';
 import { metricsOfRun } from '../ml/training/trainer-metrics.ts';
 import { isCategorical, searchSpaceProblems, type ParameterSpec, type SearchSpace } from './search-space.ts';
 import { systemErrorCode } from '../errors/system-error-code.ts';
@@ -233,7 +232,7 @@ function loadBase(
 ): LoadedExperimentConfig {
   if (inline !== undefined) {
     try {
-      return withValidModel(parseExperimentConfigObject(inline, source), source);
+      return validated(parseExperimentConfigObject(inline, source), source);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       throw new ConfigError(
@@ -244,7 +243,7 @@ function loadBase(
   }
   try {
     // Named as the sweep wrote it, not by the server's absolute path.
-    return withValidModel(loadExperimentConfigFile(resolveConfigPath(configsDir, base!), {}, base!), base!);
+    return validated(loadExperimentConfigFile(resolveConfigPath(configsDir, base!), {}, base!), base!);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const why = error.problems.map((problem) => formatConfigProblem(error.source, problem)).join('; ');
@@ -253,16 +252,11 @@ function loadBase(
 }
 
 /**
- * The base config's model must build before any parameter is tried on it; otherwise its
- * own mistake would be blamed on the first parameter.
+ * The base config must pass validateExperiment before any parameter is tried on it;
+ * otherwise its own mistake would be blamed on the first parameter.
  */
-function withValidModel(loaded: LoadedExperimentConfig, source: string): LoadedExperimentConfig {
-  try {
-    validateModelParams(loaded.config.model);
-  } catch (error) {
-    if (!(error instanceof ModelParamsError)) throw error;
-    throw new ConfigError(source, error.problems.map((problem) => ({ key: problem.key, message: problem.message })));
-  }
+function validated(loaded: LoadedExperimentConfig, source: string): LoadedExperimentConfig {
+  validateExperiment(loaded, source);
   return loaded;
 }
 
@@ -313,11 +307,10 @@ function resolveVariant(
 ): { config: ExperimentConfig } | { problem: ConfigProblem } {
   try {
     const config = resolveExperimentConfig(applyOverrides(baseRaw, overrides, source), source);
-    validateModelParams(config.model);
+    validateExperiment({ config }, source);
     return { config };
   } catch (error) {
     if (error instanceof ConfigError) return { problem: error.problems[0] };
-    if (error instanceof ModelParamsError) return { problem: error.problems[0] };
     if (error instanceof Error) return { problem: { key: 'model.name', message: error.message } };
     throw error;
   }

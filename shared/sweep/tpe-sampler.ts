@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../ml/random.ts';
+import type { SeededRandom } from '../random/seeded-random.ts';
 import { sampleSpace } from './random-sampler.ts';
 import type { Sampler, SamplerContext, TrialParams } from './sampler.ts';
 import {

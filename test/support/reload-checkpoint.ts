@@ -4,7 +4,7 @@ import { iterateBatches, sequentialOrder } from '../../shared/data/batch-iterato
 import { openDataset } from '../../shared/data/open-dataset.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
 import { buildModel } from '../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../shared/ml/random.ts';
+import { SeededRandom } from '../../shared/random/seeded-random.ts';
 import { loadCheckpoint, restoreWeights } from '../../shared/ml/training/checkpoint.ts';
 import { buildTrainer } from '../../shared/ml/training/trainer-registry.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import type { InputTransform } from './input-transform.ts';
 
 /** `trainer.params.transformer.params` of the official `GaussianNoise` (keys and defaults as officially). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { tfShapeOf, torchLayoutOf, torchToTf } from './torch-layout.ts';
 
 /** A layer with a weight and an optional bias, as Conv2d and Linear are. */

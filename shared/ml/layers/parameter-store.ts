@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { setTorchLayout, tfShapeOf, torchToTf, type TorchLayoutKind } from './torch-layout.ts';
 
 /**

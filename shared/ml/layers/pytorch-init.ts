@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 
 /**
  * PyTorch's default init of Conv2d, ConvTranspose2d and Linear weights and biases

@@ -7,8 +7,8 @@ import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { torchLayoutOf, torchToTf } from '../layers/torch-layout.ts';
-import type { SeededRandom } from '../random.ts';
-import { ModelParamsError, parseModelParams } from './model-params-error.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
+import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -69,16 +69,8 @@ const LEAKY_SLOPE = 0.2;
  */
 export function buildAae(params: AaeParams, options: BuildAaeOptions): AdversarialAutoencoder {
   const p = parseModelParams('aae', aaeParamsSchema, params);
-  const side = 32 * 2 ** p.extra_layers;
-  const [height, width] = options.inputSize;
-  if (height !== side || width !== side) {
-    throw new ModelParamsError('aae', [
-      {
-        key: 'model.params.extra_layers',
-        message: `extra_layers ${p.extra_layers} builds the AAE for ${side}×${side} images (32·2^extra_layers), but the target size is ${height}×${width}`,
-      },
-    ]);
-  }
+  checkAaeInputSize(p, options.inputSize);
+  const side = options.inputSize[0];
   const normalInitAll = (p.normal_init ?? (options.mode === 'reference' ? 'zd' : 'all')) === 'all';
   const store = new ParameterStore(options.random);
   const { d, channels, z_dim: zDim } = p;
@@ -307,4 +299,16 @@ function normalInit(layer: Conv2d | ConvTranspose2d | Linear, random: SeededRand
     layer.weight.assign(tf.tensor(torchToTf(layout.kind, layout.torchShape, values), layer.weight.shape));
     layer.bias?.assign(tf.zerosLike(layer.bias));
   });
+}
+
+/** The AAE's layers are sized for 32·2^extra_layers square images. */
+export function checkAaeInputSize(p: { extra_layers: number }, [height, width]: [number, number]): void {
+  const side = 32 * 2 ** p.extra_layers;
+  if (height !== side || width !== side) {
+    throw shapePlanError(
+      'aae',
+      'model.params.extra_layers',
+      `extra_layers ${p.extra_layers} builds the AAE for ${side}×${side} images (32·2^extra_layers), but the target size is ${height}×${width}`,
+    );
+  }
 }

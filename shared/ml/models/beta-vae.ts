@@ -8,8 +8,8 @@ import { kaimingNormalInit } from '../layers/kaiming-normal-init.ts';
 import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import type { SeededRandom } from '../random.ts';
-import { ModelParamsError, parseModelParams } from './model-params-error.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
+import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 /** Feature channels of every hidden conv, and of the 1×1 map between encoder and decoder. */
 const HIDDEN = 32;
@@ -67,17 +67,7 @@ interface Step<Layer> {
  */
 export function buildBetaVae(params: BetaVaeParams, options: BuildBetaVaeOptions): AutoencoderModel {
   const p = parseModelParams('beta_vae', betaVaeParamsSchema, params);
-  const size = p.additional_layer ? 128 : 64;
-  if (options.inputSize[0] !== size || options.inputSize[1] !== size) {
-    throw new ModelParamsError('beta_vae', [
-      {
-        key: 'model.params.additional_layer',
-        message:
-          `BetaVAE_H with additional_layer ${p.additional_layer} takes ${size}×${size} images (its convs must end at 1×1), ` +
-          `got a target_size of [${options.inputSize.join(', ')}]; use additional_layer ${!p.additional_layer} for ${p.additional_layer ? 64 : 128}×${p.additional_layer ? 64 : 128}`,
-      },
-    ]);
-  }
+  checkBetaVaeInputSize(p, options.inputSize);
   const store = new ParameterStore(options.random);
   const halvings = p.additional_layer ? 5 : 4;
 
@@ -156,5 +146,19 @@ class BetaVae implements AutoencoderModel {
 
   dispose(): void {
     this.store.dispose();
+  }
+}
+
+/** BetaVAE_H takes one image size, fixed by `additional_layer`: its convs must end at 1×1. */
+export function checkBetaVaeInputSize(p: { additional_layer: boolean }, inputSize: [number, number]): void {
+  const size = p.additional_layer ? 128 : 64;
+  if (inputSize[0] !== size || inputSize[1] !== size) {
+    const other = p.additional_layer ? 64 : 128;
+    throw shapePlanError(
+      'beta_vae',
+      'model.params.additional_layer',
+      `BetaVAE_H with additional_layer ${p.additional_layer} takes ${size}×${size} images (its convs must end at 1×1), ` +
+        `got a target_size of [${inputSize.join(', ')}]; use additional_layer ${!p.additional_layer} for ${other}×${other}`,
+    );
   }
 }

@@ -5,10 +5,10 @@ import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { makeActivation } from '../layers/activation.ts';
 import type { BatchNormMode } from '../layers/batch-norm2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.ts';
-import { parseModelParams } from './model-params-error.ts';
+import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -193,8 +193,10 @@ export function checkOutputSize(
     const sizes = [n, ...down, ...ConvDecoder.levelSizes(stack.decoder, down[down.length - 1])];
     const out = sizes[sizes.length - 1];
     if (sizes.some((size) => size < 1) || out !== n) {
-      throw new Error(
-        `${model}: an input ${axis} of ${n} goes through sizes ${sizes.join(' → ')} with ` +
+      throw shapePlanError(
+        model,
+        'model.params.strides',
+        `an input ${axis} of ${n} goes through sizes ${sizes.join(' → ')} with ` +
           `model.params.strides [${strides.join(', ')}] and model.params.kernel_size ${k}; ` +
           `the reconstruction must be ${n} again (use a target_size divisible by ${strides.slice(0, levels).reduce((a, b) => a * b, 1)})`,
       );

@@ -10,8 +10,8 @@ import { GroupNorm } from '../layers/group-norm.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { reflectionPad2d } from '../layers/reflection-pad2d.ts';
 import { WeightStandardizedConv2d } from '../layers/weight-standardized-conv2d.ts';
-import type { SeededRandom } from '../random.ts';
-import { parseModelParams } from './model-params-error.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
+import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -140,7 +140,7 @@ interface UpBlock {
 export function buildDaeUnet(params: DaeUnetParams, options: BuildDaeUnetOptions): AutoencoderModel {
   const p = parseModelParams('dae_unet', daeUnetParamsSchema, params);
   const batchNormMode: BatchNormMode = p.batchnorm ?? (options.mode === 'reference' ? 'frozen' : 'train');
-  checkInputSize(p.depth, options.inputSize);
+  checkDaeUnetInputSize(p.depth, options.inputSize);
 
   const store = new ParameterStore(options.random);
   const makeNorm = (name: string, channels: number): Norm | undefined => {
@@ -213,13 +213,15 @@ class DaeUnet implements AutoencoderModel {
 }
 
 /** Fails early, naming the params, when avg-pooling would not divide the input evenly. */
-function checkInputSize(depth: number, [height, width]: [number, number]): void {
+export function checkDaeUnetInputSize(depth: number, [height, width]: [number, number]): void {
   const factor = 2 ** (depth - 1);
   for (const [axis, n] of [['height', height], ['width', width]] as const) {
     // The deepest block reflection-pads by 1, which needs at least 2 pixels.
     if (n % factor !== 0 || n / factor < 2) {
-      throw new Error(
-        `dae_unet: an input ${axis} of ${n} does not fit model.params.depth ${depth}: the down path halves it ${depth - 1} time(s), ` +
+      throw shapePlanError(
+        'dae_unet',
+        'model.params.depth',
+        `an input ${axis} of ${n} does not fit model.params.depth ${depth}: the down path halves it ${depth - 1} time(s), ` +
           `so it must be a multiple of ${factor} and at least ${2 * factor}`,
       );
     }

@@ -5,7 +5,7 @@ import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { Conv2d } from '../layers/conv2d.ts';
 import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder } from './conv-decoder.ts';
 import { ConvEncoder } from './conv-encoder.ts';

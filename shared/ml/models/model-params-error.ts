@@ -46,3 +46,11 @@ function knownKeys(schema: z.ZodType): string[] {
   const shape: unknown = (schema as { shape?: unknown }).shape;
   return shape && typeof shape === 'object' ? Object.keys(shape) : [];
 }
+
+/**
+ * One problem of a shape plan (params that parse but cannot be built at the input size),
+ * found before any weight is made, reported like a parameter problem.
+ */
+export function shapePlanError(modelName: string, key: string, message: string): ModelParamsError {
+  return new ModelParamsError(modelName, [{ key, message }]);
+}

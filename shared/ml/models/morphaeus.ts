@@ -9,11 +9,11 @@ import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { tfShapeOf, torchToTf } from '../layers/torch-layout.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions, type ConvLevelTensors } from './conv-encoder.ts';
-import { parseModelParams } from './model-params-error.ts';
+import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -60,7 +60,8 @@ export const morphaeusParamsSchema = z
 
 /** What a config may write: the official keys, most of them optional. */
 export type MorphaeusParams = z.input<typeof morphaeusParamsSchema>;
-type ParsedParams = z.output<typeof morphaeusParamsSchema>;
+export type MorphaeusParsedParams = z.output<typeof morphaeusParamsSchema>;
+type ParsedParams = MorphaeusParsedParams;
 
 export interface BuildMorphaeusOptions {
   /** `reference` reproduces the official quirks; `corrected` switches them off (see the params). */
@@ -105,16 +106,7 @@ interface TapPlan {
 export function buildMorphaeus(params: MorphaeusParams, options: BuildMorphaeusOptions): AutoencoderModel {
   const p = parseModelParams('morphaeus', morphaeusParamsSchema, params);
   const [height, width] = options.inputSize;
-  if (p.inshape !== undefined && (p.inshape[0] !== height || p.inshape[1] !== width)) {
-    throw new Error(
-      `morphaeus: model.params.inshape [${p.inshape.join(', ')}] must equal the data's target_size [${height}, ${width}] (the deformation grids have that size)`,
-    );
-  }
-  const stack = convEncoderDecoderOptions(p, options.mode);
-  checkOutputSize('morphaeus', stack, options.inputSize);
-  const refineSpecs = refineLayerSpecs(p);
-  const plan = planTaps(p, stack, refineSpecs, options.inputSize);
-
+  const { stack, refineSpecs, plan } = planMorphaeus(p, options);
   const store = new ParameterStore(options.random);
   const encoder = new ConvEncoder(store, stack.encoder);
   const decoder = new ConvDecoder(store, stack.decoder);
@@ -152,6 +144,28 @@ export function buildMorphaeus(params: MorphaeusParams, options: BuildMorphaeusO
     // (reference mode only; no official config has norm none).
     tapsAfterActivation: options.mode === 'reference' && p.norm === 'none' && p.act === 'relu',
   });
+}
+
+/**
+ * Every shape of the model at the input size, worked out before any weight exists; throws
+ * a ModelParamsError naming the param where the official model would fail at run time.
+ */
+export function planMorphaeus(
+  p: ParsedParams,
+  options: { mode: 'reference' | 'corrected'; inputSize: [number, number] },
+): { stack: { encoder: ConvEncoderOptions; decoder: ConvDecoderOptions }; refineSpecs: RefineSpec[]; plan: TapPlan } {
+  const [height, width] = options.inputSize;
+  if (p.inshape !== undefined && (p.inshape[0] !== height || p.inshape[1] !== width)) {
+    throw shapePlanError(
+      'morphaeus',
+      'model.params.inshape',
+      `[${p.inshape.join(', ')}] must equal the data's target_size [${height}, ${width}] (the deformation grids have that size)`,
+    );
+  }
+  const stack = convEncoderDecoderOptions(p, options.mode);
+  checkOutputSize('morphaeus', stack, options.inputSize);
+  const refineSpecs = refineLayerSpecs(p);
+  return { stack, refineSpecs, plan: planTaps(p, stack, refineSpecs, options.inputSize) };
 }
 
 interface MorphaeusParts {
@@ -246,8 +260,10 @@ function refineLayerSpecs(p: ParsedParams): RefineSpec[] {
   const strides = [...p.strides].reverse();
   const count = Math.min(decoderChannels.length, strides.length);
   if (count === 0) {
-    throw new Error(
-      `morphaeus: model.params.channels [${p.channels.join(', ')}] with nr_ref_channels ${p.nr_ref_channels} gives the deformer no layer; it needs at least 2 channels and nr_ref_channels ≥ 1`,
+    throw shapePlanError(
+      'morphaeus',
+      'model.params.nr_ref_channels',
+      `model.params.channels [${p.channels.join(', ')}] with nr_ref_channels ${p.nr_ref_channels} gives the deformer no layer; it needs at least 2 channels and nr_ref_channels ≥ 1`,
     );
   }
   return Array.from({ length: count }, (_, i) => ({
@@ -294,8 +310,10 @@ function planTaps(
   const where = `model.params channels [${p.channels.join(', ')}], strides [${p.strides.join(', ')}], nr_ref_channels ${p.nr_ref_channels} at ${height}×${width}`;
   const start = encoderLevels.length - refine.length;
   if (start < 0) {
-    throw new Error(
-      `morphaeus: ${where}: the deformer has ${refine.length} layers but the encoder gives only ${encoderLevels.length} feature maps wider than 1; lower nr_ref_channels`,
+    throw shapePlanError(
+      'morphaeus',
+      'model.params.nr_ref_channels',
+      `${where}: the deformer has ${refine.length} layers but the encoder gives only ${encoderLevels.length} feature maps wider than 1; lower nr_ref_channels`,
     );
   }
   let size: [number, number] | undefined;
@@ -305,14 +323,16 @@ function planTaps(
     const level = start + i;
     const decoderIndex = decoderTaps[level];
     if (decoderIndex === undefined) {
-      throw new Error(`morphaeus: ${where}: no decoder feature map matches the encoder's at deformer layer ${i}`);
+      throw shapePlanError('morphaeus', 'model.params.channels', `${where}: no decoder feature map matches the encoder's at deformer layer ${i}`);
     }
     const enc = { h: encoderHeights[encoderLevels[level]], w: encoderWidths[encoderLevels[level]], c: encoderChannels[encoderLevels[level]] };
     const dec = decoderConvs[decoderIndex];
     const sameSize = enc.h === dec.h && enc.w === dec.w && (size === undefined || (size[0] === enc.h && size[1] === enc.w));
     if (!sameSize || enc.c !== spec.encoderChannels || dec.c !== spec.decoderChannels) {
-      throw new Error(
-        `morphaeus: ${where}: deformer layer ${i} expects ${spec.encoderChannels} + ${spec.decoderChannels} channels` +
+      throw shapePlanError(
+        'morphaeus',
+        'model.params.channels',
+        `${where}: deformer layer ${i} expects ${spec.encoderChannels} + ${spec.decoderChannels} channels` +
           (i > 0 ? ` + ${REFINE_CHANNELS}` : '') +
           ` at one size, but the taps are ${enc.c}×${enc.h}×${enc.w} and ${dec.c}×${dec.h}×${dec.w}` +
           (size ? ` and the previous layer ${REFINE_CHANNELS}×${size[0]}×${size[1]}` : ''),
@@ -322,8 +342,10 @@ function planTaps(
     size = [up(enc.h), up(enc.w)];
   });
   if (size![0] !== height || size![1] !== width) {
-    throw new Error(
-      `morphaeus: ${where}: the deformer's flow comes out ${size![0]}×${size![1]}, not the input size; choose nr_ref_channels so that its last layer reads the encoder's first level`,
+    throw shapePlanError(
+      'morphaeus',
+      'model.params.nr_ref_channels',
+      `${where}: the deformer's flow comes out ${size![0]}×${size![1]}, not the input size; choose nr_ref_channels so that its last layer reads the encoder's first level`,
     );
   }
   return { encoderLevels, decoderConvs: decoderTaps, start };

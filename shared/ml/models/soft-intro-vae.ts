@@ -7,8 +7,8 @@ import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { upsampleNearest2x } from '../layers/upsample-nearest.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import type { SeededRandom } from '../random.ts';
-import { parseModelParams } from './model-params-error.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
+import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -153,13 +153,7 @@ export function buildSoftIntroVae(params: SoftIntroVaeParams, options: BuildSoft
   const reference = options.mode === 'reference';
   const batchNorm: BatchNormMode = p.batchnorm ?? (reference ? 'frozen' : 'train');
   const quirk = p.identity_shortcut_quirk ?? reference;
-  const [height, width] = options.inputSize;
-  if (height !== p.image_size || width !== p.image_size) {
-    throw new Error(
-      `soft_intro_vae: model.params.image_size is ${p.image_size}, but the images are ${height}×${width}; ` +
-        'the encoder Linear is sized for image_size × image_size, so set image_size to the data loader target_size (square)',
-    );
-  }
+  checkSoftIntroVaeInputSize(p, options.inputSize);
   const channels = p.channels;
   const n = channels.length;
   // Equal counts from two different entries: the official `is not` gives them a 1×1 conv.
@@ -311,5 +305,17 @@ export class SoftIntroVae implements AutoencoderModel {
 
   dispose(): void {
     this.store.dispose();
+  }
+}
+
+/** The encoder Linear is sized for image_size × image_size images. */
+export function checkSoftIntroVaeInputSize(p: { image_size: number }, [height, width]: [number, number]): void {
+  if (height !== p.image_size || width !== p.image_size) {
+    throw shapePlanError(
+      'soft_intro_vae',
+      'model.params.image_size',
+      `${p.image_size}, but the images are ${height}×${width}; ` +
+        'the encoder Linear is sized for image_size × image_size, so set image_size to the data loader target_size (square)',
+    );
   }
 }

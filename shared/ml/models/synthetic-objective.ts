@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 
 /**
  * A test model for sweeps and the sweep-overhead benchmark: it learns nothing, and its

@@ -6,8 +6,8 @@ import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import type { SeededRandom } from '../random.ts';
-import { ModelParamsError, parseModelParams } from './model-params-error.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
+import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -84,15 +84,8 @@ export interface BuildVaeOptions {
  */
 export function buildVae(params: VaeParams, options: BuildVaeOptions): AutoencoderModel {
   const p = parseModelParams('vae', vaeParamsSchema, params);
-  const [channels, height, width] = p.input_size;
-  if (height !== options.inputSize[0] || width !== options.inputSize[1]) {
-    throw new ModelParamsError('vae', [
-      {
-        key: 'model.params.input_size',
-        message: `(${p.input_size.join(', ')}) does not match the data's target_size [${options.inputSize.join(', ')}]`,
-      },
-    ]);
-  }
+  const [channels, height] = p.input_size;
+  checkVaeInputSize(p, options.inputSize);
   const sampleInTraining = p.sample_in_training ?? options.mode === 'corrected';
   const side = height / 2 ** p.h_size.length;
   const edgeKernel = p.to_1x1 ? side : Math.min(4, side);
@@ -169,5 +162,17 @@ class Vae implements AutoencoderModel {
 
   dispose(): void {
     this.store.dispose();
+  }
+}
+
+/** `input_size` must be the data's size: the encoder's last conv is sized for it. */
+export function checkVaeInputSize(p: { input_size: readonly number[] }, inputSize: [number, number]): void {
+  const [, height, width] = p.input_size;
+  if (height !== inputSize[0] || width !== inputSize[1]) {
+    throw shapePlanError(
+      'vae',
+      'model.params.input_size',
+      `(${p.input_size.join(', ')}) does not match the data's target_size [${inputSize.join(', ')}]`,
+    );
   }
 }

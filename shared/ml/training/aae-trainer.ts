@@ -6,7 +6,7 @@ import { binaryCrossEntropy } from '../losses/binary-cross-entropy.ts';
 import { l2Loss } from '../losses/l2-loss.ts';
 import { AdversarialAutoencoder } from '../models/aae.ts';
 import { Adam } from '../optim/adam.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
@@ -66,12 +66,7 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
   }
   const aae = model;
   const params = config.trainer.params;
-  if (params.lrScheduler !== 'none') {
-    throw new ConfigError('experiment config', {
-      key: 'trainer.params.lr_scheduler',
-      message: `the aae trainer has its own schedule (lr ÷ 4 every 90 epochs) and takes no lr_scheduler; remove "${params.lrScheduler}"`,
-    });
-  }
+  const earlyStopping = aaeTrainerOptions(config);
   const batchSize = config.trainer.dataLoader.batchSize;
   if (aae.crossBatch && batchSize !== aae.crossBatchSize) {
     throw new ConfigError('experiment config', {
@@ -79,7 +74,6 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
       message: `model.params.cross_batch judges whole batches of model.params.batchSize = ${aae.crossBatchSize}; the batch size must be the same, got ${batchSize}`,
     });
   }
-  const earlyStopping = parseEarlyStopping(params.extra.early_stopping, config.mode);
 
   const { E, G, D, ZD } = aae.subnetworkParameters;
   // What each optimizer updates; GE holds E and G together, as the official `GE_optimizer`.
@@ -170,6 +164,18 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
       for (const opt of optimizers.values()) opt.dispose();
     },
   };
+}
+
+/** The aae trainer's own params (`early_stopping`), after refusing an `lr_scheduler` it cannot follow. */
+export function aaeTrainerOptions(config: ExperimentConfig): AaeEarlyStopping {
+  const params = config.trainer.params;
+  if (params.lrScheduler !== 'none') {
+    throw new ConfigError('experiment config', {
+      key: 'trainer.params.lr_scheduler',
+      message: `the aae trainer has its own schedule (lr ÷ 4 every 90 epochs) and takes no lr_scheduler; remove "${params.lrScheduler}"`,
+    });
+  }
+  return parseEarlyStopping(params.extra.early_stopping, config.mode);
 }
 
 function parseEarlyStopping(written: unknown, mode: ExperimentConfig['mode']): AaeEarlyStopping {

@@ -1,5 +1,6 @@
 import type { ArtifactStore } from '../../storage/artifact-store.ts';
 import { runPaths } from '../../storage/run-paths.ts';
+import { epochRecordOf } from '../../contracts/metrics-log-lines.ts';
 import type { EpochRecord } from './epoch-record.ts';
 
 /** Appends one epoch's record to `runs/<id>/metrics.jsonl`. */
@@ -25,27 +26,4 @@ export async function truncateMetricsBefore(store: ArtifactStore, runId: string,
   if (kept.length === lines.length) return 0;
   await store.write(key, kept.map((line) => `${line}\n`).join(''));
   return lines.length - kept.length;
-}
-
-/**
- * The records of a metrics.jsonl text, skipping lines that are not a JSON object with a
- * numeric `epoch`: a torn last line, left by a process killed mid-append, until the
- * run's next attempt drops it.
- */
-export function readableEpochRecords(text: string): Array<Record<string, unknown> & { epoch: number }> {
-  return text.split('\n').flatMap((line) => {
-    const record = epochRecordOf(line);
-    return record === null ? [] : [record];
-  });
-}
-
-function epochRecordOf(line: string): (Record<string, unknown> & { epoch: number }) | null {
-  if (line.trim().length === 0) return null;
-  try {
-    const record = JSON.parse(line) as unknown;
-    if (typeof record !== 'object' || record === null || typeof (record as { epoch?: unknown }).epoch !== 'number') return null;
-    return record as Record<string, unknown> & { epoch: number };
-  } catch {
-    return null;
-  }
 }

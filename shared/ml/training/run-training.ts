@@ -6,7 +6,7 @@ import type { ImageBatch, ImageDataset } from '../../data/image-dataset.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
 import { ensureGradientsRegistered } from '../backend/register-gradients.ts';
 import { buildLrScheduler } from '../optim/lr-scheduler-registry.ts';
-import { SeededRandom } from '../random.ts';
+import { SeededRandom } from '../../random/seeded-random.ts';
 import { readCheckpointFolder, restoreCheckpointFolder } from '../weights/checkpoint-folder.ts';
 import { discardCheckpointsAfter, loadCheckpoint, restoreInto, saveCheckpoint, type CheckpointLabel } from './checkpoint.ts';
 import { CheckpointSelection } from './checkpoint-selection.ts';

@@ -7,7 +7,7 @@ import { l2Loss } from '../losses/l2-loss.ts';
 import { SoftIntroVae, type LatentGaussian } from '../models/soft-intro-vae.ts';
 import { Adam } from '../optim/adam.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
-import { SeededRandom } from '../random.ts';
+import { SeededRandom } from '../../random/seeded-random.ts';
 import { detach } from './detach.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
@@ -71,13 +71,7 @@ export function createSivaeTrainer(model: AutoencoderModel, config: ExperimentCo
   }
   const vae = model;
   const params = config.trainer.params;
-  if (params.extra.transformer !== undefined && params.extra.transformer !== null) {
-    throw new ConfigError('experiment config', {
-      key: 'trainer.params.transformer',
-      message: 'the sivae trainer takes no input transform (the official one has none); remove the key',
-    });
-  }
-  const settings = parseSivaeParams(params.extra);
+  const settings = sivaeTrainerOptions(config);
   const sampleAtValidation = settings.sample_at_validation ?? config.mode === 'reference';
   const { beta_rec: betaRec, beta_kl: betaKl, beta_neg: betaNeg, gamma_r: gammaR } = settings;
   const encoderOptimizer = new Adam(vae.encoderParameters, { lr: params.lr });
@@ -200,6 +194,18 @@ export function createSivaeTrainer(model: AutoencoderModel, config: ExperimentCo
       decoderOptimizer.dispose();
     },
   };
+}
+
+/** The sivae trainer's own params, after refusing an input transform it does not have. */
+export function sivaeTrainerOptions(config: ExperimentConfig): z.output<typeof sivaeParamsSchema> {
+  const { extra } = config.trainer.params;
+  if (extra.transformer !== undefined && extra.transformer !== null) {
+    throw new ConfigError('experiment config', {
+      key: 'trainer.params.transformer',
+      message: 'the sivae trainer takes no input transform (the official one has none); remove the key',
+    });
+  }
+  return parseSivaeParams(extra);
 }
 
 function parseSivaeParams(extra: Record<string, unknown>): z.output<typeof sivaeParamsSchema> {

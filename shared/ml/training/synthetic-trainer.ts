@@ -53,7 +53,7 @@ export function createSyntheticTrainer(model: AutoencoderModel, config: Experime
   };
 }
 
-function batchesPerEpoch(loader: DataLoaderConfig): number {
+export function batchesPerEpoch(loader: DataLoaderConfig): number {
   if (loader.name !== 'phantoms') {
     throw new ConfigError('experiment config', {
       key: 'trainer.data_loader.name',

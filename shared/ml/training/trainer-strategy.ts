@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../../config/experiment-config.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
 import type { Adam } from '../optim/adam.ts';
-import type { SeededRandom } from '../random.ts';
+import type { SeededRandom } from '../../random/seeded-random.ts';
 
 /** What a training step may use besides the batch. */
 export interface TrainerStepContext {

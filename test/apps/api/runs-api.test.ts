@@ -52,10 +52,8 @@ describe('the runs API on real Redis and a real storage folder', () => {
   });
 
   it('takes the config as YAML text or as an object', async () => {
-    const yaml = await request(app).get('/api/v1/runs').then(async (list) => {
-      const id = list.body.runs[0].id as string;
-      return (await request(app).get(`/api/v1/runs/${id}/artifacts/config.yaml`)).text;
-    });
+    const stored = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml' });
+    const yaml = (await request(app).get(`/api/v1/runs/${stored.body.id}/artifacts/config.yaml`)).text;
     const asText = await request(app).post('/api/v1/runs').send({ config: yaml });
     expect(asText.status).toBe(202);
     const asObject = await request(app)
@@ -74,6 +72,12 @@ describe('the runs API on real Redis and a real storage folder', () => {
     [{ configPath: 'configs/smoke/baseline.yaml', overrides: { 'model.params.channels': [8, -1] } }, /model\.params\.channels/],
     [{ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.prams.nr_epochs': 3 } }, /trainer\.prams/],
     [[1, 2, 3], /body/],
+    [
+      { configPath: 'configs/smoke/morphaeus.yaml', overrides: { 'model.params.inshape': [6, 6], 'trainer.data_loader.params.args.target_size': [6, 6] } },
+      /morphaeus\.yaml:\d+:\d+: model\.params\.strides: an input height of 6 .*the reconstruction must be 6 again/,
+    ],
+    [{ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.name': 'morph' } }, /trainer\.name: trainer "morph" trains morphaeus, not model "conv_autoencoder"/],
+    [{ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.data_loader.params.args.seed': 'x' } }, /trainer\.data_loader\.params\.args\.seed: .*must be an integer/],
   ])('refuses %j with a 400 that names the problem', async (body, message) => {
     const response = await request(app).post('/api/v1/runs').send(body as object);
     expect(response.status).toBe(400);
@@ -114,6 +118,7 @@ describe('the runs API on real Redis and a real storage folder', () => {
   });
 
   it('reports readiness, Prometheus metrics with queue depths, and its OpenAPI document', async () => {
+    expect((await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml' })).status).toBe(202);
     expect((await request(app).get('/readyz')).body).toEqual({ status: 'ready', redis: 'ok', storage: 'ok' });
     const metrics = await request(app).get('/metrics');
     expect(metrics.text).toMatch(/aelab_queue_jobs\{queue="train",state="waiting"\} [1-9]/);

@@ -11,7 +11,7 @@ import { resizeBilinear } from '../../../shared/data/resize-bilinear.ts';
 import type { AutoencoderModel } from '../../../shared/ml/autoencoder-model.ts';
 import { selectBackend } from '../../../shared/ml/backend/select-backend.ts';
 import { buildModel } from '../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 import { readCheckpointFolder } from '../../../shared/ml/weights/checkpoint-folder.ts';
 import { exportStateDict } from '../../../shared/ml/weights/export-state-dict.ts';
 import { writeSafetensors } from '../../../shared/ml/weights/safetensors.ts';

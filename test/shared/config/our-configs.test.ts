@@ -1,8 +1,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadExperimentConfigFile } from '../../../shared/config/load-experiment-config.ts';
+import { validateExperiment } from '../../../shared/experiment/validate-experiment.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const configsDir = path.join(repoRoot, 'configs');
@@ -13,8 +14,12 @@ const experimentFiles = readdirSync(configsDir, { recursive: true, encoding: 'ut
   .sort();
 
 describe('configs/', () => {
-  it.each(experimentFiles)('%s loads and resolves', (file) => {
-    expect(loadExperimentConfigFile(path.join(configsDir, file)).config.name).not.toBe('');
+  it.each(experimentFiles)('%s loads, resolves and passes validateExperiment (the VGG19 weights file given)', (file) => {
+    vi.stubEnv('AELAB_VGG19_WEIGHTS', path.join(repoRoot, 'package.json'));
+    const loaded = loadExperimentConfigFile(path.join(configsDir, file));
+    expect(loaded.config.name).not.toBe('');
+    expect(() => validateExperiment(loaded, file)).not.toThrow();
+    vi.unstubAllEnvs();
   });
 
   it('smoke/baseline.yaml is the tiny phantom experiment', () => {

@@ -12,7 +12,7 @@ import { auroc } from '../../../shared/evaluation/metrics/index.ts';
 import { stripLayout } from '../../../shared/evaluation/pictures/strip-chart.ts';
 import { selectBackend } from '../../../shared/ml/backend/select-backend.ts';
 import { buildModel } from '../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 import { loadCheckpoint, restoreWeights } from '../../../shared/ml/training/checkpoint.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';

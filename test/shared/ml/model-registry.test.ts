@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { buildModel, knownModelNames, validateModelParams } from '../../../shared/ml/model-registry.ts';
 import { ModelParamsError } from '../../../shared/ml/models/model-params-error.ts';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 import { AshaScheduler } from '../../../shared/sweep/asha-scheduler.ts';
 import type { TrialReport } from '../../../shared/sweep/scheduler.ts';
 

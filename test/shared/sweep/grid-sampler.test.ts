@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../shared/config/config-error.ts';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 import { GridSampler, gridSize } from '../../../shared/sweep/grid-sampler.ts';
 import type { FinishedTrial, RunningTrial, TrialParams } from '../../../shared/sweep/sampler.ts';
 import { canonicalKey, type SearchSpace } from '../../../shared/sweep/search-space.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 import { RandomSampler } from '../../../shared/sweep/random-sampler.ts';
 import type { SearchSpace } from '../../../shared/sweep/search-space.ts';
 

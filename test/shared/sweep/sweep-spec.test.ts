@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../../shared/config/config-error.ts';
 import { loadSweepSpecFile, parseSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
 
@@ -35,6 +35,10 @@ function rejection(input: unknown): ConfigError {
 
 const parameters = (spec: Record<string, unknown>) => spec.parameters as Record<string, unknown>;
 
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
 describe('the sweep files', () => {
   it('configs/smoke/sweep.yaml: 8 random trials of the baseline AE under ASHA', () => {
     const { spec, baseConfig, baseRaw } = loadSweepSpecFile('configs/smoke/sweep.yaml', options);
@@ -53,7 +57,10 @@ describe('the sweep files', () => {
     expect((baseRaw.model as { params: { channels: number[] } }).params.channels).toEqual([8, 16, 16]);
   });
 
-  it('configs/sweeps/morphaeus-lr-beta.yaml: TPE over the official MorphAEus config', () => {
+  it('configs/sweeps/morphaeus-lr-beta.yaml: TPE over the official MorphAEus config, which needs the VGG19 weights file', () => {
+    vi.stubEnv('AELAB_VGG19_WEIGHTS', '');
+    expect(() => loadSweepSpecFile('configs/sweeps/morphaeus-lr-beta.yaml', options)).toThrow(/base: .*trainer\.params\.alfa: alfa = 0\.05 weights a perceptual loss/);
+    vi.stubEnv('AELAB_VGG19_WEIGHTS', resolve('package.json'));
     const { spec, baseConfig } = loadSweepSpecFile('configs/sweeps/morphaeus-lr-beta.yaml', options);
     expect(spec).toMatchObject({ method: 'tpe', maxTrials: 40, maxConcurrent: 4, metric: { name: 'val.loss_mse' } });
     expect(spec.earlyTerminate).toEqual({ type: 'asha', minEpochs: 3, reductionFactor: 3, maxEpochs: 81 });
@@ -144,6 +151,7 @@ describe('a sweep that cannot run is refused, naming the field', () => {
   });
 
   it('a metric only some trials report (the perceptual loss when alfa is swept to 0)', () => {
+    vi.stubEnv('AELAB_VGG19_WEIGHTS', resolve('package.json'));
     const withPl = (alfas: number[]) =>
       sweep((s) => {
         s.metric = { name: 'val.loss_pl' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auprc } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 /**
  * Average precision from its per-positive reading: the mean, over pathological images, of

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auroc } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 /** Mann–Whitney U / (P·N) straight from its definition: every (pathological, normal) pair. */
 function mannWhitney(scores: number[], labels: number[]): number {

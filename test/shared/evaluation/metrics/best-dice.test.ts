@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bestDice } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 /** Dice of "residual ≥ t" against the masks, pooled over images, counted directly. */
 function diceAt(residuals: Float32Array[], masks: Float32Array[], t: number): number {

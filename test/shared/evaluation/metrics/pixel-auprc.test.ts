@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auprc, pixelAuprc } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 describe('pixelAuprc', () => {
   it('equals auprc on the flattened residuals and masks', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auroc, pixelAuroc } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 /** Random residual maps on a coarse grid (many ties) and random 0/1 masks. */
 function randomMaps(seed: number, images: number, pixels: number): { residuals: Float32Array[]; masks: Float32Array[] } {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ssim } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 const C1 = 0.01 ** 2;
 const C2 = 0.03 ** 2;

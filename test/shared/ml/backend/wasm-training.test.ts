@@ -6,7 +6,7 @@ import { loadExperimentConfigFile } from '../../../../shared/config/load-experim
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { WASM_EXCLUDED_MODELS, WASM_TRAINABLE_MODELS } from '../../../../shared/ml/backend/wasm-trainable-models.ts';
 import { buildModel } from '../../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { buildTrainer } from '../../../../shared/ml/training/trainer-registry.ts';
 import { renderPhantom } from '../../../../shared/data/phantoms.ts';
 

@@ -5,7 +5,7 @@ import type { TrainerParams } from '../../../../shared/config/experiment-config.
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { GaussianNoise } from '../../../../shared/ml/data-transforms/gaussian-noise.ts';
 import { buildInputTransform } from '../../../../shared/ml/data-transforms/input-transform-registry.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { lookupComponent } from '../../../../shared/config/component-catalog.ts';
 import { buildModel, knownModelNames } from '../../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { importStateDict } from '../../../../shared/ml/weights/import-state-dict.ts';
 import { readSafetensors, writeSafetensors } from '../../../../shared/ml/weights/safetensors.ts';
 import { stateDictEntries } from '../../../../shared/ml/weights/state-dict-entries.ts';

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, expect, test } from 'vitest';
 import { Conv2d } from '../../../../shared/ml/layers/conv2d.ts';
 import { ParameterStore } from '../../../../shared/ml/layers/parameter-store.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

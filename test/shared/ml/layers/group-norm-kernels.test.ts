@@ -10,7 +10,7 @@ import {
   uninstallGroupNormKernels,
 } from '../../../../shared/ml/layers/group-norm-kernels.ts';
 import { ParameterStore } from '../../../../shared/ml/layers/parameter-store.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);

@@ -4,7 +4,7 @@ import { beforeAll, expect, test } from 'vitest';
 import { Linear } from '../../../../shared/ml/layers/linear.ts';
 import { ParameterStore } from '../../../../shared/ml/layers/parameter-store.ts';
 import { torchLayoutOf } from '../../../../shared/ml/layers/torch-layout.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -4,7 +4,7 @@ import { beforeAll, expect, test } from 'vitest';
 import { Conv2d } from '../../../../shared/ml/layers/conv2d.ts';
 import { ConvTranspose2d } from '../../../../shared/ml/layers/conv-transpose2d.ts';
 import { ParameterStore } from '../../../../shared/ml/layers/parameter-store.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

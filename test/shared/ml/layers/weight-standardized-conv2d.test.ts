@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { ParameterStore } from '../../../../shared/ml/layers/parameter-store.ts';
 import { WeightStandardizedConv2d } from '../../../../shared/ml/layers/weight-standardized-conv2d.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');

@@ -11,7 +11,7 @@ import {
   VGG19_PERCEPTUAL_CONVS,
   type PerceptualLoss,
 } from '../../../../shared/ml/losses/perceptual-loss.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import type { SafetensorsTensor } from '../../../../shared/ml/weights/safetensors.ts';
 import { TORCHVISION_VGG19_CONVS, vgg19StateDict, writeStateDictFile } from './helpers/vgg19-weights.ts';
 

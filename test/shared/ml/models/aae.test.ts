@@ -5,7 +5,7 @@ import { loadExperimentConfigFile } from '../../../../shared/config/load-experim
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildAae, type AaeParams, type AdversarialAutoencoder } from '../../../../shared/ml/models/aae.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');

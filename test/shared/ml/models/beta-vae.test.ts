@@ -7,7 +7,7 @@ import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildReconstructionLoss } from '../../../../shared/ml/losses/reconstruction-loss-registry.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildBetaVae, type BetaVaeParams } from '../../../../shared/ml/models/beta-vae.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');

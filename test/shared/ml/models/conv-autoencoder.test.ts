@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.ts';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildConvAutoencoder, type ConvAutoencoderParams } from '../../../../shared/ml/models/conv-autoencoder.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');

@@ -6,7 +6,7 @@ import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.t
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildModel, validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildDaeUnet, groupNormGroups, type DaeUnetParams } from '../../../../shared/ml/models/dae-unet.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');

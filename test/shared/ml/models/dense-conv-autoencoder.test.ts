@@ -6,7 +6,7 @@ import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.t
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildDenseConvAutoencoder, type DenseConvAutoencoderParams } from '../../../../shared/ml/models/dense-conv-autoencoder.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -58,7 +58,7 @@ describe('DenseConvAutoEncoderBaur (AE-D)', () => {
     const model = build({ channels: [4, 8, 8], strides: [2, 2, 2, 2], deconv_mode: 'trans' }, 32);
     expect(model.parameters.get('encoder.conv__encode_0.weight')!.shape).toEqual([5, 5, 1, 4]);
     model.dispose();
-    expect(() => build(TINY, 36)).toThrow(/dense_conv_autoencoder: an input height of 36 .*model\.params\.strides/);
+    expect(() => build(TINY, 36)).toThrow(/model\.params\.strides: an input height of 36 .*model\.params\.strides/);
   });
 
   test('configs/experiments/cxr/ae-d.yaml loads as the official AE-D with L1 and the reconstruction trainer', () => {

@@ -7,7 +7,7 @@ import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.t
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildModel, validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildMorphaeus, type MorphaeusParams } from '../../../../shared/ml/models/morphaeus.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { buildTrainer } from '../../../../shared/ml/training/trainer-registry.ts';
 import { goldenRoot } from '../golden/golden-files.ts';
 
@@ -122,10 +122,10 @@ describe('MorphAEus', () => {
 
   test('configurations the deformer cannot be wired for are refused, naming the params', () => {
     // A 2×2 latent: the decoder never comes back to the encoder's coarsest tap width.
-    expect(() => build({ ...TINY, channels: [4, 8, 8], strides: [2, 2, 2] })).toThrow(/morphaeus: model\.params channels \[4, 8, 8\].*no decoder feature map/);
+    expect(() => build({ ...TINY, channels: [4, 8, 8], strides: [2, 2, 2] })).toThrow(/model\.params\.channels: model\.params channels \[4, 8, 8\].*no decoder feature map/);
     // A stride-1 first level: the last refine layer doubles a 16² tap to 32².
     expect(() => build({ ...TINY, channels: [4, 4, 8, 8, 8], strides: [1, 2, 2, 2, 2] })).toThrow(/flow comes out 32×32, not the input size/);
-    expect(() => build({ ...TINY, inshape: [32, 32] })).toThrow(/model\.params\.inshape \[32, 32\] must equal the data's target_size \[16, 16\]/);
+    expect(() => build({ ...TINY, inshape: [32, 32] })).toThrow(/model\.params\.inshape: \[32, 32\] must equal the data's target_size \[16, 16\]/);
     expect(() => validateModelParams({ name: 'morphaeus', params: { ...TINY, deconv_mode: 'upsample' } })).toThrow(/deconv_mode/);
     expect(() => build(TINY, [20, 20])).toThrow(/input height of 20/);
   });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildSoftIntroVae, type SoftIntroVae, type SoftIntroVaeParams } from '../../../../shared/ml/models/soft-intro-vae.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -163,7 +163,7 @@ describe('SoftIntroVAE', () => {
     expect(validate({ ...TINY, conditional: true })).toThrow(/model\.params\.conditional: .*not ported/);
     expect(validate({ ...TINY, chanels: [8] })).toThrow(/model\.params\.chanels: unknown parameter/);
     expect(() => buildSoftIntroVae(TINY, { mode: 'reference', random: new SeededRandom(1), inputSize: [64, 64] })).toThrow(
-      /model\.params\.image_size is 32, but the images are 64×64/,
+      /model\.params\.image_size: 32, but the images are 64×64/,
     );
     const model = build(TINY);
     expect(() => model.forward(image(1, 16), { training: false })).toThrow(/expected an NHWC batch of 32×32×1 images/);

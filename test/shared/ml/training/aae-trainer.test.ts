@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { buildAae, type AaeParams } from '../../../../shared/ml/models/aae.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { aaeLearningRate, createAaeTrainer } from '../../../../shared/ml/training/aae-trainer.ts';
 import { buildTrainer } from '../../../../shared/ml/training/trainer-registry.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.ts';
 import { Adam } from '../../../../shared/ml/optim/adam.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import {
   discardCheckpointsAfter,
   loadCheckpoint,

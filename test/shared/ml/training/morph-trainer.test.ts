@@ -8,7 +8,7 @@ import type { ExperimentConfig } from '../../../../shared/config/experiment-conf
 import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.ts';
 import { nccLoss } from '../../../../shared/ml/losses/ncc-loss.ts';
 import { buildModel } from '../../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { createMorphTrainer, morphBeta, morphTrainerOptions } from '../../../../shared/ml/training/morph-trainer.ts';
 import type { TrainerStrategy } from '../../../../shared/ml/training/trainer-strategy.ts';
 import { vgg19StateDict, writeStateDictFile } from '../losses/helpers/vgg19-weights.ts';

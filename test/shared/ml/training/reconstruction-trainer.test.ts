@@ -7,7 +7,7 @@ import { loadExperimentConfigFile } from '../../../../shared/config/load-experim
 import { renderPhantom } from '../../../../shared/data/phantoms.ts';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildModel } from '../../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { createReconstructionTrainer } from '../../../../shared/ml/training/reconstruction-trainer.ts';
 import { vgg19StateDict, writeStateDictFile } from '../losses/helpers/vgg19-weights.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../shared/config/config-error.ts';
 import { loadExperimentConfigFile } from '../../../../shared/config/load-experiment-config.ts';
 import { buildModel } from '../../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { loadCheckpoint, restoreWeights } from '../../../../shared/ml/training/checkpoint.ts';
 import { trainRun, type EpochRecord } from '../../../../shared/ml/training/train-run.ts';
 import { metricsOfRun } from '../../../../shared/ml/training/trainer-metrics.ts';

@@ -6,7 +6,7 @@ import { ConfigError } from '../../../../shared/config/config-error.ts';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { loadExperimentConfigFile } from '../../../../shared/config/load-experiment-config.ts';
 import { buildModel, validateModelParams } from '../../../../shared/ml/model-registry.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { createSivaeTrainer } from '../../../../shared/ml/training/sivae-trainer.ts';
 import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
 import { TrainingDivergedError } from '../../../../shared/ml/training/training-diverged-error.ts';

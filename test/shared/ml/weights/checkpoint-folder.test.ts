@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.ts';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildConvAutoencoder } from '../../../../shared/ml/models/conv-autoencoder.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import {
   readCheckpointFolder,
   restoreCheckpointFolder,

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.ts';
 import { buildConvAutoencoder } from '../../../../shared/ml/models/conv-autoencoder.ts';
-import { SeededRandom } from '../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { exportStateDict } from '../../../../shared/ml/weights/export-state-dict.ts';
 import { importStateDict } from '../../../../shared/ml/weights/import-state-dict.ts';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from '../../../../shared/ml/weights/safetensors.ts';

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { SeededRandom } from '../../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../../shared/random/seeded-random.ts';
 import { writeSafetensors, type SafetensorsTensor } from '../../../../../shared/ml/weights/safetensors.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { ImageBatch, ImageDataset } from '../../../../../shared/data/image-dataset.ts';
-import { SeededRandom } from '../../../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../../../shared/random/seeded-random.ts';
 
 /** An in-memory split of square images: a bright disc of random centre and radius on a dark ground. */
 export function discDataset(count: number, size: number, seed: number): ImageDataset & { images: Float32Array[] } {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { AutoencoderModel, ModelOutputs } from '../../../../../shared/ml/autoencoder-model.ts';
-import type { SeededRandom } from '../../../../../shared/ml/random.ts';
+import type { SeededRandom } from '../../../../../shared/random/seeded-random.ts';
 
 /**
  * A two-layer conv autoencoder (3×3 stride-2 conv to 4 channels, swish, transposed conv

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SeededRandom } from '../../../shared/ml/random.ts';
+import { SeededRandom } from '../../../shared/random/seeded-random.ts';
 
 const draws = (random: SeededRandom, n: number): number[] => Array.from({ length: n }, () => random.nextUint32());
 
