@@ -18,7 +18,9 @@ const METRIC_COLUMNS = ['auroc', 'auprc', 'fpr95', 'fpr99', 'pixel_auroc', 'pixe
 
 /**
  * One evaluation of a run: its metrics table, ROC curves and score histograms per task
- * (drawn from scores.csv), and the anomaly-map strips, each large on click.
+ * (drawn from scores.csv), and the anomaly-map strips, each large on click. The strips are
+ * the evaluation's PNG files themselves, drawn on the server from their chart definition, so
+ * page and files show the same pixels.
  */
 export class EvaluationPanel {
   readonly element = h('section', { class: 'card evaluation' });

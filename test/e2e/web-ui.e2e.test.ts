@@ -173,4 +173,43 @@ describe('the web UI in a real browser, on a real API, Redis and worker', () => 
     expect(await page.locator('.chart canvas').count()).toBe(3);
     await screenshot(page, 'sweep');
   });
+
+  it('Cancel in the runs table cancels the run after a confirmation, and the row says so without a reload', { timeout: 120_000 }, async () => {
+    const { body: run } = await stack.request<RunRecord>('POST', '/api/v1/runs', slowSyntheticRun({ epochs: 50, secondsPerEpoch: 3 }), WRITE);
+    const page = await writer.newPage();
+    await page.goto(`${stack.baseUrl}/`);
+    const row = page.locator(`tr[data-run-id="${run.id}"]`);
+    await row.waitFor();
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => row.locator('.badge').first().textContent(), { timeout: 60_000 }).toBe('cancelled');
+    expect(asked).toContain(run.id);
+    expect((await stack.run(run.id, WRITE)).status).toBe('cancelled');
+  });
+});
+
+describe('the web UI of an API without tokens', () => {
+  let stack: AelabStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await AelabStack.start({ label: 'e2e-web-ui-open', workers: 0 });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('is open: no login form, the runs page with its submit control at once', { timeout: 60_000 }, async () => {
+    const page = await browser.newPage();
+    await page.goto(`${stack.baseUrl}/`);
+    await expect.poll(() => page.locator('#session').textContent()).toContain('open API (no tokens)');
+    await expect.poll(() => page.getByRole('button', { name: 'New run' }).count()).toBe(1);
+    expect(await page.locator('#token').count()).toBe(0);
+  });
 });

@@ -25,7 +25,7 @@ const BORDER_COLOUR = '#bebebe';
 const TITLE_SIZE = 14;
 const LABEL_SIZE = 12;
 /** Text boxes are about 1.3 em tall in DejaVu Sans. */
-const LINE_HEIGHT = (size: number) => Math.ceil(size * 1.3);
+const lineHeight = (size: number) => Math.ceil(size * 1.3);
 const GAP = 4;
 
 /** Where one panel sits, in pixels of the strip. */
@@ -72,14 +72,14 @@ export function stripLayout(options: StripOptions): StripLayout {
   panels.forEach((panel, index) => checkPanel(panel, index));
   const scale = options.scale ?? Math.max(1, Math.round(128 / Math.max(...panels.map((p) => p.height))));
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`renderStrip: scale must be a positive integer, got ${scale}`);
-  const imageTop = STRIP_MARGIN + LINE_HEIGHT(TITLE_SIZE) + GAP;
+  const imageTop = STRIP_MARGIN + lineHeight(TITLE_SIZE) + GAP;
   const belowTop = imageTop + Math.max(...panels.map((p) => p.height)) * scale + GAP;
   let left = STRIP_MARGIN;
   let below = 0;
   const cells = panels.map((panel): StripCell => {
     const caption = panel.kind === 'grid' ? `max |u| ${largestDisplacement(panel).toFixed(2)} px` : '';
-    if (panel.kind === 'heat') below = Math.max(below, COLOUR_BAR_HEIGHT + GAP + LINE_HEIGHT(LABEL_SIZE));
-    if (panel.kind === 'grid') below = Math.max(below, LINE_HEIGHT(LABEL_SIZE));
+    if (panel.kind === 'heat') below = Math.max(below, COLOUR_BAR_HEIGHT + GAP + lineHeight(LABEL_SIZE));
+    if (panel.kind === 'grid') below = Math.max(below, lineHeight(LABEL_SIZE));
     const width = Math.max(panel.width * scale, textWidth(panel.title, TITLE_SIZE), textWidth(caption, LABEL_SIZE));
     const imageLeft = left + Math.floor((width - panel.width * scale) / 2);
     const cell = { left, width, imageLeft, imageTop, imageWidth: panel.width * scale, imageHeight: panel.height * scale, belowTop, caption };
