@@ -7,6 +7,7 @@ import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { SweepRecord, TrialView } from '../../shared/sweep/sweep-record.ts';
 import { runCli } from '../apps/cli/helpers/run-cli.ts';
 import { AelabStack } from '../support/aelab-stack.ts';
+import { launchChromium } from '../support/browser.ts';
 
 type RunView = RunRecord & { waitingFor: string | null };
 type SweepView = SweepRecord & { trials: Array<TrialView & { waitingFor: string | null }> };
@@ -31,6 +32,20 @@ describe('routing: labels, priorities and a fair share (real API and worker proc
     return body;
   }
 
+  /** The runs table and the run page show the submitter and why the run waits. */
+  async function expectUiShowsWait(runId: string, reason: string): Promise<void> {
+    const browser = await launchChromium();
+    onTestFinished(() => browser.close());
+    const page = await browser.newPage();
+    await page.goto(`${stack!.baseUrl}/`);
+    const row = page.locator(`tr[data-run-id="${runId}"]`);
+    await expect.poll(() => row.locator('[data-waiting-for]').textContent(), { timeout: 20_000 }).toBe(`waiting for ${reason}`);
+    expect(await row.textContent()).toContain('anonymous');
+    await page.goto(`${stack!.baseUrl}/runs/${runId}`);
+    await expect.poll(() => page.locator('body').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`waiting for\\s*${reason}`));
+    expect(await page.locator('body').textContent()).toMatch(/submitted by\s*anonymous/);
+  }
+
   async function finished(id: string): Promise<RunView> {
     return stack!.waitFor(async () => {
       const run = (await stack!.run(id)) as RunView;
@@ -53,6 +68,7 @@ describe('routing: labels, priorities and a fair share (real API and worker proc
     expect(waiting.waitingFor).toBe('a worker with labels gpu');
     const listed = await runCli(['runs', '--status', 'queued'], { AELAB_API_URL: stack.baseUrl });
     expect(listed.stdout).toMatch(new RegExp(`${gpuRun.id} .*anonymous +waiting for a worker with labels gpu`));
+    await expectUiShowsWait(gpuRun.id, 'a worker with labels gpu');
 
     const gpuWorker = stack.addWorker({ AELAB_WORKER_LABELS: 'gpu' }).child.pid;
     const gpuDone = await finished(gpuRun.id);
