@@ -6,6 +6,7 @@ import cliProgress from 'cli-progress';
 import { encode } from 'fast-png';
 import { loadExperimentConfigFile, parseExperimentConfigText } from '../../shared/config/load-experiment-config.ts';
 import { decodeGrayscaleImage } from '../../shared/data/decode-grayscale-image.ts';
+import { residualScore, type ResidualScore } from '../../shared/evaluation/residual-score.ts';
 import { resizeBilinear } from '../../shared/data/resize-bilinear.ts';
 import type { AutoencoderModel } from '../../shared/ml/autoencoder-model.ts';
 import { selectBackend } from '../../shared/ml/backend/select-backend.ts';
@@ -91,13 +92,12 @@ async function predict(options: PredictOptions, say: (line: string) => void): Pr
     for (let start = 0; start < images.length; start += batchSize) {
       const files = images.slice(start, start + batchSize);
       const pixels = await Promise.all(files.map((file) => loadImage(file, inputSize)));
-      const result = await reconstruct(model, pixels, inputSize);
-      for (let k = 0; k < files.length; k++) {
-        const size = inputSize[0] * inputSize[1];
+      const results = await reconstruct(model, pixels, inputSize);
+      for (const [k, result] of results.entries()) {
         const name = names[start + k];
-        await writeFile(join(out, `${name}_reconstruction.png`), toPng(result.reconstructions.subarray(k * size, (k + 1) * size), inputSize, depth));
-        await writeFile(join(out, `${name}_residual.png`), toPng(result.residuals.subarray(k * size, (k + 1) * size), inputSize, depth));
-        scores.push({ file: files[k], score: result.scores[k] });
+        await writeFile(join(out, `${name}_reconstruction.png`), toPng(result.reconstruction, inputSize, depth));
+        await writeFile(join(out, `${name}_residual.png`), toPng(result.residual, inputSize, depth));
+        scores.push({ file: files[k], score: result.score });
       }
       bar?.update(start + files.length);
     }
@@ -204,26 +204,22 @@ async function reconstruct(
   model: AutoencoderModel,
   pixels: readonly Float32Array[],
   [height, width]: [number, number],
-): Promise<{ reconstructions: Float32Array; residuals: Float32Array; scores: Float32Array }> {
+): Promise<Array<ResidualScore & { reconstruction: Float32Array }>> {
   const size = height * width;
   const batch = new Float32Array(pixels.length * size);
   pixels.forEach((image, k) => batch.set(image, k * size));
-  const [reconstructions, residuals, scores] = tf.tidy(() => {
-    const x = tf.tensor4d(batch, [pixels.length, height, width, 1]);
-    const { xRec } = model.forward(x, { training: false });
+  const output = tf.tidy(() => {
+    const { xRec } = model.forward(tf.tensor4d(batch, [pixels.length, height, width, 1]), { training: false });
     if (xRec.shape[3] !== 1) throw new Error(`${model.name} reconstructs ${xRec.shape[3]} channels; predict writes grayscale images only`);
-    const residual = tf.abs(tf.sub(xRec, x));
-    return [xRec, residual, tf.mean(residual, [1, 2, 3])];
+    return xRec;
   });
+  let reconstructions: Float32Array;
   try {
-    return {
-      reconstructions: (await reconstructions.data()) as Float32Array,
-      residuals: (await residuals.data()) as Float32Array,
-      scores: (await scores.data()) as Float32Array,
-    };
+    reconstructions = (await output.data()) as Float32Array;
   } finally {
-    tf.dispose([reconstructions, residuals, scores]);
+    output.dispose();
   }
+  return pixels.map((image, k) => ({ reconstruction: reconstructions.subarray(k * size, (k + 1) * size), ...residualScore(image, reconstructions.subarray(k * size, (k + 1) * size)) }));
 }
 
 /** A grayscale PNG of values in [0, 1] (clamped), rounded to 8 or 16 bits. */

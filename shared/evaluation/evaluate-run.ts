@@ -15,6 +15,7 @@ import { evaluationPaths } from './evaluation-paths.ts';
 import type { DatasetResult, ImageSample, TaskResult } from './evaluation-record.ts';
 import { auprc, auroc, bestDice, fprAtTpr, pixelAuprc, pixelAuroc, rocCurve, ssim } from './metrics/index.ts';
 import { renderHistogram } from './pictures/histogram.ts';
+import { residualScore } from './residual-score.ts';
 import { renderRocCurve } from './pictures/roc-curve.ts';
 import { renderPanel, renderStrip } from './pictures/strip.ts';
 import type { StripPanel } from './pictures/strip-panels.ts';
@@ -149,19 +150,11 @@ async function scoreDataset(
     for (let i = 0; i < batch.count; i += 1) {
       const x = batch.images.subarray(i * pixels, (i + 1) * pixels);
       const rec = outputs.xRec.subarray(i * pixels, (i + 1) * pixels);
-      const residual = new Float32Array(pixels);
-      let sumAbs = 0;
-      let sumSq = 0;
-      for (let p = 0; p < pixels; p += 1) {
-        const d = rec[p] - x[p];
-        residual[p] = Math.abs(d);
-        sumAbs += Math.abs(d);
-        sumSq += d * d;
-      }
+      const { residual, score, mse } = residualScore(x, rec);
       set.files.push(batch.names[i]);
-      set.scores.push(sumAbs / pixels);
-      set.l1.push(sumAbs / pixels);
-      set.mse.push(sumSq / pixels);
+      set.scores.push(score);
+      set.l1.push(score);
+      set.mse.push(mse);
       if (label === 0) set.ssim.push(ssim(x, rec, height, width));
       if (batch.masks !== undefined && label === 1) {
         set.residuals.push(residual);
@@ -173,7 +166,7 @@ async function scoreDataset(
         panels.push({ title: 'reconstruction', image: rec, height, width, kind: 'gray' });
         panels.push({ title: 'residual', image: residual, height, width, kind: 'heat', max: RESIDUAL_COLOUR_MAX });
         if (outputs.field !== null) panels.push({ title: 'deformation', image: outputs.field.subarray(i * pixels * 2, (i + 1) * pixels * 2), height, width, kind: 'grid' });
-        strips.push({ index, png: renderStrip({ panels, scale: Math.max(1, Math.round(128 / height)) }), file: batch.names[i], score: sumAbs / pixels, panels });
+        strips.push({ index, png: renderStrip({ panels, scale: Math.max(1, Math.round(128 / height)) }), file: batch.names[i], score, panels });
       }
       index += 1;
     }

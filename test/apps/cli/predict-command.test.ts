@@ -6,6 +6,8 @@ import { decode } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { predictCommand } from '../../../apps/cli/predict-command.ts';
 import { loadExperimentConfigFile, serializeConfigYaml } from '../../../shared/config/load-experiment-config.ts';
+import { evaluateRun } from '../../../shared/evaluation/evaluate-run.ts';
+import { evaluationPaths } from '../../../shared/evaluation/evaluation-paths.ts';
 import { selectBackend } from '../../../shared/ml/backend/select-backend.ts';
 import { trainRun } from '../../../shared/ml/training/train-run.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
@@ -62,6 +64,23 @@ describe('predictCommand', () => {
     expect(byFolder.scores).toEqual(byRun.scores);
     const csv = readFileSync(join(directory, 'by-folder', 'scores.csv'), 'utf8');
     expect(csv.trim().split('\n')).toEqual(['file,score', ...byRun.scores.map(({ file, score }) => `${file},${score}`)]);
+  });
+
+  test('predict and evaluation give each image the same score from the same checkpoint', async () => {
+    // The run's config gains a downstream task that reads the same PNGs through a CSV; its model is unchanged.
+    writeFileSync(join(directory, 'images.csv'), ['filename', ...images].join('\n'));
+    const { raw } = loadExperimentConfigFile('configs/smoke/baseline.yaml');
+    const csvSet = { data_dir: { test: ['images.csv'] } };
+    const downstream = { name: 'csv', params: { args: { target_size: [32, 32], batch_size: 1 } }, datasets: { Normal_files: csvSet, Same_files: csvSet } };
+    const store = new LocalArtifactStore(storage);
+    await store.write(runPaths(RUN_ID).config, serializeConfigYaml({ ...raw, downstream_tasks: { files: { name: 'anomaly_detection', data_loader: downstream } } }));
+    await evaluateRun({ runId: RUN_ID, evalId: 'e1', checkpoint: 'best', store, dataRoot: directory });
+    const rows = (await store.readText(evaluationPaths(RUN_ID, 'e1').scores)).trim().split('\n').slice(1).map((line) => line.split(','));
+    const evaluated = new Map(rows.filter((row) => row[1] === 'Normal_files').map((row) => [row[2], Number(row[4])]));
+
+    const predicted = await predictCommand({ run: RUN_ID, out: join(directory, 'vs-evaluation'), images });
+    expect(evaluated.size).toBe(images.length);
+    for (const { file, score } of predicted.scores) expect(Math.abs(score - evaluated.get(file)!)).toBeLessThan(1e-6);
   });
 
   test('on webgpu (AELAB_BACKEND) it scores as on cpu: tensors are read back asynchronously', async () => {

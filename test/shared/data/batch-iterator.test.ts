@@ -10,14 +10,14 @@ class SlowDataset implements ImageDataset {
   readonly source = 'slow';
   readonly height = 1;
   readonly width = 1;
-  readonly loads: { indices: number[]; startedAt: number }[] = [];
+  readonly loads: { indices: number[] }[] = [];
   constructor(
     readonly size: number,
     private readonly delayMs: number,
     private readonly failAtLoad = -1,
   ) {}
   async load(indices: readonly number[]): Promise<ImageBatch> {
-    this.loads.push({ indices: [...indices], startedAt: performance.now() });
+    this.loads.push({ indices: [...indices] });
     const n = this.loads.length - 1;
     await sleep(this.delayMs);
     if (n === this.failAtLoad) throw new Error(`load ${n} failed`);
@@ -58,24 +58,16 @@ describe('iterateBatches', () => {
   });
 
   it('starts loading batch k + 1 before handing out batch k, so loading overlaps the work', async () => {
-    const loadMs = 60;
-    const workMs = 60;
-    const slow = new SlowDataset(8, loadMs);
-    const handedOut: number[] = [];
-    const started = performance.now();
+    const slow = new SlowDataset(8, 20);
     let k = 0;
     for await (const batch of iterateBatches(slow, { batchSize: 2, order: sequentialOrder(8) })) {
-      handedOut.push(performance.now());
-      // When batch k arrives, the load of batch k + 1 has already begun.
+      // When batch k arrives, the load of batch k + 1 has already begun, and no later one.
       expect(slow.loads).toHaveLength(Math.min(k + 2, 4));
       expect(batch.names).toEqual([String(2 * k), String(2 * k + 1)]);
-      await sleep(workMs);
+      await sleep(20);
       k++;
     }
-    const elapsed = performance.now() - started;
-    for (let b = 1; b < 4; b++) expect(slow.loads[b].startedAt).toBeLessThan(handedOut[b - 1] + 5);
-    // Serial loading would take 4 × (60 + 60) = 480 ms; overlapped about 60 + 4 × 60 = 300 ms.
-    expect(elapsed).toBeLessThan(420);
+    expect(k).toBe(4);
   });
 
   it('surfaces a failed load at its batch, and leaves no unhandled rejection when the caller stops early', async () => {

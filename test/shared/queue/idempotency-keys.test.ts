@@ -25,8 +25,14 @@ describe('IdempotencyKeys', () => {
   it('a duplicate that outwaits a slow first request is told to retry (409), and later gets the first id', async () => {
     const keys = new IdempotencyKeys(redis, 200);
     let finishFirst: (id: string) => void = () => undefined;
-    const first = keys.once('runs', 'slow-key', () => new Promise<string>((resolve) => (finishFirst = resolve)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    let claimed: () => void = () => undefined;
+    const working = new Promise<void>((resolve) => (claimed = resolve));
+    const first = keys.once('runs', 'slow-key', () => {
+      // The first request holds the key once its work starts.
+      claimed();
+      return new Promise<string>((resolve) => (finishFirst = resolve));
+    });
+    await working;
     await expect(keys.once('runs', 'slow-key', async () => 'never')).rejects.toThrow(IdempotencyKeyBusyError);
     finishFirst('run-1');
     expect(await first).toEqual({ id: 'run-1', created: true });
