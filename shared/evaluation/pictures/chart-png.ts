@@ -34,9 +34,9 @@ const BEYOND_DEJAVU = /[^\u0000-\u2fff]/u;
 
 /**
  * An SVG as a PNG `width` pixels wide. Text is set in Debian's DejaVu Sans (regular, and bold
- * for chart titles) read from its two files: reading every system font instead took about 40
- * of the 100 ms resvg spent on a strip. Where those files are missing, or the text needs
- * characters DejaVu Sans lacks, resvg reads the system's fonts.
+ * for chart titles) read from its two files: reading every system font instead added 10–20 ms
+ * to resvg's 50 ms for a strip (bench/strip-pictures.ts). Where those files are missing, or
+ * the text needs characters DejaVu Sans lacks, resvg reads the system's fonts.
  */
 export function svgToPng(svg: string, width: number): Uint8Array {
   const font = HAS_DEJAVU_SANS && !BEYOND_DEJAVU.test(svg)
