@@ -1,13 +1,15 @@
 /**
  * How long an evaluation strip takes to draw through ECharts' server-side renderer and
- * resvg, split into the two steps, and what the alternative of drawing the residual as an
- * ECharts heatmap series (one rectangle per pixel) would cost. Run by hand:
+ * resvg, split into the two steps, what resvg costs when it reads every system font, and
+ * what drawing the residual as an ECharts heatmap series (one rectangle per pixel) would
+ * cost instead. Run by hand:
  *
  *   npx tsx bench/strip-pictures.ts [--sizes 64,128] [--repeats 10]
  *
  * Writes bench/results/strip-pictures-<YYYY-MM-DD>.md and prints the same table.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { Resvg } from '@resvg/resvg-js';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { INFERNO_ANCHORS } from '../shared/evaluation/pictures/inferno.ts';
@@ -57,21 +59,21 @@ function heatmapResidualMs(n: number): number {
 
 const rows = sizes.map((n) => {
   const panels = morphaeusPanels(n);
-  const svgTimes: number[] = [];
-  const pngTimes: number[] = [];
+  const times = { svg: [] as number[], png: [] as number[], everyFont: [] as number[] };
   for (let k = 0; k < repeats + 1; k += 1) {
     let drawn = renderStripSvg({ panels });
     const svgMs = milliseconds(() => (drawn = renderStripSvg({ panels })));
     const pngMs = milliseconds(() => svgToPng(drawn.svg, drawn.layout.width));
+    const everyFontMs = milliseconds(() => new Resvg(drawn.svg, { fitTo: { mode: 'width', value: drawn.layout.width }, font: { loadSystemFonts: true } }).render().asPng());
     // The first round warms ECharts and resvg up and is not counted.
     if (k > 0) {
-      svgTimes.push(svgMs);
-      pngTimes.push(pngMs);
+      times.svg.push(svgMs);
+      times.png.push(pngMs);
+      times.everyFont.push(everyFontMs);
     }
   }
-  const svg = median(svgTimes);
-  const png = median(pngTimes);
-  return `| ${n}² | ${svg.toFixed(1)} | ${png.toFixed(1)} | ${(svg + png).toFixed(1)} | ${heatmapResidualMs(n).toFixed(0)} |`;
+  const [svg, png, everyFont] = [times.svg, times.png, times.everyFont].map(median);
+  return `| ${n}² | ${svg.toFixed(1)} | ${png.toFixed(1)} | ${(svg + png).toFixed(1)} | ${everyFont.toFixed(1)} | ${heatmapResidualMs(n).toFixed(0)} |`;
 });
 
 const load = os.loadavg().map((v) => v.toFixed(2)).join(', ');
@@ -82,10 +84,11 @@ const report = [
   `Machine: ${machineLine()}; load average at the end ${load}`,
   '',
   `A five-panel MorphAEus strip (input, prior, reconstruction, residual, deformation grid), enlarged to about 128 pixels; median of ${repeats} after one warm-up.`,
+  'resvg reads DejaVu Sans from its files; the next column is the same SVG with resvg reading every system font instead.',
   'The last column draws only the residual panel as an ECharts heatmap series with an inferno visualMap (one run).',
   '',
-  '| image | ECharts option → SVG (ms) | resvg SVG → PNG (ms) | strip total (ms) | residual as heatmap series (ms) |',
-  '|---|---|---|---|---|',
+  '| image | ECharts option → SVG (ms) | resvg SVG → PNG (ms) | strip total (ms) | resvg reading every system font (ms) | residual as heatmap series (ms) |',
+  '|---|---|---|---|---|---|',
   ...rows,
   '',
 ].join('\n');
