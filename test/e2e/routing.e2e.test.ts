@@ -121,7 +121,8 @@ describe('routing: labels, priorities and a fair share (real API and worker proc
 
   it('on one busy worker, a low-priority run submitted first starts after one submitted high and one raised to high with POST /runs/:id/priority', { timeout: 240_000 }, async () => {
     stack = await AelabStack.start({ label: 'e2e-priority', workers: 1 });
-    const blocker = await submit('', { 'model.params.seconds_per_epoch': 1, 'trainer.params.nr_epochs': 2 });
+    // Long enough to be still running while the three runs are submitted and one is raised.
+    const blocker = await submit('', { 'model.params.seconds_per_epoch': 3, 'trainer.params.nr_epochs': 2 });
     await stack.waitFor(async () => ((await stack!.run(blocker.id)).status === 'running' ? true : null), 60_000, 'the first run to start');
     const low = await submit('priority: low');
     const raised = await submit('priority: low');
