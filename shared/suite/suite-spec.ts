@@ -6,6 +6,8 @@ import { findKeyPosition, type KeyLineMap } from '../config/key-line-map.ts';
 import { loadExperimentConfigFile, resolveConfigPath } from '../config/load-experiment-config.ts';
 import { parseYaml } from '../config/parse-yaml.ts';
 import { validateWithSchema } from '../config/validate-with-schema.ts';
+import { type JobPriority, jobPrioritySchema } from '../contracts/job-priority.ts';
+import { canonicalLabels, requiredLabelsSchema } from '../contracts/worker-labels.ts';
 import { systemErrorCode } from '../errors/system-error-code.ts';
 import { validateExperiment } from '../experiment/validate-experiment.ts';
 import { suiteRunId } from './suite-run-id.ts';
@@ -28,6 +30,9 @@ export interface SuiteSpec {
   name: string;
   seeds: number[];
   methods: { label: string; config: string; overrides: Record<string, unknown> }[];
+  /** Given for every run of the suite, replacing what its config says; a method's overrides replace these in turn. */
+  requires?: string[];
+  priority?: JobPriority;
 }
 
 export interface ParsedSuite {
@@ -50,6 +55,8 @@ const suiteSchema = z.strictObject({
       }),
     )
     .min(1),
+  requires: requiredLabelsSchema.optional(),
+  priority: jobPrioritySchema.optional(),
 });
 
 /** Reads and validates a suite YAML file; see `parseSuiteSpec`. */
@@ -85,15 +92,23 @@ export function parseSuiteSpec(input: unknown, source: string, configsDir: strin
       return;
     }
     for (const seed of written.seeds) {
-      const overrides = { ...method.overrides, seed, name: `${written.name}-${method.label}` };
+      const overrides = { ...routingOverrides(written), ...method.overrides, seed, name: `${written.name}-${method.label}` };
       const loaded = loadMethodConfig(method.config, overrides, configsDir, `${key}.config`, problems);
       if (loaded === null) return;
       entries.push({ label: method.label, seed, runId: suiteRunId(written.name, method.label, seed), ...loaded });
     }
   });
   if (problems.length > 0) throw new ConfigError(source, problems.map((problem) => ({ ...problem, ...findKeyPosition(lines, problem.key) })));
-  const spec = { name: written.name, seeds: written.seeds, methods: written.methods };
+  const spec: SuiteSpec = { name: written.name, seeds: written.seeds, methods: written.methods, ...routingOverrides(written) };
   return lines === undefined ? { spec, entries } : { spec, entries, lines };
+}
+
+/** The suite's own `requires` and `priority`, where it gives them, as config overrides. */
+function routingOverrides(written: Pick<SuiteSpec, 'requires' | 'priority'>): Pick<SuiteSpec, 'requires' | 'priority'> {
+  return {
+    ...(written.requires === undefined ? {} : { requires: canonicalLabels(written.requires) }),
+    ...(written.priority === undefined ? {} : { priority: written.priority }),
+  };
 }
 
 /** The method's config with its overrides, or null after recording why it cannot be used. */

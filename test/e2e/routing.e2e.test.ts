@@ -119,9 +119,10 @@ describe('routing: labels, priorities and a fair share (real API and worker proc
     expect(((await stack.run(unknown.id)) as RunView).waitingFor).toBe('a worker with labels tpu-v5');
   });
 
-  it('on one busy worker, a low-priority run submitted first starts after one raised to high with POST /runs/:id/priority', { timeout: 240_000 }, async () => {
+  it('on one busy worker, a low-priority run submitted first starts after one submitted high and one raised to high with POST /runs/:id/priority', { timeout: 240_000 }, async () => {
     stack = await AelabStack.start({ label: 'e2e-priority', workers: 1 });
-    const blocker = await submit('', { 'model.params.seconds_per_epoch': 1, 'trainer.params.nr_epochs': 2 });
+    // Long enough to be still running while the three runs are submitted and one is raised.
+    const blocker = await submit('', { 'model.params.seconds_per_epoch': 3, 'trainer.params.nr_epochs': 2 });
     await stack.waitFor(async () => ((await stack!.run(blocker.id)).status === 'running' ? true : null), 60_000, 'the first run to start');
     const low = await submit('priority: low');
     const raised = await submit('priority: low');
@@ -137,8 +138,11 @@ describe('routing: labels, priorities and a fair share (real API and worker proc
     const running = await stack.request<{ error: string }>('POST', `/api/v1/runs/${blocker.id}/priority`, { priority: 'high' });
     expect(running.status).toBe(409);
 
-    const [raisedDone, lowDone] = await Promise.all([raised, low].map((run) => finished(run.id)));
+    const high = await submit('priority: high');
+
+    const [raisedDone, highDone, lowDone] = await Promise.all([raised, high, low].map((run) => finished(run.id)));
     expect(raisedDone.startedAt! < lowDone.startedAt!, 'the run raised to high started before the low one submitted earlier').toBe(true);
+    expect(highDone.startedAt! < lowDone.startedAt!, 'the run submitted high started before the low one submitted earlier').toBe(true);
   });
 
   it('with AELAB_MAX_RUNNING_PER_USER=1, two users\' runs interleave on two workers although one submitted first', { timeout: 300_000 }, async () => {

@@ -60,6 +60,24 @@ describe('suite files', () => {
     );
   });
 
+  it('gives every run the suite\'s requires and priority over its config\'s, a method\'s overrides over the suite\'s, and refuses a malformed label by line and key', () => {
+    const methods = [
+      { label: 'AE', config: 'smoke/baseline.yaml' },
+      { label: 'Morph', config: 'smoke/morphaeus.yaml', overrides: { requires: [], priority: 'high' } },
+    ];
+    const { entries, spec } = parseSuiteSpec({ name: 's', seeds: [1], requires: ['gpu', 'a100'], priority: 'low', methods }, 'suite', configsDir);
+    expect(spec).toMatchObject({ requires: ['a100', 'gpu'], priority: 'low' });
+    expect(entries.map((entry) => [entry.label, entry.config.requires, entry.config.priority])).toEqual([
+      ['AE', ['a100', 'gpu'], 'low'],
+      ['Morph', [], 'high'],
+    ]);
+    expect(entries[0].raw).toMatchObject({ requires: ['a100', 'gpu'], priority: 'low' });
+    const plain = parseSuiteSpec({ name: 's', seeds: [1], methods: [methods[0]] }, 'suite', configsDir);
+    expect(plain.entries[0].config).toMatchObject({ requires: [], priority: 'normal' });
+    expect(refusal('name: s\nseeds: [1]\nrequires: [GPU!]\nmethods:\n  - {label: AE, config: smoke/baseline.yaml}\n')).toMatch(/^suite\.yaml:3:\d+: requires\[0\]: expected a label/);
+    expect(refusal('name: s\nseeds: [1]\npriority: urgent\nmethods:\n  - {label: AE, config: smoke/baseline.yaml}\n')).toMatch(/^suite\.yaml:3:\d+: priority/);
+  });
+
   it('names file, line and key of each problem', () => {
     expect(refusal('name: s\nseeds: [1, 2, 1]\nmethods:\n  - {label: AE, config: smoke/baseline.yaml}\n')).toMatch(/^suite\.yaml:2:\d+: seeds\[2\]: seed 1 is listed twice/);
     expect(refusal('name: bad name\nseeds: [1]\nmethods:\n  - {label: AE, config: smoke/baseline.yaml}\n')).toMatch(/^suite\.yaml:1:\d+: name: expected letters, digits/);
