@@ -52,12 +52,13 @@ program
       run.status,
       `${run.epoch}/${run.totalEpochs}`,
       run.model,
+      run.seed === undefined ? '–' : String(run.seed),
       run.best ? `${run.best.metric}=${run.best.value.toPrecision(4)}` : '–',
       run.name,
       run.submittedBy ?? '–',
       run.waitingFor ? `waiting for ${run.waitingFor}` : '',
     ]);
-    printTable(['ID', 'STATUS', 'EPOCH', 'MODEL', 'BEST', 'NAME', 'BY', ''], rows);
+    printTable(['ID', 'STATUS', 'EPOCH', 'MODEL', 'SEED', 'BEST', 'NAME', 'BY', ''], rows);
     process.stdout.write(`${page.runs.length} of ${page.total} runs\n`);
   });
 

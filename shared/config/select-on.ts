@@ -1,5 +1,4 @@
 import type { ConfigProblem } from './config-error.ts';
-import type { DownstreamTaskConfig } from './experiment-config.ts';
 
 /**
  * What `trainer.params.select_on` may name, and which way is better: the per-dataset
@@ -35,8 +34,13 @@ export function selectOnKey(selectOn: SelectOn): string {
   return `${selectOn.task}/${selectOn.dataset}/${selectOn.metric}`;
 }
 
+/** What `select_on` reads of a downstream task (a DownstreamTaskConfig is one): its dataset names. */
+interface TaskDatasets {
+  datasets: Readonly<Record<string, unknown>>;
+}
+
 /** What is wrong with `select_on` given the config's downstream tasks; empty when it can be scored. */
-export function selectOnProblems(selectOn: SelectOn, tasks: Readonly<Record<string, DownstreamTaskConfig>>): ConfigProblem[] {
+export function selectOnProblems(selectOn: SelectOn, tasks: Readonly<Record<string, TaskDatasets>>): ConfigProblem[] {
   const key = 'trainer.params.select_on';
   if (!Object.hasOwn(SELECTABLE_METRICS, selectOn.metric)) {
     return [{ key, message: `unknown metric "${selectOn.metric}"; expected one of ${Object.keys(SELECTABLE_METRICS).join(', ')}` }];

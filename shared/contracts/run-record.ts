@@ -20,6 +20,11 @@ export interface RunRecord {
   totalEpochs: number;
   /** Model registry name. */
   model: string;
+  /**
+   * The config's `seed`, by which runs of one config that differ only in seed tell apart;
+   * absent from the run.json of runs queued before it was recorded.
+   */
+  seed?: number;
   /** Who submitted it: the API token's name, `anonymous` when the API runs open. */
   submittedBy: string;
   /** Labels a worker needs to take it (config `requires`). */

@@ -45,6 +45,11 @@ const OTHER_TRANSFER_SYNTAXES: Record<string, string> = {
  * @param file the file's path, for error messages.
  */
 export function decodeDicomGrayscale(bytes: Uint8Array, file: string): GrayscaleImage {
+  const dataSet = parseDicomFile(bytes, file);
+  return decodePixels(dataSet, readPixelFormat(dataSet, file), file);
+}
+
+function parseDicomFile(bytes: Uint8Array, file: string): DataSet {
   let meta: DataSet;
   try {
     meta = dicomParser.readPart10Header(bytes);
@@ -67,7 +72,23 @@ export function decodeDicomGrayscale(bytes: Uint8Array, file: string): Grayscale
   } catch (error) {
     throw new Error(`${file}: not a readable DICOM file (${reason(error)})`);
   }
+  return dataSet;
+}
 
+/** What the pixel data holds, as the image pixel module says, refused where it is not read. */
+interface PixelFormat {
+  rows: number;
+  columns: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  highBit: number;
+  signed: boolean;
+  slope: number;
+  intercept: number;
+  invert: boolean;
+}
+
+function readPixelFormat(dataSet: DataSet, file: string): PixelFormat {
   const field = (tag: string, name: string, fallback?: number): number => {
     const value = dataSet.elements[tag] === undefined ? undefined : readNumber(dataSet, tag);
     if (value === undefined) {
@@ -103,7 +124,12 @@ export function decodeDicomGrayscale(bytes: Uint8Array, file: string): Grayscale
   }
   if (pixelRepresentation !== 0 && pixelRepresentation !== 1) throw unsupported(`DICOM PixelRepresentation ${pixelRepresentation} (only 0, 1)`);
   if (slope === 0) throw new Error(`${file}: DICOM RescaleSlope is 0, which maps every pixel to one value`);
+  const invert = photometric === 'MONOCHROME1';
+  return { rows, columns, bitsAllocated, bitsStored, highBit, signed: pixelRepresentation === 1, slope, intercept, invert };
+}
 
+function decodePixels(dataSet: DataSet, format: PixelFormat, file: string): GrayscaleImage {
+  const { rows, columns, bitsAllocated, bitsStored, highBit, signed, slope, intercept, invert } = format;
   const pixelData = dataSet.elements.x7fe00010;
   if (pixelData === undefined) throw new Error(`${file}: DICOM file has no PixelData (7FE0,0010)`);
   const bytesPerSample = bitsAllocated / 8;
@@ -116,13 +142,11 @@ export function decodeDicomGrayscale(bytes: Uint8Array, file: string): Grayscale
   const view = new DataView(source.buffer, source.byteOffset + pixelData.dataOffset, needed);
   const shift = highBit + 1 - bitsStored;
   const levels = 2 ** bitsStored;
-  const signed = pixelRepresentation === 1;
   const lowest = signed ? -levels / 2 : 0;
   const highest = signed ? levels / 2 - 1 : levels - 1;
   const ends = [slope * lowest + intercept, slope * highest + intercept];
   const min = Math.min(...ends);
   const span = Math.max(...ends) - min;
-  const invert = photometric === 'MONOCHROME1';
   const data = new Float32Array(rows * columns);
   for (let p = 0; p < data.length; p++) {
     const word = bytesPerSample === 1 ? view.getUint8(p) : view.getUint16(2 * p, true);

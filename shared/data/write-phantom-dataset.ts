@@ -63,20 +63,7 @@ export async function writePhantomDataset(options: WritePhantomDatasetOptions): 
   const pathBase = resolve(options.pathBase ?? outDir);
   const pathologies = options.pathologies ?? PHANTOM_PATHOLOGIES;
   const [height, width] = size;
-  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
-    throw new Error(`writePhantomDataset: size must be two positive integers [height, width], got [${size.join(', ')}]`);
-  }
-  for (const key of ['trainCount', 'valCount', 'testCount', 'pathologyCount'] as const) {
-    const value = options[key];
-    if (!Number.isInteger(value) || value < 0) {
-      throw new Error(`writePhantomDataset: ${key} must be a non-negative integer, got ${value}`);
-    }
-  }
-  for (const pathology of pathologies) {
-    if (!PHANTOM_PATHOLOGIES.includes(pathology)) {
-      throw new Error(`writePhantomDataset: unknown pathology '${pathology}'; known: ${PHANTOM_PATHOLOGIES.join(', ')}`);
-    }
-  }
+  checkOptions(options, pathologies);
 
   const sets: { name: string; split: PhantomSplit; count: number }[] = [
     { name: 'normal_train', split: 'train', count: options.trainCount },
@@ -137,6 +124,24 @@ export async function writePhantomDataset(options: WritePhantomDatasetOptions): 
   };
   await writeAtomically(join(outDir, 'phantoms.json'), JSON.stringify(manifest, null, 2) + '\n');
   return { outDir, csvs, maskCsvs, imageCount: total, maskCount };
+}
+
+function checkOptions(options: WritePhantomDatasetOptions, pathologies: readonly string[]): void {
+  const [height, width] = options.size;
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
+    throw new Error(`writePhantomDataset: size must be two positive integers [height, width], got [${options.size.join(', ')}]`);
+  }
+  for (const key of ['trainCount', 'valCount', 'testCount', 'pathologyCount'] as const) {
+    const value = options[key];
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`writePhantomDataset: ${key} must be a non-negative integer, got ${value}`);
+    }
+  }
+  for (const pathology of pathologies) {
+    if (!(PHANTOM_PATHOLOGIES as readonly string[]).includes(pathology)) {
+      throw new Error(`writePhantomDataset: unknown pathology '${pathology}'; known: ${PHANTOM_PATHOLOGIES.join(', ')}`);
+    }
+  }
 }
 
 function encodeGray(values: Float32Array, height: number, width: number): Uint8Array {

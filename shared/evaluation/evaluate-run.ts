@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parseExperimentConfigText } from '../config/load-experiment-config.ts';
-import type { DownstreamTaskConfig } from '../config/experiment-config.ts';
 import { iterateBatches, sequentialOrder } from '../data/batch-iterator.ts';
 import type { ImageDataset } from '../data/image-dataset.ts';
-import { downstreamDatasetLoader } from '../data/downstream-dataset-loader.ts';
-import { openDataset } from '../data/open-dataset.ts';
+import { openTaskDatasets } from '../data/downstream-dataset-loader.ts';
 import type { AutoencoderModel } from '../ml/autoencoder-model.ts';
 import { buildModel } from '../ml/model-registry.ts';
 import { SeededRandom } from '../random/seeded-random.ts';
@@ -117,20 +115,6 @@ export async function evaluateRun(options: EvaluateRunOptions): Promise<TaskResu
   await store.write(paths.scores, `${scoreRows.join('\n')}\n`);
   await store.write(paths.results, JSON.stringify({ runId, evalId, checkpoint: options.checkpoint, checkpointFolder: checkpoint.folder, tasks: results }, null, 2));
   return results;
-}
-
-export async function openTaskDatasets(task: DownstreamTaskConfig, taskName: string, dataRoot: string) {
-  const names = Object.keys(task.datasets);
-  const normal = names.find((name) => name.includes('Normal'));
-  if (normal === undefined) {
-    throw new Error(`downstream task "${taskName}": no dataset name contains "Normal" (the negative set, as in the official evaluator); datasets: ${names.join(', ')}`);
-  }
-  const entries = [];
-  for (const name of names) {
-    const loader = downstreamDatasetLoader(task, name);
-    entries.push({ task: taskName, name, dataset: await openDataset(loader, 'test', { dataRoot }), label: (name === normal ? 0 : 1) as 0 | 1 });
-  }
-  return entries;
 }
 
 async function scoreDataset(

@@ -15,6 +15,7 @@ export function newRunRecord(id: string, config: ExperimentConfig, configYaml: s
     epoch: 0,
     totalEpochs: config.trainer.params.nrEpochs,
     model: config.model.name,
+    seed: config.seed,
     submittedBy,
     requires: config.requires,
     priority: config.priority,

@@ -24,7 +24,7 @@ export async function queueNewRun(
     const routing = { requires: loaded.config.requires, priority: loaded.config.priority, submittedBy };
     await enqueueTrainJob(deps.routing, { runId: record.id, name: record.name, config: loaded.raw, routing });
   } catch (error) {
-    await deps.runs.update(record.id, (r) => ({ ...r, status: 'failed', error: 'could not be queued: Redis was unavailable', finishedAt: new Date().toISOString() }));
+    await deps.runs.markFailed(record.id, 'could not be queued: Redis was unavailable');
     throw error;
   }
   return record;

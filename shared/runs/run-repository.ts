@@ -50,6 +50,40 @@ export class RunRepository {
     return next;
   }
 
+  /** A worker took the run: one more attempt, on this host and process, backend not yet chosen. */
+  markRunning(runId: string, worker: { host: string; pid: number }): Promise<RunRecord> {
+    return this.update(runId, (r) => ({
+      ...r,
+      status: 'running',
+      startedAt: r.startedAt ?? now(),
+      attempts: r.attempts + 1,
+      error: null,
+      // Set again by this attempt's child when it continues from a checkpoint.
+      resumedFrom: null,
+      worker: { ...worker, backend: null, device: null },
+    }));
+  }
+
+  /**
+   * Back in the queue: retried after a failed attempt (`error` says why), released by a
+   * worker that stopped, or resubmitted, with `totalEpochs` when a sweep extends its budget.
+   */
+  markQueued(runId: string, change: { error?: string | null; totalEpochs?: number } = {}): Promise<RunRecord> {
+    return this.update(runId, (r) => ({ ...r, ...change, status: 'queued', finishedAt: null }));
+  }
+
+  markCancelled(runId: string): Promise<RunRecord> {
+    return this.update(runId, (r) => ({ ...r, status: 'cancelled', finishedAt: now() }));
+  }
+
+  markCompleted(runId: string, outcome: { epoch: number; stoppedEarly: boolean }): Promise<RunRecord> {
+    return this.update(runId, (r) => ({ ...r, ...outcome, status: 'completed', finishedAt: now() }));
+  }
+
+  markFailed(runId: string, error: string): Promise<RunRecord> {
+    return this.update(runId, (r) => ({ ...r, status: 'failed', error, finishedAt: now() }));
+  }
+
   async configYaml(runId: string): Promise<string> {
     return this.store.readText(runPaths(runId).config);
   }
@@ -106,4 +140,8 @@ export class RunRepository {
     for (const record of found) this.order.remember(record);
     return found;
   }
+}
+
+function now(): string {
+  return new Date().toISOString();
 }

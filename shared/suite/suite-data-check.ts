@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '../config/config-error.ts';
 import { openDataset } from '../data/open-dataset.ts';
-import { openTaskDatasets } from '../evaluation/evaluate-run.ts';
+import { openTaskDatasets } from '../data/downstream-dataset-loader.ts';
 import type { ParsedSuite } from './suite-spec.ts';
 
 /**

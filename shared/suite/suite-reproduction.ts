@@ -94,7 +94,7 @@ export class SuiteReproduction {
   private async resume(run: RunRecord): Promise<void> {
     const { raw } = parseExperimentConfigText(await this.deps.runs.configYaml(run.id), runPaths(run.id).config);
     await this.deps.cancel.clear(run.id);
-    await this.deps.runs.update(run.id, (r) => ({ ...r, status: 'queued', error: null, finishedAt: null }));
+    await this.deps.runs.markQueued(run.id, { error: null });
     await enqueueTrainJob(this.deps.routing, { runId: run.id, name: run.name, config: raw, routing: routingOf(run) });
   }
 

@@ -10,6 +10,7 @@ import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts'
 import { currentTrainJob } from '../../../shared/routing/current-train-job.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
+import { cancelQueuedJob, isWaitingState } from '../../../shared/runs/cancel-queued-job.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { RUN_SORT_KEYS, type RunIndex } from '../../../shared/runs/run-index.ts';
 import type { RunSummaries } from '../../../shared/evaluation/run-summaries.ts';
@@ -36,7 +37,6 @@ const listQuerySchema = z.strictObject({
 const priorityChangeSchema = z.strictObject({ priority: jobPrioritySchema });
 
 /** States in which a job waits for a worker (or for the per-user cap) and may be removed or reprioritized. */
-const WAITING_STATES = new Set(['waiting', 'prioritized', 'delayed']);
 
 export interface RunsRouterDeps {
   runs: RunRepository;
@@ -102,17 +102,10 @@ export function runsRouter(deps: RunsRouterDeps): Router {
       throw new HttpError(409, `run ${run.id} is already ${run.status}`);
     }
     await deps.cancel.request(run.id);
-    const job = await trainJobOf(run);
-    const state = job === undefined ? 'missing' : await job.getState();
-    if (job !== undefined && WAITING_STATES.has(state)) {
-      // A queued job no worker holds can be removed outright; an active one stops between batches.
-      const removed = await job.remove().then(() => true, () => false);
-      if (removed) {
-        await deps.routing.fairShare.forget(run.submittedBy, job.queueName, run.id);
-        const cancelled = await deps.runs.update(run.id, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
-        response.status(200).json(await present(cancelled, request));
-        return;
-      }
+    // A queued job no worker holds is removed outright; an active one stops between batches.
+    if (await cancelQueuedJob(await trainJobOf(run), deps.routing.fairShare, run.submittedBy)) {
+      response.status(200).json(await present(await deps.runs.markCancelled(run.id), request));
+      return;
     }
     response.status(202).json({ ...(await present(run, request)), cancelRequested: true });
   });
@@ -125,7 +118,7 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     if (run.status === 'queued' && job === undefined) {
       throw new HttpError(409, `run ${run.id} has no job of its own waiting (a sweep trial takes its sweep's priority)`);
     }
-    if (run.status !== 'queued' || job === undefined || !WAITING_STATES.has(state)) {
+    if (run.status !== 'queued' || job === undefined || !isWaitingState(state)) {
       throw new HttpError(409, `run ${run.id} is ${run.status === 'queued' ? 'being taken by a worker' : run.status}: only a waiting run changes priority (running ones are never preempted)`);
     }
     await job.changePriority(bullmqPriorityOptions(priority));

@@ -7,6 +7,7 @@ import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submissio
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
+import { cancelQueuedJob } from '../../../shared/runs/cancel-queued-job.ts';
 import type { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { enqueueSweepJob } from '../../../shared/queue/enqueue-sweep-job.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
@@ -96,11 +97,7 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
       // A trial waiting for a worker is removed; a training one stops after its batch (cancel channel).
       const run = await deps.runs.get(trial.runId);
       const job = await deps.routing.queues.of('train', run?.requires ?? []).getJob(trialJobId(sweep.id, trial.index, trial.budget));
-      const state = job === undefined ? 'missing' : await job.getState();
-      if (job !== undefined && run !== null && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
-        await job.remove().catch(() => undefined);
-        await deps.routing.fairShare.forget(run.submittedBy, job.queueName, job.id!);
-      }
+      if (run !== null) await cancelQueuedJob(job, deps.routing.fairShare, run.submittedBy);
     }
     const job = await deps.sweepQueue.getJob(sweep.id);
     if (job !== undefined && (await job.getState()) === 'waiting' && (await job.remove().then(() => true, () => false))) {

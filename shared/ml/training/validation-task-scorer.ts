@@ -3,7 +3,7 @@ import type { ExperimentConfig } from '../../config/experiment-config.ts';
 import type { SelectOn } from '../../config/select-on.ts';
 import { iterateBatches, sequentialOrder } from '../../data/batch-iterator.ts';
 import type { ImageDataset } from '../../data/image-dataset.ts';
-import { openTaskDatasets } from '../../evaluation/evaluate-run.ts';
+import { openTaskDatasets } from '../../data/downstream-dataset-loader.ts';
 import { auprc, auroc, bestDice, fprAtTpr, pixelAuprc, pixelAuroc } from '../../evaluation/metrics/index.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
 

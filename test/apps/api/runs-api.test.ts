@@ -43,7 +43,7 @@ describe('the runs API on real Redis and a real storage folder', () => {
     const response = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.params.nr_epochs': 2 } });
     expect(response.status).toBe(202);
     expect(response.headers.location).toBe(`/api/v1/runs/${response.body.id}`);
-    expect(response.body).toMatchObject({ status: 'queued', totalEpochs: 2, model: 'conv_autoencoder', epoch: 0 });
+    expect(response.body).toMatchObject({ status: 'queued', totalEpochs: 2, model: 'conv_autoencoder', seed: 2109, epoch: 0 });
     const job = await queues.train.getJob(response.body.id);
     expect(job?.data.runId).toBe(response.body.id);
     expect(await job?.getState()).toBe('waiting');

@@ -1,9 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DataLoaderConfig } from '../../../shared/config/experiment-config.ts';
+import { loadExperimentConfigFile } from '../../../shared/config/load-experiment-config.ts';
+import { downstreamDatasetLoader } from '../../../shared/data/downstream-dataset-loader.ts';
 import { openDataset } from '../../../shared/data/open-dataset.ts';
 
 /** An IDX file of unsigned bytes: 0, 0, 0x08, dimension count, big-endian sizes, values. */
@@ -98,5 +100,22 @@ describe('openDataset idx', () => {
     await expect(
       openDataset({ ...idxLoader({ images: 'images-idx3-ubyte' }), dataDir: { train: ['a.csv'], val: [], test: [] } }, 'train', { dataRoot: root }),
     ).rejects.toThrow(/idx loader: data_dir.train lists a.csv, but idx reads no CSV/);
+  });
+});
+
+describe('configs/idx/mnist-one-class.yaml', () => {
+  it('trains on the zeros of the training file, validates on those of the test file, and scores zeros against the other digits', async () => {
+    await mkdir(join(root, 'mnist'));
+    for (const split of ['train', 't10k']) {
+      await writeFile(join(root, `mnist/${split}-images-idx3-ubyte.gz`), gzipSync(IMAGES));
+      await writeFile(join(root, `mnist/${split}-labels-idx1-ubyte.gz`), gzipSync(LABELS));
+    }
+    const { config } = loadExperimentConfigFile('configs/idx/mnist-one-class.yaml');
+    const sizes = async (loader: DataLoaderConfig, split: 'train' | 'val' | 'test') => (await openDataset(loader, split, { dataRoot: root })).size;
+    expect(await sizes(config.trainer.dataLoader, 'train')).toBe(2);
+    expect(await sizes(config.trainer.dataLoader, 'val')).toBe(2);
+    const task = config.downstreamTasks.digits;
+    expect(await sizes(downstreamDatasetLoader(task, 'Normal_zeros'), 'test')).toBe(2);
+    expect(await sizes(downstreamDatasetLoader(task, 'Other_digits'), 'test')).toBe(2);
   });
 });
