@@ -1,4 +1,4 @@
-import { checkSchedulerState, type LrScheduler, type LrSchedulerState } from './lr-scheduler.ts';
+import { ClosedFormLr } from './closed-form-lr.ts';
 
 /**
  * The official `cosine` schedule as it behaves: `CosineAnnealingLR(T_max=100)` stepped
@@ -6,34 +6,19 @@ import { checkSchedulerState, type LrScheduler, type LrSchedulerState } from './
  * `lr = base·(1 + cos(π·loss/100))/2` — effectively the base lr for any loss near 0
  * (docs/models.md §11.2). The first epoch runs at the base lr.
  */
-export class CosineAnnealingLr implements LrScheduler {
+export class CosineAnnealingLr extends ClosedFormLr {
   readonly name = 'cosine';
-  private currentLr: number;
 
   /** `tMax` defaults to 100 and `etaMin` to 0, as in the official trainer. */
   constructor(
-    private readonly baseLr: number,
+    baseLr: number,
     private readonly tMax = 100,
     private readonly etaMin = 0,
   ) {
-    this.currentLr = baseLr;
+    super(baseLr);
   }
 
-  get lr(): number {
-    return this.currentLr;
-  }
-
-  step(validationLoss: number): number {
-    this.currentLr = this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * validationLoss) / this.tMax))) / 2;
-    return this.currentLr;
-  }
-
-  state(): LrSchedulerState {
-    return { name: this.name, lr: this.currentLr };
-  }
-
-  restore(state: LrSchedulerState): void {
-    checkSchedulerState(state, this.name, []);
-    this.currentLr = state.lr;
+  protected lrAfter(validationLoss: number): number {
+    return this.etaMin + ((this.baseLr - this.etaMin) * (1 + Math.cos((Math.PI * validationLoss) / this.tMax))) / 2;
   }
 }

@@ -86,17 +86,14 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
   const optimizers = new Map(
     [...groups].map(([name, parameters]) => [name, new Adam(parameters, { lr: params.lr, beta1: BETA1, beta2: BETA2 })]),
   );
-  const train = { training: true };
 
   /** One step of optimizer `group` on `loss`; returns its value. Tensors made outside `loss` get no gradient (detached). */
-  const step = (group: string, loss: () => tf.Scalar): tf.Scalar =>
+  const step: GroupStep = (group, loss) =>
     tf.tidy(() => {
       const { value, grads } = parameterGradients(groups.get(group)!, loss);
       optimizers.get(group)!.applyGradients(grads);
       return value;
     });
-  const latentCodes = (random: SeededRandom, count: number) => randomNormalTensor(random, [count, 1, 1, aae.zDim]) as tf.Tensor4D;
-  const flat = (z: tf.Tensor4D) => tf.reshape(z, [z.shape[0], aae.zDim]) as tf.Tensor2D;
 
   return {
     name: 'aae',
@@ -110,42 +107,7 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
     },
 
     async trainStep(x, { random }): Promise<StepLosses> {
-      const b = x.shape[0];
-      const latentTargets = aae.crossBatch ? 1 : b;
-      const losses = tf.tidy(() => {
-        const real = tf.ones([b]);
-        const fake = tf.zeros([b]);
-        const realLatent = tf.ones([latentTargets]);
-        const fakeLatent = tf.zeros([latentTargets]);
-
-        const generated = aae.generate(latentCodes(random, b), train);
-        const lossD = step('D', () =>
-          tf.add(binaryCrossEntropy(aae.discriminate(x, train), real), binaryCrossEntropy(aae.discriminate(generated, train), fake)),
-        );
-
-        const zG = latentCodes(random, b);
-        const lossG = step('G', () => binaryCrossEntropy(aae.discriminate(aae.generate(zG, train), train), real));
-
-        const zPrior = flat(latentCodes(random, b));
-        const encoded = flat(aae.encode(x, train));
-        const lossZd = step('ZD', () =>
-          tf.mul(
-            tf.add(binaryCrossEntropy(aae.discriminateLatent(zPrior), realLatent), binaryCrossEntropy(aae.discriminateLatent(encoded), fakeLatent)),
-            LATENT_DISCRIMINATOR_WEIGHT,
-          ),
-        );
-
-        const parts: tf.Scalar[] = [];
-        step('GE', () => {
-          const z = aae.encode(x, train);
-          const reconstruction = tf.mul(binaryCrossEntropy(aae.generate(z, train), x), RECONSTRUCTION_WEIGHT) as tf.Scalar;
-          const adversarial = tf.mul(binaryCrossEntropy(aae.discriminateLatent(flat(z)), realLatent), ENCODER_ADVERSARIAL_WEIGHT) as tf.Scalar;
-          parts.push(tf.keep(reconstruction), tf.keep(adversarial));
-          return tf.add(reconstruction, adversarial);
-        });
-        const [lossRec, lossE] = parts;
-        return { loss_rec: lossRec, loss_e: lossE, loss_d: lossD, loss_g: lossG, loss_zd: lossZd };
-      });
+      const losses = aaeIteration(aae, x, random, step);
       const values = await readScalars(losses);
       return { loss: values.loss_rec, ...values };
     },
@@ -164,6 +126,56 @@ export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConf
       for (const opt of optimizers.values()) opt.dispose();
     },
   };
+}
+
+/** One step of an optimizer group on a loss; returns the loss value. */
+type GroupStep = (group: string, loss: () => tf.Scalar) => tf.Scalar;
+
+/**
+ * One official AAE iteration on batch `x`: D on real against generated images, G against D,
+ * ZD on prior against encoded codes, then E and G together on 2·BCE reconstruction plus the
+ * encoder's adversarial term. Returns every loss, kept.
+ */
+function aaeIteration(aae: AdversarialAutoencoder, x: tf.Tensor4D, random: SeededRandom, step: GroupStep): Record<string, tf.Scalar> {
+  const train = { training: true };
+  const latentCodes = (count: number) => randomNormalTensor(random, [count, 1, 1, aae.zDim]) as tf.Tensor4D;
+  const flat = (z: tf.Tensor4D) => tf.reshape(z, [z.shape[0], aae.zDim]) as tf.Tensor2D;
+  const b = x.shape[0];
+  const latentTargets = aae.crossBatch ? 1 : b;
+  return tf.tidy(() => {
+    const real = tf.ones([b]);
+    const fake = tf.zeros([b]);
+    const realLatent = tf.ones([latentTargets]);
+    const fakeLatent = tf.zeros([latentTargets]);
+
+    const generated = aae.generate(latentCodes(b), train);
+    const lossD = step('D', () =>
+      tf.add(binaryCrossEntropy(aae.discriminate(x, train), real), binaryCrossEntropy(aae.discriminate(generated, train), fake)),
+    );
+
+    const zG = latentCodes(b);
+    const lossG = step('G', () => binaryCrossEntropy(aae.discriminate(aae.generate(zG, train), train), real));
+
+    const zPrior = flat(latentCodes(b));
+    const encoded = flat(aae.encode(x, train));
+    const lossZd = step('ZD', () =>
+      tf.mul(
+        tf.add(binaryCrossEntropy(aae.discriminateLatent(zPrior), realLatent), binaryCrossEntropy(aae.discriminateLatent(encoded), fakeLatent)),
+        LATENT_DISCRIMINATOR_WEIGHT,
+      ),
+    );
+
+    const parts: tf.Scalar[] = [];
+    step('GE', () => {
+      const z = aae.encode(x, train);
+      const reconstruction = tf.mul(binaryCrossEntropy(aae.generate(z, train), x), RECONSTRUCTION_WEIGHT) as tf.Scalar;
+      const adversarial = tf.mul(binaryCrossEntropy(aae.discriminateLatent(flat(z)), realLatent), ENCODER_ADVERSARIAL_WEIGHT) as tf.Scalar;
+      parts.push(tf.keep(reconstruction), tf.keep(adversarial));
+      return tf.add(reconstruction, adversarial);
+    });
+    const [lossRec, lossE] = parts;
+    return { loss_rec: lossRec, loss_e: lossE, loss_d: lossD, loss_g: lossG, loss_zd: lossZd };
+  });
 }
 
 /** The aae trainer's own params (`early_stopping`), after refusing an `lr_scheduler` it cannot follow. */

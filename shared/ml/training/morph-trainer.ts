@@ -9,9 +9,9 @@ import { nccLoss } from '../losses/ncc-loss.ts';
 import { perceptualLossForRun } from '../losses/perceptual-weights.ts';
 import { buildReconstructionLoss } from '../losses/reconstruction-loss-registry.ts';
 import { isStatefulLoss } from '../losses/stateful-reconstruction-loss.ts';
-import { Adam } from '../optim/adam.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
+import { trainerAdam } from './trainer-optimizer.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 
 /** The official `epoch > 10`: the morph term joins the loss from the 12th epoch on. */
@@ -63,11 +63,7 @@ export function createMorphTrainer(model: AutoencoderModel, config: ExperimentCo
   const transform = buildInputTransform(params);
   const { alfa, beta: betaMax, delta, maxIter } = params;
   const perceptual = perceptualLossForRun(config);
-  // The official trainers swap in AMSGrad with weight decay when they build the cosine schedule (§11.1).
-  const optimizer =
-    params.lrScheduler === 'cosine'
-      ? new Adam(model.parameters, { lr: params.lr, amsgrad: true, weightDecay: 1e-5 })
-      : new Adam(model.parameters, { lr: params.lr });
+  const optimizer = trainerAdam(model, params);
   let beta = BETA_FLOOR;
 
   return {
@@ -95,15 +91,8 @@ export function createMorphTrainer(model: AutoencoderModel, config: ExperimentCo
               lossRec = tf.add(lossRec, tf.mul(parts.loss_pl, alfa));
             }
             if (!morphOn) return lossRec;
-            const ncc =
-              reversed === outputs.xRec
-                ? nccLoss(batch, outputs.xRec)
-                : tf.div(tf.add(nccLoss(batch, outputs.xRec), nccLoss(prior, reversed)), 2);
-            const reg = gradientL2Regularizer(velocity);
-            const lossMorph = tf.add(ncc, tf.mul(reg, beta));
-            parts.loss_ncc = tf.keep(ncc as tf.Scalar);
-            parts.loss_reg = tf.keep(reg);
-            parts.loss_morph = tf.keep(lossMorph as tf.Scalar);
+            const { ncc, reg, lossMorph } = morphTerms(batch, outputs.xRec, { prior, velocity, reversed }, beta);
+            Object.assign(parts, { loss_ncc: tf.keep(ncc), loss_reg: tf.keep(reg), loss_morph: tf.keep(lossMorph) });
             return tf.add(lossRec, tf.mul(lossMorph, delta)) as tf.Scalar;
           });
           optimizer.applyGradients(grads);
@@ -155,6 +144,18 @@ export function morphTrainerOptions(config: ExperimentConfig): MorphTrainerOptio
     });
   }
   return { morph_start_epoch: written };
+}
+
+/** L_morph = NCC + β·R(v); the NCC averages both directions when the model warps back too. */
+function morphTerms(
+  batch: tf.Tensor4D,
+  xRec: tf.Tensor4D,
+  { prior, velocity, reversed }: { prior: tf.Tensor4D; velocity: tf.Tensor4D; reversed: tf.Tensor4D },
+  beta: number,
+): { ncc: tf.Scalar; reg: tf.Scalar; lossMorph: tf.Scalar } {
+  const ncc = (reversed === xRec ? nccLoss(batch, xRec) : tf.div(tf.add(nccLoss(batch, xRec), nccLoss(prior, reversed)), 2)) as tf.Scalar;
+  const reg = gradientL2Regularizer(velocity);
+  return { ncc, reg, lossMorph: tf.add(ncc, tf.mul(reg, beta)) as tf.Scalar };
 }
 
 function morphOutputs(model: AutoencoderModel, outputs: ModelOutputs): { prior: tf.Tensor4D; velocity: tf.Tensor4D; reversed: tf.Tensor4D } {

@@ -6,9 +6,9 @@ import { l2Loss } from '../losses/l2-loss.ts';
 import { perceptualLossForRun } from '../losses/perceptual-weights.ts';
 import { buildReconstructionLoss } from '../losses/reconstruction-loss-registry.ts';
 import { isStatefulLoss } from '../losses/stateful-reconstruction-loss.ts';
-import { Adam } from '../optim/adam.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
+import { trainerAdam } from './trainer-optimizer.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 
 /**
@@ -26,11 +26,7 @@ export function createReconstructionTrainer(model: AutoencoderModel, config: Exp
   // The DAE's noise: only the training input is corrupted; the loss compares with the clean batch.
   const transform = buildInputTransform(params);
   const criterion = buildReconstructionLoss(params.loss, { mode: config.mode });
-  // The official trainer swaps in AMSGrad with weight decay when it builds the cosine schedule (§11.1).
-  const optimizer =
-    params.lrScheduler === 'cosine'
-      ? new Adam(model.parameters, { lr: params.lr, amsgrad: true, weightDecay: 1e-5 })
-      : new Adam(model.parameters, { lr: params.lr });
+  const optimizer = trainerAdam(model, params);
 
   return {
     name: 'reconstruction',

@@ -98,73 +98,11 @@ export function createSivaeTrainer(model: AutoencoderModel, config: ExperimentCo
       // Every ε is drawn from `random` in program order, so a resumed run draws the same noise.
       try {
         const prior = keep(randomNormalTensor(random, [batchSize, vae.zdim]) as tf.Tensor2D);
-        const encoderTerms: Record<string, tf.Scalar> = {};
-        let z: tf.Tensor2D | undefined;
-        tf.tidy(() => {
-          const fake = vae.decode(prior, true);
-          const { value, grads } = parameterGradients(vae.encoderParameters, () => {
-            const real = vae.encode(batch, true);
-            z = keep(vae.reparameterize(real, random));
-            const rec = vae.decode(z, true);
-            const lossRec = tf.mean(mseSum(batch, rec)) as tf.Scalar;
-            const klReal = tf.mean(kl(real)) as tf.Scalar;
-            const latentRec = vae.encode(detach(rec), true);
-            const recRec = vae.decode(vae.reparameterize(latentRec, random), true);
-            const latentFake = vae.encode(fake, true);
-            const recFake = vae.decode(vae.reparameterize(latentFake, random), true);
-            const expelbo = (target: tf.Tensor4D, reconstruction: tf.Tensor4D, latent: LatentGaussian): tf.Scalar =>
-              tf.mean(tf.exp(tf.mul(-2 * scale, tf.add(tf.mul(betaRec, mseSum(target, reconstruction)), tf.mul(betaNeg, kl(latent))))));
-            // `rec` is not detached here: as officially, this term also reaches E through rec = D(z).
-            const expelboRec = expelbo(rec, recRec, latentRec);
-            const expelboFake = expelbo(fake, recFake, latentFake);
-            encoderTerms.loss_rec = keep(lossRec);
-            encoderTerms.kl_real = keep(klReal);
-            encoderTerms.expelbo_rec = keep(expelboRec);
-            encoderTerms.expelbo_fake = keep(expelboFake);
-            const lossReal = tf.mul(scale, tf.add(tf.mul(betaRec, lossRec), tf.mul(betaKl, klReal)));
-            return tf.add(lossReal, tf.mul(0.25, tf.add(expelboRec, expelboFake)));
-          });
-          encoderOptimizer.applyGradients(grads);
-          encoderTerms.loss_e = keep(value);
-        });
+        const step: SivaeStep = { vae, batch, random, scale, keep, weights: { betaRec, betaKl, betaNeg, gammaR } };
+        const { terms: encoderTerms, z } = encoderUpdate(step, prior, encoderOptimizer);
+        const lossD = decoderUpdate(step, prior, z, decoderOptimizer);
 
-        let lossD: tf.Scalar | undefined;
-        tf.tidy(() => {
-          const { value, grads } = parameterGradients(vae.decoderParameters, () => {
-            const fake = vae.decode(prior, true);
-            // z was made on the E update's tape: a constant here, i.e. z.detach().
-            const rec = vae.decode(z!, true);
-            const lossRec = tf.mean(mseSum(batch, rec));
-            const latentRec = vae.encode(rec, true);
-            const latentFake = vae.encode(fake, true);
-            const recRec = vae.decode(detach(vae.reparameterize(latentRec, random)), true);
-            const recFake = vae.decode(detach(vae.reparameterize(latentFake, random)), true);
-            const lossRecRec = tf.mean(mseSum(detach(rec), recRec));
-            const lossFakeRec = tf.mean(mseSum(detach(fake), recFake));
-            const klTerms = tf.mul(0.5 * betaKl, tf.add(tf.mean(kl(latentRec)), tf.mean(kl(latentFake))));
-            const reReconstruction = tf.mul(0.5 * gammaR * betaRec, tf.add(lossRecRec, lossFakeRec));
-            return tf.mul(scale, tf.add(tf.add(tf.mul(betaRec, lossRec), klTerms), reReconstruction));
-          });
-          decoderOptimizer.applyGradients(grads);
-          lossD = keep(value);
-        });
-
-        // readScalars disposes what it reads; `kept` still frees them when it fails.
-        const { loss_e: lossE, loss_d: lossDValue, ...terms } = await readScalars({
-          loss_e: tf.clone(encoderTerms.loss_e),
-          loss_d: tf.clone(lossD!),
-          loss_rec: tf.clone(encoderTerms.loss_rec),
-          kl_real: tf.clone(encoderTerms.kl_real),
-          expelbo_rec: tf.clone(encoderTerms.expelbo_rec),
-          expelbo_fake: tf.clone(encoderTerms.expelbo_fake),
-        });
-        for (const [name, loss] of [
-          ['loss_e', lossE],
-          ['loss_d', lossDValue],
-        ] as const) {
-          if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, `SI-VAE ${name} is ${loss}`);
-        }
-        return { loss: lossE + lossDValue, loss_e: lossE, loss_d: lossDValue, ...terms };
+        return await readSivaeLosses(epoch, encoderTerms, lossD);
       } finally {
         tf.dispose(kept);
       }
@@ -194,6 +132,100 @@ export function createSivaeTrainer(model: AutoencoderModel, config: ExperimentCo
       decoderOptimizer.dispose();
     },
   };
+}
+
+/** The step's losses as numbers; a non-finite E or D loss means training diverged. */
+async function readSivaeLosses(epoch: number, encoderTerms: Record<string, tf.Scalar>, lossD: tf.Scalar): Promise<StepLosses> {
+  // readScalars disposes what it reads; the step's `kept` still frees them when it fails.
+  const { loss_e: lossE, loss_d: lossDValue, ...terms } = await readScalars({
+    loss_e: tf.clone(encoderTerms.loss_e),
+    loss_d: tf.clone(lossD),
+    loss_rec: tf.clone(encoderTerms.loss_rec),
+    kl_real: tf.clone(encoderTerms.kl_real),
+    expelbo_rec: tf.clone(encoderTerms.expelbo_rec),
+    expelbo_fake: tf.clone(encoderTerms.expelbo_fake),
+  });
+  for (const [name, loss] of [
+    ['loss_e', lossE],
+    ['loss_d', lossDValue],
+  ] as const) {
+    if (!Number.isFinite(loss)) throw new TrainingDivergedError(epoch, `SI-VAE ${name} is ${loss}`);
+  }
+  return { loss: lossE + lossDValue, loss_e: lossE, loss_d: lossDValue, ...terms };
+}
+
+/** What one SI-VAE step's two updates share: the batch, its noise stream, the loss weights and the tensors kept past them. */
+interface SivaeStep {
+  vae: SoftIntroVae;
+  batch: tf.Tensor4D;
+  random: SeededRandom;
+  /** 1 / (height · width): the official per-pixel scaling of every loss. */
+  scale: number;
+  keep: <T extends tf.Tensor>(tensor: T) => T;
+  weights: { betaRec: number; betaKl: number; betaNeg: number; gammaR: number };
+}
+
+/** The encoder's update (ELBO of the real batch, exp-ELBO of reconstructions and fakes); returns its terms and the z the decoder reuses. */
+function encoderUpdate(step: SivaeStep, prior: tf.Tensor2D, optimizer: Adam): { terms: Record<string, tf.Scalar>; z: tf.Tensor2D } {
+  const { vae, batch, random, scale, keep } = step;
+  const { betaRec, betaKl, betaNeg } = step.weights;
+  const encoderTerms: Record<string, tf.Scalar> = {};
+  let z: tf.Tensor2D | undefined;
+  tf.tidy(() => {
+    const fake = vae.decode(prior, true);
+    const { value, grads } = parameterGradients(vae.encoderParameters, () => {
+      const real = vae.encode(batch, true);
+      z = keep(vae.reparameterize(real, random));
+      const rec = vae.decode(z, true);
+      const lossRec = tf.mean(mseSum(batch, rec)) as tf.Scalar;
+      const klReal = tf.mean(kl(real)) as tf.Scalar;
+      const latentRec = vae.encode(detach(rec), true);
+      const recRec = vae.decode(vae.reparameterize(latentRec, random), true);
+      const latentFake = vae.encode(fake, true);
+      const recFake = vae.decode(vae.reparameterize(latentFake, random), true);
+      const expelbo = (target: tf.Tensor4D, reconstruction: tf.Tensor4D, latent: LatentGaussian): tf.Scalar =>
+        tf.mean(tf.exp(tf.mul(-2 * scale, tf.add(tf.mul(betaRec, mseSum(target, reconstruction)), tf.mul(betaNeg, kl(latent))))));
+      // `rec` is not detached here: as officially, this term also reaches E through rec = D(z).
+      const expelboRec = expelbo(rec, recRec, latentRec);
+      const expelboFake = expelbo(fake, recFake, latentFake);
+      encoderTerms.loss_rec = keep(lossRec);
+      encoderTerms.kl_real = keep(klReal);
+      encoderTerms.expelbo_rec = keep(expelboRec);
+      encoderTerms.expelbo_fake = keep(expelboFake);
+      const lossReal = tf.mul(scale, tf.add(tf.mul(betaRec, lossRec), tf.mul(betaKl, klReal)));
+      return tf.add(lossReal, tf.mul(0.25, tf.add(expelboRec, expelboFake)));
+    });
+    optimizer.applyGradients(grads);
+    encoderTerms.loss_e = keep(value);
+  });
+  return { terms: encoderTerms, z: z! };
+}
+
+/** The decoder's update on the same batch, z held constant; returns its loss. */
+function decoderUpdate(step: SivaeStep, prior: tf.Tensor2D, z: tf.Tensor2D, optimizer: Adam): tf.Scalar {
+  const { vae, batch, random, scale, keep } = step;
+  const { betaRec, betaKl, gammaR } = step.weights;
+  let lossD: tf.Scalar | undefined;
+  tf.tidy(() => {
+    const { value, grads } = parameterGradients(vae.decoderParameters, () => {
+      const fake = vae.decode(prior, true);
+      // z was made on the E update's tape: a constant here, i.e. z.detach().
+      const rec = vae.decode(z, true);
+      const lossRec = tf.mean(mseSum(batch, rec));
+      const latentRec = vae.encode(rec, true);
+      const latentFake = vae.encode(fake, true);
+      const recRec = vae.decode(detach(vae.reparameterize(latentRec, random)), true);
+      const recFake = vae.decode(detach(vae.reparameterize(latentFake, random)), true);
+      const lossRecRec = tf.mean(mseSum(detach(rec), recRec));
+      const lossFakeRec = tf.mean(mseSum(detach(fake), recFake));
+      const klTerms = tf.mul(0.5 * betaKl, tf.add(tf.mean(kl(latentRec)), tf.mean(kl(latentFake))));
+      const reReconstruction = tf.mul(0.5 * gammaR * betaRec, tf.add(lossRecRec, lossFakeRec));
+      return tf.mul(scale, tf.add(tf.add(tf.mul(betaRec, lossRec), klTerms), reReconstruction));
+    });
+    optimizer.applyGradients(grads);
+    lossD = keep(value);
+  });
+  return lossD!;
 }
 
 /** The sivae trainer's own params, after refusing an input transform it does not have. */
