@@ -42,3 +42,17 @@ function float32(values: unknown): Float32Array {
   if (values instanceof Float32Array) return values;
   throw new Error('expected a float32 tensor');
 }
+
+/** The values a cpu-backend tensor holds, as stored. */
+export type CpuValues = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * The values of a cpu-backend tensor for reading. A float32 tensor may hold the integer
+ * array it was cast from: the backend's Cast shares the data of a bool or int32 tensor
+ * rather than copy it, as no value changes.
+ */
+export function cpuValues(backend: object, info: tf.TensorInfo): CpuValues {
+  const values = (backend as CpuBackend).readSync(info.dataId);
+  if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array) return values;
+  throw new Error(`expected a numeric tensor, got ${info.dtype}`);
+}

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installConvolutionKernels } from './convolution-kernels.ts';
+import { CPU_BROADCAST_KERNELS } from './cpu-broadcast-kernels.ts';
+import { CPU_COPY_KERNELS } from './cpu-copy-kernels.ts';
 import { installFusedKernels } from './fused-kernels.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
 import { installWasmSharedIdentity } from './wasm-shared-identity.ts';
@@ -113,6 +115,8 @@ async function useCpu(): Promise<SelectedBackend> {
   await tf.ready();
   const convolutions = installConvolutionKernels('cpu');
   installFusedKernels('cpu');
+  CPU_COPY_KERNELS.install('cpu');
+  CPU_BROADCAST_KERNELS.install('cpu');
   return { name: 'cpu', device: `cpu (pure JavaScript; ${convolutions.description})`, package: '@tensorflow/tfjs-backend-cpu', threads: convolutions.threads };
 }
 
