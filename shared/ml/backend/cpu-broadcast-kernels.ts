@@ -1,35 +1,46 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backendBuffers, cpuValues } from './backend-buffers.ts';
+import { backendBuffers, type CpuValues, cpuValues } from './backend-buffers.ts';
 import { type KernelArgs, type KernelOverride, KernelOverrides } from './kernel-overrides.ts';
 import { denseStrides, forEachRow, mergeDimensions } from './strided-walk.ts';
 
 /**
- * Broadcasting binary ops (x[N,H,W,C] ∘ bias[C], a batch of scalars, …) and Sum over outer
- * axes (bias and normalisation gradients) for the cpu backend on float32 tensors, as flat
- * loops over merged rows. The backend's own versions decode every element's coordinates, or
+ * One output row of a binary op: result[at + i] = a[aAt + i·aStep] ∘ b[bAt + i·bStep]. One
+ * function per op rather than one loop calling an op closure, so that each loop stays
+ * monomorphic and V8 inlines its arithmetic.
+ */
+type BinaryRow = (result: Float32Array, a: CpuValues, b: CpuValues, length: number, at: number, aAt: number, aStep: number, bAt: number, bStep: number) => void;
+
+const BINARY_OPS: ReadonlyArray<readonly [string, BinaryRow]> = [
+  [tf.Add, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] + b[bi + i * bs]; }],
+  [tf.Sub, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] - b[bi + i * bs]; }],
+  [tf.Multiply, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] * b[bi + i * bs]; }],
+  [tf.RealDiv, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] / b[bi + i * bs]; }],
+  [tf.Maximum, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = Math.max(a[ai + i * as], b[bi + i * bs]); }],
+  [tf.Minimum, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = Math.min(a[ai + i * as], b[bi + i * bs]); }],
+  [tf.SquaredDifference, (r, a, b, n, at, ai, as, bi, bs) => {
+    for (let i = 0; i < n; i++) {
+      const difference = a[ai + i * as] - b[bi + i * bs];
+      r[at + i] = difference * difference;
+    }
+  }],
+];
+
+/**
+ * Broadcasting binary ops (x[N,H,W,C] ∘ bias[C], a batch of scalars, …), Sum over outer
+ * axes (bias and normalisation gradients) and Mean for the cpu backend on float32
+ * tensors, as flat loops over merged rows. The backend's own versions decode every element's coordinates, or
  * transpose first for an outer-axis sum. Each value is computed as the backend computes it
  * (the same JavaScript arithmetic, a sum in float64 in the same order), so the results are
  * identical. Same-shape operands take the same path (one merged row), which also spares the
  * backend's per-element modulo. Other dtypes go to the backend's kernels.
  */
-type BinaryOp = (a: number, b: number) => number;
-
-const BINARY_OPS: ReadonlyArray<readonly [string, BinaryOp]> = [
-  [tf.Add, (a, b) => a + b],
-  [tf.Sub, (a, b) => a - b],
-  [tf.Multiply, (a, b) => a * b],
-  [tf.RealDiv, (a, b) => a / b],
-  [tf.Maximum, (a, b) => Math.max(a, b)],
-  [tf.Minimum, (a, b) => Math.min(a, b)],
-  [tf.SquaredDifference, (a, b) => (a - b) * (a - b)],
-];
-
 export const CPU_BROADCAST_KERNELS = new KernelOverrides([
   ...BINARY_OPS.map(([name, op]) => [name, broadcastBinary(op)] as const),
   [tf.Sum, sumOverOuterAxes],
+  [tf.Mean, mean],
 ]);
 
-function broadcastBinary(op: BinaryOp): KernelOverride {
+function broadcastBinary(row: BinaryRow): KernelOverride {
   return ({ inputs, backend }: KernelArgs) => {
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
@@ -40,9 +51,7 @@ function broadcastBinary(op: BinaryOp): KernelOverride {
     const [result, aValues, bValues] = [buffers.values(out), cpuValues(backend, a), cpuValues(backend, b)];
     const length = layout.shape[layout.shape.length - 1];
     const [, aStep, bStep] = layout.strides.map((strides) => strides[strides.length - 1]);
-    forEachRow(layout, [0, 0, 0], ([at, aAt, bAt]) => {
-      for (let i = 0; i < length; i++) result[at + i] = op(aValues[aAt + i * aStep], bValues[bAt + i * bStep]);
-    });
+    forEachRow(layout, [0, 0, 0], ([at, aAt, bAt]) => row(result, aValues, bValues, length, at, aAt, aStep, bAt, bStep));
     return out;
   };
 }
@@ -61,18 +70,37 @@ function sumOverOuterAxes({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
   const axes = tf.util.parseAxisParam(axis, x.shape);
   // Innermost axes the backend already sums in one flat loop.
   if (tf.backend_util.getAxesPermutation(axes, x.shape.length) === null) return undefined;
+  return reduceSum(backend, x, axes, keepDims, 1);
+}
+
+/** The backend's Mean divides every element by the count (into float32), then sums the quotients. */
+function mean({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo | undefined {
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { axis, keepDims } = attrs as unknown as tf.MeanAttrs;
+  if (x.dtype !== 'float32') return undefined;
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  const count = tf.util.sizeFromShape(tf.backend_util.computeOutAndReduceShapes(x.shape, axes)[1]);
+  return reduceSum(backend, x, axes, keepDims, Math.fround(count));
+}
+
+/** Σ over `axes` of x / divisor, each quotient rounded to float32 (none when the divisor is 1), summed in float64. */
+function reduceSum(backend: object, x: tf.TensorInfo, axes: number[], keepDims: boolean, divisor: number): tf.TensorInfo {
   const keptShape = x.shape.map((size, d) => (axes.includes(d) ? 1 : size));
   const keptStrides = denseStrides(keptShape).map((stride, d) => (axes.includes(d) ? 0 : stride));
   const layout = mergeDimensions(x.shape, [denseStrides(x.shape), keptStrides]);
-  const buffers = backendBuffers('cpu', backend);
   const values = cpuValues(backend, x);
   const totals = new Float64Array(tf.util.sizeFromShape(keptShape));
   const length = layout.shape[layout.shape.length - 1];
   const totalStep = layout.strides[1][layout.strides[1].length - 1];
   // Row-major order visits each output's terms in the order the backend adds them.
   forEachRow(layout, [0, 0], ([at, totalAt]) => {
-    for (let i = 0; i < length; i++) totals[totalAt + i * totalStep] += values[at + i];
+    if (divisor === 1) {
+      for (let i = 0; i < length; i++) totals[totalAt + i * totalStep] += values[at + i];
+    } else {
+      for (let i = 0; i < length; i++) totals[totalAt + i * totalStep] += Math.fround(values[at + i] / divisor);
+    }
   });
+  const buffers = backendBuffers('cpu', backend);
   const out = buffers.output(keepDims ? keptShape : x.shape.filter((_, d) => !axes.includes(d)));
   buffers.values(out).set(totals);
   return out;

@@ -55,6 +55,19 @@ describe('cpu copy kernels (Slice, SplitV, Reverse) equal the generic ones', () 
     expect(ours).toEqual(generic);
   });
 
+  test.each([[[0, 3, 1, 2]], [[3, 2, 1, 0]], [[0, 1, 3, 2]], [[1, 0, 2, 3]]])('transpose by %j', (perm) => {
+    const { ours, generic } = bothWays(CPU_COPY_KERNELS, () => tf.transpose(x(), perm));
+    expect(ours).toEqual(generic);
+  });
+
+  test.each([
+    [[[0, 0], [1, 1], [2, 0], [0, 0]], 0],
+    [[[1, 0], [0, 2], [1, 1], [0, 3]], -1.5],
+  ])('pad by %j with %f', (paddings, value) => {
+    const { ours, generic } = bothWays(CPU_COPY_KERNELS, () => tf.pad(x(), paddings as Array<[number, number]>, value));
+    expect(ours).toEqual(generic);
+  });
+
   test('the gradient of a concat along channels (a U-Net skip) flows back to both inputs', () => {
     const a = randomTensor([2, 4, 4, 3], 5);
     const b = randomTensor([2, 4, 4, 2], 6);
@@ -110,6 +123,13 @@ describe('cpu broadcast kernels (binary ops, Sum over outer axes) equal the gene
       });
       CPU_BROADCAST_KERNELS.uninstall('cpu');
       expect(shape).toEqual(tf.tidy(() => tf.sum(x(), axes, keepDims).shape));
+    }
+  });
+
+  test.each([[[0, 1, 2]], [[3]], [[1, 2]], [[0, 1, 2, 3]]])('mean over axes %j, with and without kept dimensions', (axes) => {
+    for (const keepDims of [false, true]) {
+      const { ours, generic } = bothWays(CPU_BROADCAST_KERNELS, () => tf.mean(randomTensor([3, 5, 6, 4], 8), axes, keepDims));
+      expect(ours).toEqual(generic);
     }
   });
 
