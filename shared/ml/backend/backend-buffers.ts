@@ -15,7 +15,7 @@ export interface BackendBuffers {
 
 interface CpuBackend {
   readSync(dataId: tf.DataId): unknown;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Uint8Array): tf.TensorInfo;
 }
 
 interface WasmBackend {
@@ -55,4 +55,10 @@ export function cpuValues(backend: object, info: tf.TensorInfo): CpuValues {
   const values = (backend as CpuBackend).readSync(info.dataId);
   if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array) return values;
   throw new Error(`expected a numeric tensor, got ${info.dtype}`);
+}
+
+/** A new zero-filled bool tensor of the cpu backend, with its values for writing. */
+export function cpuBoolOutput(backend: object, shape: number[]): { info: tf.TensorInfo; values: Uint8Array } {
+  const values = new Uint8Array(tf.util.sizeFromShape(shape));
+  return { info: (backend as CpuBackend).makeTensorInfo(shape, 'bool', values), values };
 }

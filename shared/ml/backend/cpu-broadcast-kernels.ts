@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { backendBuffers, type CpuValues, cpuValues } from './backend-buffers.ts';
+import { backendBuffers, cpuBoolOutput, type CpuValues, cpuValues } from './backend-buffers.ts';
 import { type KernelArgs, type KernelOverride, KernelOverrides } from './kernel-overrides.ts';
 import { denseStrides, forEachRow, mergeDimensions } from './strided-walk.ts';
 
@@ -8,15 +8,19 @@ import { denseStrides, forEachRow, mergeDimensions } from './strided-walk.ts';
  * function per op rather than one loop calling an op closure, so that each loop stays
  * monomorphic and V8 inlines its arithmetic.
  */
-type BinaryRow = (result: Float32Array, a: CpuValues, b: CpuValues, length: number, at: number, aAt: number, aStep: number, bAt: number, bStep: number) => void;
+type BinaryRow = (result: Float32Array | Uint8Array, a: CpuValues, b: CpuValues, length: number, at: number, aAt: number, aStep: number, bAt: number, bStep: number) => void;
 
-const BINARY_OPS: ReadonlyArray<readonly [string, BinaryRow]> = [
+type OutputDtype = 'float32' | 'bool';
+
+/** Each op with its output row and, for a comparison, the bool output dtype. */
+const BINARY_OPS: ReadonlyArray<readonly [string, BinaryRow, OutputDtype?]> = [
   [tf.Add, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] + b[bi + i * bs]; }],
   [tf.Sub, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] - b[bi + i * bs]; }],
   [tf.Multiply, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] * b[bi + i * bs]; }],
   [tf.RealDiv, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] / b[bi + i * bs]; }],
   [tf.Maximum, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = Math.max(a[ai + i * as], b[bi + i * bs]); }],
   [tf.Minimum, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = Math.min(a[ai + i * as], b[bi + i * bs]); }],
+  [tf.Greater, (r, a, b, n, at, ai, as, bi, bs) => { for (let i = 0; i < n; i++) r[at + i] = a[ai + i * as] > b[bi + i * bs] ? 1 : 0; }, 'bool'],
   [tf.SquaredDifference, (r, a, b, n, at, ai, as, bi, bs) => {
     for (let i = 0; i < n; i++) {
       const difference = a[ai + i * as] - b[bi + i * bs];
@@ -26,7 +30,8 @@ const BINARY_OPS: ReadonlyArray<readonly [string, BinaryRow]> = [
 ];
 
 /**
- * Broadcasting binary ops (x[N,H,W,C] ∘ bias[C], a batch of scalars, …), Sum over outer
+ * Broadcasting binary ops (x[N,H,W,C] ∘ bias[C], a batch of scalars, …; Greater, whose bool
+ * output the leaky ReLU gradient selects with), Sum over outer
  * axes (bias and normalisation gradients) and Mean for the cpu backend on float32
  * tensors, as flat loops over merged rows. The backend's own versions decode every element's coordinates, or
  * transpose first for an outer-axis sum. Each value is computed as the backend computes it
@@ -35,25 +40,32 @@ const BINARY_OPS: ReadonlyArray<readonly [string, BinaryRow]> = [
  * backend's per-element modulo. Other dtypes go to the backend's kernels.
  */
 export const CPU_BROADCAST_KERNELS = new KernelOverrides([
-  ...BINARY_OPS.map(([name, op]) => [name, broadcastBinary(op)] as const),
+  ...BINARY_OPS.map(([name, row, dtype]) => [name, broadcastBinary(row, dtype ?? 'float32')] as const),
   [tf.Sum, sumOverOuterAxes],
   [tf.Mean, mean],
 ]);
 
-function broadcastBinary(row: BinaryRow): KernelOverride {
+function broadcastBinary(row: BinaryRow, dtype: OutputDtype): KernelOverride {
   return ({ inputs, backend }: KernelArgs) => {
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
     const shape = tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const layout = mergeDimensions(shape, [denseStrides(shape), broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
-    const buffers = backendBuffers('cpu', backend);
-    const out = buffers.output(shape);
-    const [result, aValues, bValues] = [buffers.values(out), cpuValues(backend, a), cpuValues(backend, b)];
+    const { info: out, values: result } = output(backend, shape, dtype);
+    const [aValues, bValues] = [cpuValues(backend, a), cpuValues(backend, b)];
     const length = layout.shape[layout.shape.length - 1];
     const [, aStep, bStep] = layout.strides.map((strides) => strides[strides.length - 1]);
     forEachRow(layout, [0, 0, 0], ([at, aAt, bAt]) => row(result, aValues, bValues, length, at, aAt, aStep, bAt, bStep));
     return out;
   };
+}
+
+/** A new output tensor of the binary op (a comparison gives bool) and its values. */
+function output(backend: object, shape: number[], dtype: OutputDtype): { info: tf.TensorInfo; values: Float32Array | Uint8Array } {
+  if (dtype === 'bool') return cpuBoolOutput(backend, shape);
+  const buffers = backendBuffers('cpu', backend);
+  const info = buffers.output(shape);
+  return { info, values: buffers.values(info) };
 }
 
 /** Strides of an operand of `shape` read over the broadcast `outShape`: 0 along its broadcast axes. */

@@ -95,6 +95,7 @@ describe('cpu broadcast kernels (binary ops, Sum over outer axes) equal the gene
     ['maximum', tf.maximum],
     ['minimum', tf.minimum],
     ['squaredDifference', tf.squaredDifference],
+    ['greater', tf.greater],
   ];
   const shapePairs: Array<[number[], number[]]> = [
     [[2, 3, 4, 5], [5]],
@@ -138,6 +139,14 @@ describe('cpu broadcast kernels (binary ops, Sum over outer axes) equal the gene
     const dy = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 1, 2]);
     expect(Array.from(tf.sum(dy, [0, 1, 2]).dataSync())).toEqual([16, 20]);
     CPU_BROADCAST_KERNELS.uninstall('cpu');
+  });
+
+  test('greater gives a bool tensor, as the generic kernel does (the leaky ReLU gradient compares x with 0)', () => {
+    CPU_BROADCAST_KERNELS.install('cpu');
+    const positive = tf.greater(tf.tensor2d([1, -2, 0, 3], [2, 2]), tf.scalar(0));
+    CPU_BROADCAST_KERNELS.uninstall('cpu');
+    expect(positive.dtype).toBe('bool');
+    expect(Array.from(positive.dataSync())).toEqual([1, 0, 0, 1]);
   });
 
   test('int32 operands go to the generic kernel', () => {
