@@ -1,16 +1,16 @@
 /**
- * Where the time goes: tf.profile per kernel of a MorphAEus 128² batch-8 training step and
- * of a baseline 32² batch-64 step, and a V8 CPU profile of an evaluation job (2,000
+ * Where the time goes: tf.profile per kernel of training steps (default a MorphAEus 128²
+ * batch-8 step and a baseline 32² batch-64 step; --cases picks others), and a V8 CPU profile of an evaluation job (2,000
  * phantoms at 32², data loading included) split into phases. Writes
  * bench/results/profile-<date>.md and prints it. See bench/README.md.
- * Usage: npm run bench:profile -- [--evaluation-images 2000] [--top 15]
+ * Usage: npm run bench:profile -- [--cases morphaeus:128:8,dae:32:8] [--evaluation-images 2000] [--top 15]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { allConfigs, REPO_ROOT, tfjsVersion } from './bench-configs.ts';
-import { nonNegativeInt, positiveInt } from './bench-options.ts';
+import { nameList, nonNegativeInt, positiveInt } from './bench-options.ts';
 import { type CpuProfile, type PhaseRule, phaseTotals } from './cpu-profile-phases.ts';
 import { median } from './median.ts';
 import { prepareBenchEvaluation, runEvaluationCase } from './paired-evaluation.ts';
@@ -18,10 +18,13 @@ import { writeSweepResults } from './sweep-results-file.ts';
 import { runThroughputCase } from './throughput-case-runner.ts';
 import { escapeCell } from './vs-pytorch-table.ts';
 
-const TRAINING_CASES = [
-  { config: 'morphaeus', size: 128, batch: 8 },
-  { config: 'baseline', size: 32, batch: 64 },
-];
+interface TrainingCase {
+  config: string;
+  size: number;
+  batch: number;
+}
+
+const DEFAULT_TRAINING_CASES = 'morphaeus:128:8,baseline:32:64';
 /** What tf.profile calls a tf.customGrad function (e.g. the spatial transformer's warp), which runs kernels of its own. */
 const CUSTOM_GRADIENT_SCOPE = 'unnamed scope';
 const CUSTOM_GRADIENT_LABEL = 'tf.customGrad functions (warp, detach, …; their kernels are in their own rows too)';
@@ -50,6 +53,8 @@ const OTHER_PHASE = 'other (module loading and compiling, V8)';
 
 interface ProfileOptions {
   evaluationImages: number;
+  /** config:size:batch cases of the training profiles. */
+  cases: TrainingCase[];
   top: number;
   /** False with --no-training: the evaluation profile alone. */
   training: boolean;
@@ -59,11 +64,22 @@ function parseOptions(argv: string[]): ProfileOptions {
   const program = new Command('bench:profile')
     .description('per-kernel profiles of two training steps and a phase profile of an evaluation job (see bench/README.md)')
     .option('--evaluation-images <n>', `phantoms of the evaluation (baseline at ${EVALUATION_SIZE}²); 0 skips it`, nonNegativeInt, 2000)
+    .option('--cases <list>', 'training steps to profile, as config:size:batch', trainingCases, trainingCases(DEFAULT_TRAINING_CASES))
     .option('--top <n>', 'kernels listed per step; the rest are summed in one row', positiveInt, 15)
     .option('--no-training', 'skip the training steps (the evaluation profile alone)')
     .showHelpAfterError();
   program.parse(argv, { from: 'user' });
   return program.opts<ProfileOptions>();
+}
+
+function trainingCases(text: string): TrainingCase[] {
+  return nameList(text).map((item) => {
+    const [config, size, batch] = item.split(':');
+    if (!allConfigs().some((candidate) => candidate.name === config) || size === undefined || batch === undefined) {
+      throw new InvalidArgumentError(`expected config:size:batch with a config of configs/experiments/cxr/, got "${item}"`);
+    }
+    return { config, size: positiveInt(size), batch: positiveInt(batch) };
+  });
 }
 
 async function trainingSection(config: string, size: number, batch: number, top: number): Promise<string[]> {
@@ -142,7 +158,7 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadAtStart = os.loadavg()[0];
   const sections: string[] = [];
-  for (const { config, size, batch } of options.training ? TRAINING_CASES : []) sections.push(...(await trainingSection(config, size, batch, options.top)));
+  for (const { config, size, batch } of options.training ? options.cases : []) sections.push(...(await trainingSection(config, size, batch, options.top)));
   if (options.evaluationImages > 0) sections.push(...(await evaluationSection(options.evaluationImages)));
   const markdown = [
     `# Profiles, ${started.toISOString().slice(0, 10)}`,

@@ -15,7 +15,7 @@ export interface BackendBuffers {
 
 interface CpuBackend {
   readSync(dataId: tf.DataId): unknown;
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Uint8Array): tf.TensorInfo;
 }
 
 interface WasmBackend {
@@ -41,4 +41,24 @@ export function backendBuffers(backendName: InPlaceBackend, backend: object): Ba
 function float32(values: unknown): Float32Array {
   if (values instanceof Float32Array) return values;
   throw new Error('expected a float32 tensor');
+}
+
+/** The values a cpu-backend tensor holds, as stored. */
+export type CpuValues = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * The values of a cpu-backend tensor for reading. A float32 tensor may hold the integer
+ * array it was cast from: the backend's Cast shares the data of a bool or int32 tensor
+ * rather than copy it, as no value changes.
+ */
+export function cpuValues(backend: object, info: tf.TensorInfo): CpuValues {
+  const values = (backend as CpuBackend).readSync(info.dataId);
+  if (values instanceof Float32Array || values instanceof Int32Array || values instanceof Uint8Array) return values;
+  throw new Error(`expected a numeric tensor, got ${info.dtype}`);
+}
+
+/** A new zero-filled bool tensor of the cpu backend, with its values for writing. */
+export function cpuBoolOutput(backend: object, shape: number[]): { info: tf.TensorInfo; values: Uint8Array } {
+  const values = new Uint8Array(tf.util.sizeFromShape(shape));
+  return { info: (backend as CpuBackend).makeTensorInfo(shape, 'bool', values), values };
 }

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installConvolutionKernels } from './convolution-kernels.ts';
-import { installFusedKernels } from './fused-kernels.ts';
+import { CPU_BROADCAST_KERNELS } from './cpu-broadcast-kernels.ts';
+import { CPU_COPY_KERNELS } from './cpu-copy-kernels.ts';
+import { installCpuLayerKernels, installFusedKernels } from './fused-kernels.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
 import { installWasmSharedIdentity } from './wasm-shared-identity.ts';
 import { activateWebgpu, describeAdapter, type AdapterPreference, type WebgpuAdapter } from './webgpu-backend.ts';
@@ -113,6 +115,9 @@ async function useCpu(): Promise<SelectedBackend> {
   await tf.ready();
   const convolutions = installConvolutionKernels('cpu');
   installFusedKernels('cpu');
+  installCpuLayerKernels();
+  CPU_COPY_KERNELS.install('cpu');
+  CPU_BROADCAST_KERNELS.install('cpu');
   return { name: 'cpu', device: `cpu (pure JavaScript; ${convolutions.description})`, package: '@tensorflow/tfjs-backend-cpu', threads: convolutions.threads };
 }
 

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_SWISH } from './swish-kernels.ts';
 
 /** Activation names of the official Encoder/Decoder (docs/models.md §2.1). */
 export type ActivationName = 'swish' | 'relu' | 'leakyrelu';
 
 export type Activation = (x: tf.Tensor4D) => tf.Tensor4D;
 
-/** Swish with β = 1: x·sigmoid(x). */
+/** Swish with β = 1: x·sigmoid(x); through the fused kernels (swish-kernels.ts) where the backend has them. */
 export function swish(x: tf.Tensor4D): tf.Tensor4D {
+  if (FUSED_SWISH.available()) return FUSED_SWISH.apply(x);
   return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
 }
 
