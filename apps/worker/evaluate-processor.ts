@@ -10,9 +10,10 @@ import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.ts';
 import { LeaseLostError, StorageLease } from '../../shared/storage/storage-lease.ts';
 import type { EvaluateChildMessage, EvaluateChildStart } from './evaluate-child.ts';
-import { childMaxRssMb, siblingEntry, WarmChild } from './warm-child.ts';
+import { childMaxRssMb, WarmChild } from './warm-child.ts';
+import { entryNextTo } from '../../shared/process/node-entry.ts';
 
-const CHILD_ENTRY = siblingEntry(import.meta.url, 'evaluate-child');
+const CHILD_ENTRY = entryNextTo(import.meta.url, 'evaluate-child');
 
 /**
  * The evaluate processor: scoring runs in a child process, like training, so the

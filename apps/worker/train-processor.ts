@@ -15,9 +15,10 @@ import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import { isTrainOutcome, type ChildMessage, type SupervisorMessage, type TrainOutcome } from './train-child-messages.ts';
-import { childMaxRssMb, siblingEntry, WarmChild } from './warm-child.ts';
+import { childMaxRssMb, WarmChild } from './warm-child.ts';
+import { entryNextTo } from '../../shared/process/node-entry.ts';
 
-const CHILD_ENTRY = siblingEntry(import.meta.url, 'train-child');
+const CHILD_ENTRY = entryNextTo(import.meta.url, 'train-child');
 /** How often the supervisor looks at the cancel channel; a batch is the finer grain. */
 const CANCEL_POLL_MS = 500;
 /** Bull Board and the API need no more than one progress write a second. */

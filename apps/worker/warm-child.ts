@@ -1,20 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../shared/observability/logger.ts';
+import { nodeOptionsFor } from '../../shared/process/node-entry.ts';
 import type { ChildHealth } from './tf-state-guard.ts';
 
 /** Resident memory above which a child is replaced after its job; AELAB_CHILD_MAX_RSS_MB overrides it. */
 const DEFAULT_MAX_RSS_MB = 4096;
-
-/**
- * The entry of a child next to `moduleUrl`: `train-child.ts` under tsx (development,
- * tests), `train-child.js` in the compiled build, which runs without a compiler.
- */
-export function siblingEntry(moduleUrl: string, name: string): string {
-  const here = fileURLToPath(moduleUrl);
-  return join(dirname(here), `${name}${extname(here)}`);
-}
 
 /** The memory limit of a warm child, from AELAB_CHILD_MAX_RSS_MB. */
 export function childMaxRssMb(env: NodeJS.ProcessEnv = process.env): number {
@@ -129,7 +119,7 @@ export class WarmChild<Start, Message extends { type: string }> {
     const child = this.current;
     if (child !== null && child.connected && child.exitCode === null && child.signalCode === null) return child;
     const fresh = fork(this.entry, [], {
-      execArgv: this.entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      execArgv: nodeOptionsFor(this.entry),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: process.env,
     });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import type { BallastStart } from './fixtures/ballast-child.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const TRAIN_CHILD = join(ROOT, 'apps/worker/train-child.ts');
+const COMPILED_TRAIN_CHILD = join(ROOT, 'build/js/apps/worker/train-child.js');
 const BALLAST_CHILD = join(import.meta.dirname, 'fixtures/ballast-child.ts');
 const logger = createLogger('test', {});
 
@@ -70,6 +72,18 @@ describe('WarmChild: one training child, job after job', () => {
       expect((await weights(a)).equals(await weights(b)), `${a} vs ${b}`).toBe(true);
       expect(await metricsWithoutTimes(store, a)).toEqual(await metricsWithoutTimes(store, b));
     }
+  }, 240_000);
+});
+
+describe('the compiled build (npm run build)', () => {
+  it('trains in a JavaScript child started without a TypeScript loader exactly as in the TypeScript one', async () => {
+    expect(spawnSync(process.execPath, [join(ROOT, 'bin/build-js.mjs'), '--if-stale'], { stdio: 'inherit' }).status).toBe(0);
+    process.env.AELAB_BACKEND = 'cpu';
+    const config = await smokeConfig('ae-s.yaml');
+    await train(warm<SupervisorMessage, ChildMessage>(COMPILED_TRAIN_CHILD), 'compiled', config);
+    await train(warm<SupervisorMessage, ChildMessage>(TRAIN_CHILD), 'typescript', config);
+    expect((await weights('compiled')).equals(await weights('typescript'))).toBe(true);
+    expect(await metricsWithoutTimes(store, 'compiled')).toEqual(await metricsWithoutTimes(store, 'typescript'));
   }, 240_000);
 });
 
