@@ -39,7 +39,9 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
     for (;;) {
       // Taken before the pass: a trial that ends during it wakes the next one at once.
       const heard = deps.trialEnds.heard(job.id ?? sweepId);
+      const passStarted = performance.now();
       const step = await controlSweep(controller, sweepId, job);
+      log.debug('controller pass', { step: step.kind, ms: Math.round(performance.now() - passStarted) });
       if (step.kind === 'done') {
         await sweeps.update(sweepId, (r) => ({ ...r, status: step.status, finishedAt: new Date().toISOString() }));
         log.info('sweep finished', { status: step.status });
