@@ -23,6 +23,7 @@ export interface EvaluateChildStart {
 }
 
 export type EvaluateChildMessage =
+  | { type: 'pong' }
   | { type: 'progress'; scored: number; total: number }
   /** `health`: whether this child may take the next job (see WarmChild). */
   | { type: 'done'; health: ChildHealth }
@@ -41,7 +42,11 @@ process.on('disconnect', () => process.exit(70));
 process.on('SIGTERM', () => undefined);
 process.on('SIGINT', () => undefined);
 
-process.on('message', (message: EvaluateChildStart) => void evaluate(message));
+process.on('message', (message: EvaluateChildStart | { type: 'ping' }) => {
+  // Asked before each job (see WarmChild).
+  if (message.type === 'ping') void send({ type: 'pong' });
+  else void evaluate(message);
+});
 
 async function evaluate(message: EvaluateChildStart): Promise<void> {
   try {

@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+import { evaluateJobSchema, type EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
 import { evaluationPaths } from '../../shared/evaluation/evaluation-paths.ts';
 import type { EvaluationRecord } from '../../shared/evaluation/evaluation-record.ts';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { tagFailure } from '../../shared/observability/failure-reason.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import { takenJobPayload } from '../../shared/queue/job-payload.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.ts';
 import { LeaseLostError, StorageLease } from '../../shared/storage/storage-lease.ts';
@@ -33,9 +34,10 @@ export function createEvaluateProcessor(deps: {
   // Forked at the first evaluation, not at start: most workers train far more often than they evaluate.
   const children = new WarmChild<EvaluateChildStart, EvaluateChildMessage>(CHILD_ENTRY, deps.logger);
   return async function processEvaluateJob(job: Job<EvaluateJob>): Promise<{ status: 'completed' }> {
-    const log = deps.logger.child({ runId: job.data.runId, evalId: job.data.evalId, jobId: job.id });
-    const stored = await unfenced.get(job.data.evalId);
-    if (stored === null) throw new UnrecoverableError(`evaluation ${job.data.evalId} has no record in storage`);
+    const payload = takenJobPayload(evaluateJobSchema, job);
+    const log = deps.logger.child({ runId: payload.runId, evalId: payload.evalId, jobId: job.id });
+    const stored = await unfenced.get(payload.evalId);
+    if (stored === null) throw new UnrecoverableError(`evaluation ${payload.evalId} has no record in storage`);
     if (stored.status === 'completed') {
       log.info('evaluation already completed; the job is closed without scoring again');
       return { status: 'completed' };
@@ -116,7 +118,7 @@ async function scoreInChild(context: ScoringContext): Promise<{ outcome: Evaluat
       });
   };
   const start: EvaluateChildStart = { type: 'start', job: job.data, storage: context.storage, leaseToken: lease.token };
-  const outcome = await children.run(start, relayProgress, (message) => message.type !== 'progress').catch(
+  const outcome = await children.run(start, relayProgress, (message) => message.type === 'done' || message.type === 'failed').catch(
     (error: unknown): EvaluateChildMessage => ({ type: 'failed', message: `evaluation ${error instanceof Error ? error.message : String(error)}` }),
   );
   context.onLockLost(() => undefined);

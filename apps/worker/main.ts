@@ -8,8 +8,9 @@
  */
 import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
+import type { SweepJob } from '../../shared/contracts/sweep-job.ts';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
-import { queuePrefix } from '../../shared/contracts/queue-names.ts';
+import { queuePrefix, SWEEP_QUEUE } from '../../shared/contracts/queue-names.ts';
 import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
@@ -109,9 +110,9 @@ async function main(): Promise<void> {
   await trialEnds.start();
   // Sweep controllers only read storage and queue jobs, and mostly wait for their trials:
   // many run side by side in this process, outside the job slot.
-  const sweeper = new Worker<{ sweepId: string }>(
-    'sweep',
-    measuredProcessor('sweep', metrics, createSweepProcessor({ store, routing, cancel, logger, trialEnds, shuttingDown: () => shuttingDown })),
+  const sweeper = new Worker<SweepJob>(
+    SWEEP_QUEUE,
+    measuredProcessor(SWEEP_QUEUE, metrics, createSweepProcessor({ store, routing, cancel, logger, trialEnds, shuttingDown: () => shuttingDown })),
     { connection, prefix: queuePrefix(), concurrency: SWEEPS_PER_WORKER, ...TRAIN_WORKER_SETTINGS },
   );
   sweeper.on('error', outage.listener('sweep worker'));
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
     prefix: queuePrefix(),
     labels,
     backend,
-    queues: [...routed.queueNames(), 'sweep'],
+    queues: [...routed.queueNames(), SWEEP_QUEUE],
   });
 
   const shutdown = (signal: string) => {

@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import { type Job, WaitingError } from 'bullmq';
+import { sweepJobSchema, type SweepJob } from '../../shared/contracts/sweep-job.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import { takenJobPayload } from '../../shared/queue/job-payload.ts';
 import type { TrialEndSignal } from '../../shared/queue/trial-end-signal.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.ts';
@@ -28,8 +30,8 @@ export interface SweepProcessorDeps extends Omit<SweepControllerDeps, 'runs'> {
  * longer than the lock, or the job lost and queued again) appends nothing more.
  */
 export function createSweepProcessor(deps: SweepProcessorDeps) {
-  return async function processSweepJob(job: Job<{ sweepId: string }>, token?: string): Promise<{ status: string }> {
-    const { sweepId } = job.data;
+  return async function processSweepJob(job: Job<SweepJob>, token?: string): Promise<{ status: string }> {
+    const { sweepId } = takenJobPayload(sweepJobSchema, job);
     const log = deps.logger.child({ sweepId, jobId: job.id });
     const lease = await StorageLease.take(deps.store, sweepPaths(sweepId).lease, { host: hostname(), pid: process.pid });
     const store = new FencedArtifactStore(deps.store, lease);

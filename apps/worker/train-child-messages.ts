@@ -12,6 +12,8 @@ import type { ChildHealth } from './tf-state-guard.ts';
 const supervisorMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), runId: z.string().min(1), config: z.record(z.string(), z.unknown()), storage: z.string().min(1), leaseToken: z.string().min(1) }),
   z.object({ type: z.literal('stop'), reason: z.enum(['cancel', 'preempt']) }),
+  /** Asked before each job: the child answers `pong` (see WarmChild). */
+  z.object({ type: z.literal('ping') }),
 ]);
 export type SupervisorMessage = z.infer<typeof supervisorMessageSchema>;
 export type TrainStart = Extract<SupervisorMessage, { type: 'start' }>;
@@ -24,6 +26,7 @@ export function parseSupervisorMessage(raw: unknown): SupervisorMessage {
 }
 
 export type ChildMessage =
+  | { type: 'pong' }
   | { type: 'backend'; name: string; device: string; adapter?: WebgpuAdapter; threads: number | null; tfjsVersion: string }
   | { type: 'resumed'; epoch: number; batch: number }
   /** A problem that does not stop the run (a damaged checkpoint skipped), for the worker's log. */

@@ -31,6 +31,7 @@ process.on('disconnect', () => process.exit(70));
 
 process.on('message', (raw: unknown) => {
   const message = parseSupervisorMessage(raw);
+  if (message.type === 'ping') void send({ type: 'pong' });
   if (message.type === 'stop') stopReason = stopReason === 'cancel' ? 'cancel' : message.reason;
   if (message.type === 'start') {
     stopReason = null;

@@ -2,13 +2,14 @@ import { hostname } from 'node:os';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { submitEvaluation } from '../../shared/evaluation/evaluation-submitter.ts';
-import type { TrainJob, TrainJobResult, TrainProgress } from '../../shared/contracts/train-job.ts';
+import { trainJobSchema, type TrainJob, type TrainJobResult, type TrainProgress } from '../../shared/contracts/train-job.ts';
 import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
 import { EtaEstimator } from '../../shared/observability/eta-estimator.ts';
 import { tagFailure, type FailureReason } from '../../shared/observability/failure-reason.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { takenJobPayload } from '../../shared/queue/job-payload.ts';
 import { ANONYMOUS, type RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
@@ -52,7 +53,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
   const children = new WarmChild<SupervisorMessage, ChildMessage>(CHILD_ENTRY, deps.logger);
   children.prepare();
   const processTrainJob = async function processTrainJob(job: Job<TrainJob>, token?: string): Promise<TrainJobResult> {
-    const { runId, config } = job.data;
+    const { runId, config } = takenJobPayload(trainJobSchema, job);
     const log = deps.logger.child({ runId, jobId: job.id });
     if (deps.shuttingDown()) {
       await job.moveToWait(token);

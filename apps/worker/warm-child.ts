@@ -54,8 +54,8 @@ export class WarmChild<Start, Message extends { type: string }> {
    * Runs one job: sends `start`, passes every message to `onMessage`, and resolves with the
    * first message `isFinal` accepts; rejects when the child exits before sending one.
    */
-  run(start: Start, onMessage: (message: Message) => void, isFinal: (message: Message) => boolean): Promise<Message> {
-    const child = this.live();
+  async run(start: Start, onMessage: (message: Message) => void, isFinal: (message: Message) => boolean): Promise<Message> {
+    const child = await this.answering();
     return new Promise<Message>((resolve, reject) => {
       const detach = () => {
         child.off('message', listen);
@@ -114,6 +114,17 @@ export class WarmChild<Start, Message extends { type: string }> {
     child.kill('SIGKILL');
   }
 
+  /**
+   * The child for the next job, once it answered a ping: one killed between jobs may not
+   * have had its exit noticed yet, and a job sent to it would fail as a crash.
+   */
+  private async answering(): Promise<ChildProcess> {
+    const child = this.live();
+    if (await answersPing(child)) return child;
+    this.retire('it did not answer before its next job');
+    return this.live();
+  }
+
   /** The child, forked again when the last one is gone (crashed, killed between jobs). */
   private live(): ChildProcess {
     const child = this.current;
@@ -132,4 +143,25 @@ export class WarmChild<Start, Message extends { type: string }> {
     this.current = fresh;
     return fresh;
   }
+}
+
+/** Whether the child answers `{type: 'ping'}` with `{type: 'pong'}` before it exits. */
+function answersPing(child: ChildProcess): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (answered: boolean) => {
+      child.off('message', pong);
+      child.off('exit', gone);
+      resolve(answered);
+    };
+    const pong = (message: { type?: unknown }) => {
+      if (message?.type === 'pong') settle(true);
+    };
+    const gone = () => settle(false);
+    child.on('message', pong);
+    child.on('exit', gone);
+    if (!child.connected) return settle(false);
+    child.send({ type: 'ping' }, (error) => {
+      if (error) settle(false);
+    });
+  });
 }

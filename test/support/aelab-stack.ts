@@ -67,7 +67,7 @@ export class AelabStack {
     stack.api = stack.spawn('apps/api/main.ts');
     for (let i = 0; i < options.workers; i += 1) stack.workers.push(stack.spawn('apps/worker/main.ts'));
     try {
-      await stack.waitFor(async () => (await fetch(`${stack.baseUrl}/healthz`).then((r) => r.ok, () => false)) || null, 60_000, 'API start');
+      await stack.waitFor(async () => (await fetch(`${stack.baseUrl}/healthz`).then((r) => r.ok, () => false)) || null, 120_000, 'API start');
     } catch (error) {
       // Nobody else holds the stack yet: its processes would outlive the test.
       await stack.stop();

@@ -129,9 +129,8 @@ describe('WarmChild: replaced whenever a job leaves it unfit', () => {
 
   it('fails the job, not the worker, when its child dies mid-job', async () => {
     const child = warm<BallastStart, BallastDone>(BALLAST_CHILD);
-    const pid = (await runBallast(child, 0, 0)).pid;
-    const job = child.run({ type: 'start', leakTensors: 0, keepMb: 0 }, () => undefined, () => false);
-    process.kill(pid, 'SIGKILL');
+    // The child is killed while the job is still in its hands (its report is not taken as final).
+    const job = child.run({ type: 'start', leakTensors: 0, keepMb: 0 }, (message) => process.kill(message.pid, 'SIGKILL'), () => false);
     await expect(job).rejects.toThrow(/process exited \(code none, signal SIGKILL\) before reporting a result/);
   }, 60_000);
 });
