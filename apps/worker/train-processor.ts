@@ -59,13 +59,14 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    const stored = await deps.runs.get(runId);
+    // Both before the run is marked running, side by side: each is a round trip on a trial's hand-out path.
+    const [stored, cancelRequested] = await Promise.all([deps.runs.get(runId), deps.cancel.isRequested(runId)]);
     if (stored?.status === 'completed') {
       // The job of a run that finished while Redis was away comes back as stalled: nothing is left to do.
       log.info('run already completed; the job is closed without training');
       return { status: 'completed', epochsCompleted: stored.epoch, stoppedEarly: stored.stoppedEarly };
     }
-    if (await deps.cancel.isRequested(runId)) {
+    if (cancelRequested) {
       await deps.runs.update(runId, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
       return { status: 'cancelled', epochsCompleted: 0, stoppedEarly: false };
     }
