@@ -82,7 +82,8 @@ function sweepBody(options: SweepBenchOptions): Record<string, unknown> {
  * every trial's run record, and stops everything (processes, queue keys, storage).
  */
 export async function runSweepBench(options: SweepBenchOptions): Promise<SweepBenchRun> {
-  const stack = await AelabStack.start({ label: `bench-${options.label}`, workers: options.workers, env: { AELAB_BACKEND: 'cpu' } });
+  // The compiled build, as the images run it: a benchmark of the product, not of the TypeScript loader.
+  const stack = await AelabStack.start({ label: `bench-${options.label}`, workers: options.workers, env: { AELAB_BACKEND: 'cpu' }, compiled: true });
   active = stack;
   try {
     await stack.waitFor(async () => (stack.workers.every((w) => w.output().includes('worker ready')) ? true : null), 120_000, 'every worker to be ready');

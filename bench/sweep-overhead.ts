@@ -73,16 +73,16 @@ const markdown = [
   '| Time per trial (s) | Median | p99 | Max | What it is |',
   '|---|---|---|---|---|',
   row('Trial run', timings.map((t) => t.finishedAt - t.startedAt), 'run.json startedAt → finishedAt: the worker holds the job'),
-  row('Start-up to epoch record', timings.map((t) => t.firstRecordAt - t.startedAt), 'startedAt → mtime of metrics.jsonl: fork the training child, tsx + TF.js import, config, data, the 0 s epoch'),
-  row('Epoch record to end', timings.map((t) => t.finishedAt - t.firstRecordAt), 'metrics.jsonl written → finishedAt: checkpoint, child exit, run record update'),
-  row('Idle between trials, same worker', gaps, 'finishedAt of a trial → startedAt of the next trial on the same worker pid (run.json.worker.pid): job completion, the sweep controller queuing the next trial, BullMQ hand-out'),
+  row('Start-up to epoch record', timings.map((t) => t.firstRecordAt - t.startedAt), 'startedAt → mtime of metrics.jsonl: the lease, the start message to the warm training child, config, data, the 0 s epoch'),
+  row('Epoch record to end', timings.map((t) => t.finishedAt - t.firstRecordAt), 'metrics.jsonl written → finishedAt: checkpoint, the child\'s health report, run record update'),
+  row('Idle between trials, same worker', gaps, 'finishedAt of a trial → startedAt of the next trial on the same worker pid (run.json.worker.pid): job completion, the trial-end signal, a controller pass queuing the next trial, BullMQ hand-out'),
   '',
   'Notes:',
   '',
   `- Ray Tune publishes a per-trial overhead of about 0.14 s. Here one trial costs a worker slot ${slotSecondsPerTrial.toFixed(2)} s, ` +
-    'almost all of it the fresh training child process that each trial forks (Node start, tsx, TF.js import), which isolates a crashing or leaking trial but is paid per trial; ' +
+    'with the API, workers and children running the compiled build (npm run build) and each worker\'s training child kept warm between trials; ' +
     'the queue/controller part is the "idle between trials" row.',
-  `- The machine has ${os.availableParallelism()} CPU(s): with ${workers} workers the child start-ups compete for the CPUs, so start-up time here is larger than on an idle core.`,
+  `- The machine has ${os.availableParallelism()} CPU(s), shared with whatever else runs on it: every time here grows with the load average above.`,
   '- Timestamps are ISO milliseconds written by the worker (run.json) and file mtimes; all processes run on this one host, so there is no clock skew.',
   '',
 ].join('\n');

@@ -61,13 +61,12 @@ const markdown = [
   '',
   'Columns: **Wall** POST /sweeps → sweep completed; **Span** first trial startedAt → last trial finishedAt (run.json); ' +
     `**Ideal** ${trials}·${seconds} s / workers; **Efficiency** ideal / wall; **Trial run** startedAt → finishedAt of one trial; ` +
-    `**Overhead per trial** that minus the ${seconds} s epoch (the training child's start-up and exit).`,
+    `**Overhead per trial** that minus the ${seconds} s epoch (data, checkpoint and run record writes; the warm training child is reused).`,
   '',
   'Notes:',
   '',
-  `- The machine has ${os.availableParallelism()} CPU(s). The synthetic epoch waits with Atomics.wait and uses no CPU, but every trial forks a training child ` +
-    '(Node, tsx, TF.js import) that needs about a CPU-second or more: with more workers than CPUs the start-ups queue for the CPUs, ' +
-    'so the rows past the CPU count measure this machine, not the design; efficiency there is bounded by start-up CPU time per trial × trials / CPUs.',
+  `- The machine has ${os.availableParallelism()} CPU(s), shared with whatever else runs on it. The synthetic epoch waits with Atomics.wait and uses no CPU; ` +
+    'the processes run the compiled build and each worker keeps its training child warm, so a trial costs no process start.',
   '- Each row starts its own API and workers (waiting until every worker is ready before submitting) and stops them after.',
   '',
 ].join('\n');

@@ -2,7 +2,8 @@
 // Setup step of `npm test` and `npm run demo` on a fresh checkout: runs `npm ci` when
 // node_modules is missing or was installed from another package-lock.json, and does
 // nothing otherwise (so repeated runs stay fast). Then makes sure the native convolution
-// kernels are built (installing OpenBLAS with apt-get first when running as root without it).
+// kernels are built (installing OpenBLAS with apt-get first when running as root without it),
+// and compiles the TypeScript to build/js/ when a source changed since the last build.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ const stamp = join(root, 'node_modules', '.aelab-installed-from');
 if (!(existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash)) installNodeModules();
 installOpenblasIfRoot();
 spawnSync(process.execPath, [join(root, 'bin/build-native-kernels.mjs')], { stdio: 'inherit' });
+const compiled = spawnSync(process.execPath, [join(root, 'bin/build-js.mjs'), '--if-stale'], { stdio: 'inherit' });
+if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 
 function installNodeModules() {
   console.error('aelab: installing dependencies (npm ci)…');

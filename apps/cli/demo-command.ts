@@ -1,6 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import { writePhantomDataset } from '../../shared/data/write-phantom-dataset.ts';
 import { findOrStartRedis, freePort, RedisUnavailableError } from '../../shared/queue/local-redis.ts';
@@ -10,8 +9,8 @@ import { ManagedProcess } from './managed-process.ts';
 import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
 import { watchEvaluation } from './watch-evaluation.ts';
 import { formatSeconds, watchRun } from './watch-run.ts';
+import { entryNextTo } from '../../shared/process/node-entry.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Two seeds of the demo config: one method, so the comparison shows mean ± std and the gallery two columns. */
 const DEMO_SEEDS = [2109, 7];
 
@@ -73,8 +72,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       PORT: String(port),
       HOST: '127.0.0.1',
     };
-    processes.push(await ManagedProcess.start('api', join(ROOT, 'apps/api/main.ts'), env, join(directory, 'logs/api.log')));
-    processes.push(await ManagedProcess.start('worker', join(ROOT, 'apps/worker/main.ts'), env, join(directory, 'logs/worker.log')));
+    processes.push(await ManagedProcess.start('api', entryNextTo(import.meta.url, '../api/main'), env, join(directory, 'logs/api.log')));
+    processes.push(await ManagedProcess.start('worker', entryNextTo(import.meta.url, '../worker/main'), env, join(directory, 'logs/worker.log')));
     const client = new ApiClient(`http://127.0.0.1:${port}`, env.AELAB_API_TOKEN);
     await waitUntilReady(client, processes);
     say(`API on http://127.0.0.1:${port}, one worker; logs in ${join(directory, 'logs')}`);

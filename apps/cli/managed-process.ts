@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { nodeOptionsFor } from '../../shared/process/node-entry.ts';
 
 /**
  * An aelab process (API or worker) started by the demo, its output in a log file.
@@ -17,7 +18,7 @@ export class ManagedProcess {
   static async start(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): Promise<ManagedProcess> {
     await mkdir(dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeOptionsFor(entry), entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     return new ManagedProcess(name, logFile, child);

@@ -1,11 +1,11 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { canonicalLabels, labelsFromEnv } from '../../shared/contracts/worker-labels.ts';
 import { labelsOfBackend } from '../../shared/ml/backend/backend-labels.ts';
 import type { BackendProbeMessage } from './backend-probe-child.ts';
+import { entryNextTo, nodeOptionsFor } from '../../shared/process/node-entry.ts';
 
-const PROBE_ENTRY = fileURLToPath(new URL('./backend-probe-child.ts', import.meta.url));
+const PROBE_ENTRY = entryNextTo(import.meta.url, 'backend-probe-child');
 
 /** The native TF.js packages `auto` and `tensorflow` try, in selectBackend's order. */
 const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
@@ -38,7 +38,7 @@ function nativePackageInstalled(): boolean {
 
 function probeBackend(env: NodeJS.ProcessEnv): Promise<{ name: string; device: string }> {
   return new Promise((resolve, reject) => {
-    const child = fork(PROBE_ENTRY, [], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(PROBE_ENTRY, [], { execArgv: nodeOptionsFor(PROBE_ENTRY), env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (message: BackendProbeMessage) => {
       if (message.type === 'selected') resolve({ name: message.name, device: message.device });
       else reject(new Error(`no usable backend: ${message.message}`));

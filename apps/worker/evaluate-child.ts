@@ -1,6 +1,7 @@
 /**
- * Child process of an evaluate job: scores every test image of the run's downstream
- * tasks with the chosen checkpoint and writes scores, results and pictures to storage.
+ * Warm child process of a worker's evaluate jobs, one after another: for each it scores
+ * every test image of the run's downstream tasks with the chosen checkpoint and writes
+ * scores, results and pictures to storage, then reports its health.
  */
 import { parseExperimentConfigText } from '../../shared/config/load-experiment-config.ts';
 import { evaluateRun } from '../../shared/evaluation/evaluate-run.ts';
@@ -11,18 +12,24 @@ import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
+import { TfStateGuard, type ChildHealth } from './tf-state-guard.ts';
 
 /** What the worker sends to start: the job, the storage location, and the lease its writes are fenced by. */
 export interface EvaluateChildStart {
+  type: 'start';
   job: EvaluateJob;
   storage: string;
   leaseToken: string;
 }
 
 export type EvaluateChildMessage =
+  | { type: 'pong' }
   | { type: 'progress'; scored: number; total: number }
-  | { type: 'done' }
+  /** `health`: whether this child may take the next job (see WarmChild). */
+  | { type: 'done'; health: ChildHealth }
   | { type: 'failed'; message: string };
+
+const guard = new TfStateGuard();
 
 function send(message: EvaluateChildMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -35,25 +42,29 @@ process.on('disconnect', () => process.exit(70));
 process.on('SIGTERM', () => undefined);
 process.on('SIGINT', () => undefined);
 
-process.on('message', (message: EvaluateChildStart) => {
-  void (async () => {
-    try {
-      const store = openArtifactStore(message.storage);
-      // The backend training picks for this model (wasm where it is checked), not the
-      // pure-JS one: a forward pass there costs many times more.
-      const { config } = parseExperimentConfigText(await store.readText(runPaths(message.job.runId).config), `runs/${message.job.runId}/config.yaml`);
-      await selectBackend(undefined, config.model.name);
-      const lease = StorageLease.held(store, evaluationPaths(message.job.runId, message.job.evalId).lease, message.leaseToken);
-      await evaluateRun({
-        ...message.job,
-        store: new FencedArtifactStore(store, lease),
-        onProgress: (scored, total) => send({ type: 'progress', scored, total }),
-      });
-      await send({ type: 'done' });
-      process.exit(0);
-    } catch (error) {
-      await send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-      process.exit(1);
-    }
-  })();
+process.on('message', (message: EvaluateChildStart | { type: 'ping' }) => {
+  // Asked before each job (see WarmChild).
+  if (message.type === 'ping') void send({ type: 'pong' });
+  else void evaluate(message);
 });
+
+async function evaluate(message: EvaluateChildStart): Promise<void> {
+  try {
+    const store = openArtifactStore(message.storage);
+    // The backend training picks for this model (wasm where it is checked), not the
+    // pure-JS one: a forward pass there costs many times more.
+    const { config } = parseExperimentConfigText(await store.readText(runPaths(message.job.runId).config), `runs/${message.job.runId}/config.yaml`);
+    await selectBackend(undefined, config.model.name);
+    guard.begin();
+    const lease = StorageLease.held(store, evaluationPaths(message.job.runId, message.job.evalId).lease, message.leaseToken);
+    await evaluateRun({
+      ...message.job,
+      store: new FencedArtifactStore(store, lease),
+      onProgress: (scored, total) => send({ type: 'progress', scored, total }),
+    });
+    await send({ type: 'done', health: guard.end() });
+  } catch (error) {
+    guard.end();
+    await send({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  }
+}

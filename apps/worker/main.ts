@@ -8,13 +8,15 @@
  */
 import { hostname } from 'node:os';
 import { type Job, Worker } from 'bullmq';
+import type { SweepJob } from '../../shared/contracts/sweep-job.ts';
 import { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
-import { queuePrefix } from '../../shared/contracts/queue-names.ts';
+import { queuePrefix, SWEEP_QUEUE } from '../../shared/contracts/queue-names.ts';
 import { portFromEnv } from '../../shared/config/port-from-env.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { TrialEndSignal } from '../../shared/queue/trial-end-signal.ts';
 import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
 import { requestReconcile } from '../../shared/recovery/reconcile-requests.ts';
@@ -29,6 +31,9 @@ import { measuredProcessor } from './measured-processor.ts';
 import { createSweepProcessor } from './sweep-processor.ts';
 import { RoutedWorkers } from './routed-workers.ts';
 import { createTrainProcessor } from './train-processor.ts';
+
+/** Sweep controllers one worker process runs at once; each mostly waits for its trials. */
+const SWEEPS_PER_WORKER = 64;
 
 /** How this process is named in logs and metrics: the host and pid, as in run.json. */
 const WORKER_NAME = `${hostname()}:${process.pid}`;
@@ -94,13 +99,21 @@ async function main(): Promise<void> {
     settings: TRAIN_WORKER_SETTINGS,
     logger,
     onWorker: (worker, kind) =>
-      watchRoutedWorker(worker, kind, { outage, fairShare: routing.fairShare, lockLost: (jobIds) => (kind === 'train' ? lockLost(jobIds) : evaluationLockLost(jobIds)) }),
+      watchRoutedWorker(worker, kind, {
+        outage,
+        fairShare: routing.fairShare,
+        lockLost: (jobIds) => (kind === 'train' ? lockLost(jobIds) : evaluationLockLost(jobIds)),
+        trialEnded: (sweepJobId) => TrialEndSignal.publish(connection, sweepJobId).catch((error: unknown) => logger.warn('could not signal the end of a trial', { sweepJobId, error: String(error) })),
+      }),
   });
-  // Sweep controllers only read storage and queue jobs: several run side by side in this process, outside the job slot.
-  const sweeper = new Worker<{ sweepId: string }>(
-    'sweep',
-    measuredProcessor('sweep', metrics, createSweepProcessor({ store, routing, cancel, logger })),
-    { connection, prefix: queuePrefix(), concurrency: 4, ...TRAIN_WORKER_SETTINGS },
+  const trialEnds = new TrialEndSignal(createWorkerConnection());
+  await trialEnds.start();
+  // Sweep controllers only read storage and queue jobs, and mostly wait for their trials:
+  // many run side by side in this process, outside the job slot.
+  const sweeper = new Worker<SweepJob>(
+    SWEEP_QUEUE,
+    measuredProcessor(SWEEP_QUEUE, metrics, createSweepProcessor({ store, routing, cancel, logger, trialEnds, shuttingDown: () => shuttingDown })),
+    { connection, prefix: queuePrefix(), concurrency: SWEEPS_PER_WORKER, ...TRAIN_WORKER_SETTINGS },
   );
   sweeper.on('error', outage.listener('sweep worker'));
   await routed.start();
@@ -113,7 +126,7 @@ async function main(): Promise<void> {
     prefix: queuePrefix(),
     labels,
     backend,
-    queues: [...routed.queueNames(), 'sweep'],
+    queues: [...routed.queueNames(), SWEEP_QUEUE],
   });
 
   const shutdown = (signal: string) => {
@@ -121,9 +134,11 @@ async function main(): Promise<void> {
     shuttingDown = true;
     logger.info('shutting down: finishing the batch and handing the job back', { signal });
     preemptRunning();
+    trialEnds.wakeAll();
     void Promise.all([routed.close(), sweeper.close(), queues.close()]).then(
       async () => {
         await connection.quit().catch(() => undefined);
+        trialEnds.close();
         logger.info('worker stopped');
         process.exit(0);
       },
@@ -154,9 +169,12 @@ async function serveMetricsWhenAsked(metrics: WorkerMetrics): Promise<void> {
 function watchRoutedWorker(
   worker: Worker,
   kind: RoutedKind,
-  context: { outage: RedisOutageReporter; fairShare: FairShareGate; lockLost: (jobIds: string[]) => void },
+  context: { outage: RedisOutageReporter; fairShare: FairShareGate; lockLost: (jobIds: string[]) => void; trialEnded: (sweepJobId: string) => void },
 ): void {
   const rebalanceShare = (job: Job | undefined) => {
+    // A sweep trial's end wakes its controller first: the next trial's hand-out waits on it.
+    const sweepJobId = job?.parent?.id;
+    if (sweepJobId !== undefined) context.trialEnded(sweepJobId);
     const user = job === undefined ? null : submitterOf(job);
     if (user !== null) context.fairShare.rebalance(user).catch((error: unknown) => logger.warn('fair-share rebalance failed', { user, error: String(error) }));
   };

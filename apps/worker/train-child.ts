@@ -1,8 +1,9 @@
 /**
- * Child process of a train job: selects the TF.js backend, trains (resuming from the
- * run's latest checkpoint when there is one) and reports to the supervisor over IPC.
- * It never talks to Redis; stop requests arrive as messages and are honoured between
- * batches by the training loop.
+ * Child process of the train jobs of one worker: it stays warm and takes job after job.
+ * For each it selects the TF.js backend, trains (resuming from the run's latest checkpoint
+ * when there is one) and reports to the supervisor over IPC, ending with its health so the
+ * supervisor can replace it (a leak, too much memory, changed TF.js state). It never talks
+ * to Redis; stop requests arrive as messages and are honoured between batches.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveExperimentConfig } from '../../shared/config/resolve-experiment-config.ts';
@@ -13,9 +14,11 @@ import { classifyFailure } from '../../shared/observability/failure-reason.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
-import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
+import { TfStateGuard } from './tf-state-guard.ts';
+import { parseSupervisorMessage, type ChildMessage, type TrainStart } from './train-child-messages.ts';
 
 let stopReason: 'cancel' | 'preempt' | null = null;
+const guard = new TfStateGuard();
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -27,9 +30,14 @@ function send(message: ChildMessage): Promise<void> {
 // The supervisor is gone (killed): stop at once so that the run's next owner is the only writer.
 process.on('disconnect', () => process.exit(70));
 
-process.on('message', (message: SupervisorMessage) => {
+process.on('message', (raw: unknown) => {
+  const message = parseSupervisorMessage(raw);
+  if (message.type === 'ping') void send({ type: 'pong' });
   if (message.type === 'stop') stopReason = stopReason === 'cancel' ? 'cancel' : message.reason;
-  if (message.type === 'start') void run(message);
+  if (message.type === 'start') {
+    stopReason = null;
+    void run(message);
+  }
 });
 
 // SIGTERM reaches the whole process group when a terminal or an orchestrator stops the
@@ -37,11 +45,12 @@ process.on('message', (message: SupervisorMessage) => {
 process.on('SIGTERM', () => undefined);
 process.on('SIGINT', () => undefined);
 
-async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promise<void> {
+async function run(start: TrainStart): Promise<void> {
   try {
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
     validateExperiment({ config }, `run ${start.runId} config`);
     const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
+    guard.begin();
     await send({ type: 'backend', name: backend.name, device: backend.device, adapter: backend.adapter, threads: backend.threads, tfjsVersion: tf.version_core });
     const store = openArtifactStore(start.storage);
     const lease = StorageLease.held(store, runPaths(start.runId).lease, start.leaseToken);
@@ -66,14 +75,13 @@ async function run(start: Extract<SupervisorMessage, { type: 'start' }>): Promis
       onEpochEnd: (record, progress) =>
         send({ type: 'epoch', record, epoch: progress.epoch, totalEpochs: progress.totalEpochs, best: progress.best }),
     });
-    await send({ type: 'done', status: result.status, epochsCompleted: result.epochsCompleted });
-    process.exit(0);
+    await send({ type: 'done', status: result.status, epochsCompleted: result.epochsCompleted, health: guard.end() });
   } catch (error) {
+    guard.end();
     const message = error instanceof Error ? error.message : String(error);
     // Bad configs and diverged training fail the same way every time: retrying wastes GPU
     // hours; a run another worker took over is not this worker's to retry.
     const reason = classifyFailure(error);
     await send({ type: 'failed', message, retryable: reason !== 'config' && reason !== 'diverged' && reason !== 'lease_lost', reason });
-    process.exit(1);
   }
 }

@@ -1,24 +1,25 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { hostname } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import type { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
 import { submitEvaluation } from '../../shared/evaluation/evaluation-submitter.ts';
-import type { TrainJob, TrainJobResult, TrainProgress } from '../../shared/contracts/train-job.ts';
+import { trainJobSchema, type TrainJob, type TrainJobResult, type TrainProgress } from '../../shared/contracts/train-job.ts';
 import { describeMetrics } from '../../shared/observability/describe-metrics.ts';
 import { EtaEstimator } from '../../shared/observability/eta-estimator.ts';
 import { tagFailure, type FailureReason } from '../../shared/observability/failure-reason.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
+import { takenJobPayload } from '../../shared/queue/job-payload.ts';
 import { ANONYMOUS, type RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
-import type { ChildMessage, SupervisorMessage } from './train-child-messages.ts';
+import { isTrainOutcome, type ChildMessage, type SupervisorMessage, type TrainOutcome } from './train-child-messages.ts';
+import { childMaxRssMb, WarmChild } from './warm-child.ts';
+import { entryNextTo } from '../../shared/process/node-entry.ts';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./train-child.ts', import.meta.url));
+const CHILD_ENTRY = entryNextTo(import.meta.url, 'train-child');
 /** How often the supervisor looks at the cancel channel; a batch is the finer grain. */
 const CANCEL_POLL_MS = 500;
 /** Bull Board and the API need no more than one progress write a second. */
@@ -42,26 +43,30 @@ export interface TrainProcessorDeps {
 }
 
 /**
- * The train processor: it runs the training in a child process (the sandbox) and
- * supervises it — progress to BullMQ and run.json, cancel requests from Redis, and on
+ * The train processor: it runs the training in a warm child process (the sandbox, reused
+ * job after job and replaced when a job leaves it unfit) and supervises it — progress to BullMQ and run.json, cancel requests from Redis, and on
  * shutdown a preemption that writes a checkpoint and hands the job back to the queue
  * at once.
  */
 export function createTrainProcessor(deps: TrainProcessorDeps) {
-  return async function processTrainJob(job: Job<TrainJob>, token?: string): Promise<TrainJobResult> {
-    const { runId, config } = job.data;
+  const maxRssMb = childMaxRssMb();
+  const children = new WarmChild<SupervisorMessage, ChildMessage>(CHILD_ENTRY, deps.logger);
+  children.prepare();
+  const processTrainJob = async function processTrainJob(job: Job<TrainJob>, token?: string): Promise<TrainJobResult> {
+    const { runId, config } = takenJobPayload(trainJobSchema, job);
     const log = deps.logger.child({ runId, jobId: job.id });
     if (deps.shuttingDown()) {
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    const stored = await deps.runs.get(runId);
+    // Both before the run is marked running, side by side: each is a round trip on a trial's hand-out path.
+    const [stored, cancelRequested] = await Promise.all([deps.runs.get(runId), deps.cancel.isRequested(runId)]);
     if (stored?.status === 'completed') {
       // The job of a run that finished while Redis was away comes back as stalled: nothing is left to do.
       log.info('run already completed; the job is closed without training');
       return { status: 'completed', epochsCompleted: stored.epoch, stoppedEarly: stored.stoppedEarly };
     }
-    if (await deps.cancel.isRequested(runId)) {
+    if (cancelRequested) {
       await deps.runs.update(runId, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
       return { status: 'cancelled', epochsCompleted: 0, stoppedEarly: false };
     }
@@ -80,12 +85,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
     log.info('train job started', { attempt: record.attempts });
     const modelName = modelNameOf(config);
 
-    const child = fork(CHILD_ENTRY, [], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: process.env,
-    });
-    const stop = (reason: 'cancel' | 'preempt') => sendToChild(child, { type: 'stop', reason });
+    const stop = (reason: 'cancel' | 'preempt') => children.send({ type: 'stop', reason });
     deps.onShutdown(() => stop('preempt'));
     // Set when another worker may hold the run now: this one reports nothing more to Redis.
     let lostRun: string | null = null;
@@ -115,11 +115,11 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       );
     };
 
-    let outcome: Extract<ChildMessage, { type: 'done' | 'failed' }>;
+    let outcome: TrainOutcome;
     try {
-      outcome = await new Promise((resolve, reject) => {
-        let settled = false;
-        child.on('message', (message: ChildMessage) => {
+      const final = await children.run(
+        { type: 'start', runId, config, storage: deps.store.location, leaseToken: lease.token },
+        (message) => {
           switch (message.type) {
             case 'backend':
               log.info('training backend', { backend: message.name, device: message.device, adapter: message.adapter, threads: message.threads });
@@ -156,22 +156,17 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
               break;
             case 'failed':
               if (message.reason === 'lease_lost') lostRun = message.message;
-              settled = true;
-              resolve(message);
-              break;
-            case 'done':
-              settled = true;
-              resolve(message);
               break;
           }
-        });
-        child.on('exit', (code, signal) => {
-          if (!settled) reject(tagFailure(new Error(`training process exited (code ${code ?? 'none'}, signal ${signal ?? 'none'}) before reporting a result`), 'crashed'));
-        });
-        child.on('error', reject);
-        sendToChild(child, { type: 'start', runId, config, storage: deps.store.location, leaseToken: lease.token });
+        },
+        isTrainOutcome,
+      ).catch((error: unknown) => {
+        throw tagFailure(new Error(`training ${error instanceof Error ? error.message : String(error)}`), 'crashed');
       });
+      outcome = final as TrainOutcome;
+      children.release(outcome.type === 'done' ? outcome.health : null, maxRssMb);
     } catch (error) {
+      children.kill();
       await updates;
       // Not ours any more: run.json belongs to the new holder, so nothing is written.
       if (lostRun !== null) throw tagFailure(new Error(lostRun), 'lease_lost');
@@ -179,7 +174,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       throw error;
     } finally {
       clearInterval(cancelWatch);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (deps.shuttingDown()) children.close();
       deps.onShutdown(() => undefined);
       deps.onLockLost(() => undefined);
     }
@@ -250,6 +245,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
         .catch((error: unknown) => log.error('could not record the failure in run.json', { error: String(error) }));
     }
   };
+  return processTrainJob;
 }
 
 function failure(message: string, retryable: boolean, reason: FailureReason): Error {
@@ -260,10 +256,6 @@ function modelNameOf(config: Record<string, unknown>): string {
   const model = config.model;
   const name = typeof model === 'object' && model !== null ? (model as { name?: unknown }).name : undefined;
   return typeof name === 'string' ? name : 'unknown';
-}
-
-function sendToChild(child: ChildProcess, message: SupervisorMessage): void {
-  if (child.connected) child.send(message);
 }
 
 interface ProgressPoint {

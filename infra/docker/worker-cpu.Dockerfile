@@ -19,6 +19,8 @@ COPY shared ./shared
 COPY apps ./apps
 COPY configs ./configs
 COPY bin ./bin
+# Compiled to JavaScript: the processes start without a TypeScript loader (npm run build).
+RUN node bin/build-js.mjs
 RUN node bin/build-native-kernels.mjs
 
 RUN mkdir -p /srv/aelab/storage /srv/aelab/data && chown -R node:node /srv/aelab
@@ -27,4 +29,4 @@ USER node
 # On SIGTERM the worker finishes its batch, checkpoints and hands the job back: give it
 # time (compose stop_grace_period / Kubernetes terminationGracePeriodSeconds, 120 s).
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "apps/worker/main.ts"]
+CMD ["node", "build/js/apps/worker/main.js"]

@@ -28,9 +28,12 @@ COPY tsconfig.json ./
 COPY shared ./shared
 COPY apps ./apps
 COPY configs ./configs
+COPY bin ./bin
+# Compiled to JavaScript: the processes start without a TypeScript loader (npm run build).
+RUN node bin/build-js.mjs
 
 RUN mkdir -p /srv/aelab/storage /srv/aelab/data && chown -R node:node /srv/aelab
 USER node
 
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "apps/worker/main.ts"]
+CMD ["node", "build/js/apps/worker/main.js"]

@@ -16,11 +16,12 @@ export const evaluationRequestSchema = z
 export type EvaluationRequest = z.infer<typeof evaluationRequestSchema>;
 
 /** Payload of an `evaluate` job; the job id is the evaluation id. */
-export interface EvaluateJob {
-  evalId: string;
-  runId: string;
-  checkpoint: 'best' | 'latest';
-  tasks?: string[];
+export const evaluateJobSchema = z.object({
+  evalId: z.string().min(1),
+  runId: z.string().min(1),
+  checkpoint: z.enum(['best', 'latest']),
+  tasks: z.array(z.string().min(1)).optional(),
   /** Who asked for it (token name or `anonymous`). */
-  submittedBy?: string;
-}
+  submittedBy: z.string().optional(),
+});
+export type EvaluateJob = z.infer<typeof evaluateJobSchema>;

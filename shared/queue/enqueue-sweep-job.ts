@@ -1,4 +1,6 @@
 import type { Job, Queue } from 'bullmq';
+import { sweepJobSchema, type SweepJob } from '../contracts/sweep-job.ts';
+import { parseJobPayload } from './job-payload.ts';
 
 /** A controller pass that throws (storage briefly away) is tried again. */
 const SWEEP_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 2000 } } as const;
@@ -8,6 +10,6 @@ const SWEEP_JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 
  * the API and by the reconciler that rebuilds lost jobs from storage (BullMQ refuses a
  * second job with an id it holds).
  */
-export function enqueueSweepJob(queue: Queue<{ sweepId: string }>, name: string, sweepId: string): Promise<Job<{ sweepId: string }>> {
-  return queue.add(name, { sweepId }, { jobId: sweepId, ...SWEEP_JOB_OPTIONS });
+export function enqueueSweepJob(queue: Queue<SweepJob>, name: string, sweepId: string): Promise<Job<SweepJob>> {
+  return queue.add(name, parseJobPayload(sweepJobSchema, { sweepId }, `sweep job ${sweepId}`), { jobId: sweepId, ...SWEEP_JOB_OPTIONS });
 }

@@ -1,4 +1,5 @@
-import type { EvaluateJob } from '../contracts/evaluate-job.ts';
+import { evaluateJobSchema, type EvaluateJob } from '../contracts/evaluate-job.ts';
+import { parseJobPayload } from '../queue/job-payload.ts';
 import { enqueueRoutedJob, type JobRouting, type RoutingDeps } from './enqueue-routed-job.ts';
 
 /**
@@ -9,7 +10,7 @@ import { enqueueRoutedJob, type JobRouting, type RoutingDeps } from './enqueue-r
 export async function enqueueEvaluateJob(deps: RoutingDeps, data: EvaluateJob, routing: JobRouting): Promise<void> {
   await enqueueRoutedJob(deps, 'evaluate', routing, {
     name: `evaluate ${data.runId}`,
-    data,
+    data: parseJobPayload(evaluateJobSchema, data, `evaluate job ${data.evalId}`),
     options: { jobId: data.evalId, attempts: 1, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
   });
 }

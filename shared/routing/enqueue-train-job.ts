@@ -1,4 +1,5 @@
-import type { TrainJob } from '../contracts/train-job.ts';
+import { trainJobSchema, type TrainJob } from '../contracts/train-job.ts';
+import { parseJobPayload } from '../queue/job-payload.ts';
 import { TRAIN_JOB_OPTIONS } from '../queue/queue-settings.ts';
 import { enqueueRoutedJob, type JobRouting, type RoutingDeps } from './enqueue-routed-job.ts';
 
@@ -11,7 +12,7 @@ export async function enqueueTrainJob(
   deps: RoutingDeps,
   job: { runId: string; name: string; config: Record<string, unknown>; routing: JobRouting; jobId?: string; parent?: { id: string; queue: string } },
 ): Promise<void> {
-  const data: TrainJob = { runId: job.runId, config: job.config, submittedBy: job.routing.submittedBy };
+  const data: TrainJob = parseJobPayload(trainJobSchema, { runId: job.runId, config: job.config, submittedBy: job.routing.submittedBy }, `train job of run ${job.runId}`);
   const family = job.parent === undefined ? {} : { parent: job.parent, ignoreDependencyOnFailure: true };
   await enqueueRoutedJob(deps, 'train', job.routing, { name: job.name, data, options: { ...TRAIN_JOB_OPTIONS, jobId: job.jobId ?? job.runId, ...family } });
 }

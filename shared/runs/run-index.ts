@@ -1,8 +1,7 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RunRecord, RunStatus } from '../contracts/run-record.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { mapConcurrently } from './map-concurrently.ts';
+import { journalEnd, readJournalTail } from './run-change-journal.ts';
 import { newestFirst } from './run-creation-order.ts';
 import { durationOf } from './run-duration.ts';
 import type { RunPage, RunRepository } from './run-repository.ts';
@@ -23,34 +22,32 @@ export interface RunQuery {
   limit: number;
 }
 
-/** stat and read calls in flight at once while refreshing. */
-const REFRESH_CONCURRENCY = 32;
-
-interface IndexedRun {
-  /** mtime and size of run.json when it was read: a rewrite changes at least one. */
-  version: string;
-  record: RunRecord;
-}
+/** run.json reads in flight at once while rebuilding. */
+const REBUILD_CONCURRENCY = 32;
 
 /**
  * Every run's record in memory, for tables that filter and sort over all runs (10,000 and
- * more) on every poll. A refresh stats each run.json and reads again only those whose mtime
- * or size changed; refreshes are shared by the requests of `freshForMs` so that many browsers
- * polling at once cost one pass over storage.
+ * more) on every poll. Built once from every run.json, then kept current from the run change
+ * journal (run-change-journal.ts): a refresh lists the run folders and reads what was
+ * appended to the journal since the last one, and re-reads only those runs. It is rebuilt from storage when the journal is missing or was
+ * replaced. Refreshes are shared by the requests of `freshForMs`, so that many browsers
+ * polling at once cost one look at the journal.
  */
 export class RunIndex {
-  private readonly entries = new Map<string, IndexedRun>();
+  private readonly entries = new Map<string, RunRecord>();
+  /** Where the journal was read up to; null until built, or when it must be built again. */
+  private journalOffset: number | null = null;
   private refreshed: { at: number; done: Promise<void> } | null = null;
 
   constructor(
     private readonly store: ArtifactStore,
     private readonly runs: RunRepository,
-    private readonly freshForMs = 1000,
+    private readonly freshForMs = 250,
   ) {}
 
   async query(query: RunQuery): Promise<RunPage & { models: string[] }> {
     await this.refresh();
-    const all = [...this.entries.values()].map((entry) => entry.record);
+    const all = [...this.entries.values()];
     const text = query.text?.toLowerCase();
     const matching = all.filter(
       (run) =>
@@ -71,7 +68,7 @@ export class RunIndex {
   private refresh(): Promise<void> {
     const now = Date.now();
     if (this.refreshed !== null && now - this.refreshed.at < this.freshForMs) return this.refreshed.done;
-    const done = this.readChanged().catch((error: unknown) => {
+    const done = this.catchUp().catch((error: unknown) => {
       this.refreshed = null;
       throw error;
     });
@@ -79,34 +76,30 @@ export class RunIndex {
     return done;
   }
 
-  private async readChanged(): Promise<void> {
-    const folders = await this.store.list('runs');
-    const present = new Set(folders);
-    for (const id of this.entries.keys()) if (!present.has(id)) this.entries.delete(id);
-    // Only stat goes through this path (reads go through the store), so one resolved root will do.
-    const root = await this.store.safeLocalPath('runs');
-    if (root === null) return;
-    await mapConcurrently(folders, REFRESH_CONCURRENCY, async (id) => {
-      const version = await versionOf(join(root, id, 'run.json'));
-      if (version === null) {
-        this.entries.delete(id);
-        return;
-      }
-      if (this.entries.get(id)?.version === version) return;
-      const record = await this.runs.get(id);
-      if (record === null) this.entries.delete(id);
-      else this.entries.set(id, { version, record });
-    });
+  private async catchUp(): Promise<void> {
+    const tail = this.journalOffset === null ? null : await readJournalTail(this.store, this.journalOffset);
+    if (tail === null) return this.rebuild();
+    // One directory listing notices runs removed from storage, and any created without a journal line.
+    const folders = new Set(await this.store.list('runs'));
+    for (const id of this.entries.keys()) if (!folders.has(id)) this.entries.delete(id);
+    for (const id of folders) if (!this.entries.has(id)) tail.runIds.add(id);
+    await mapConcurrently([...tail.runIds], REBUILD_CONCURRENCY, (id) => this.reread(id));
+    this.journalOffset = tail.offset;
   }
-}
 
-/** mtime and size of a run.json, or null when there is none (yet, or any more). */
-async function versionOf(path: string): Promise<string | null> {
-  try {
-    const info = await stat(path);
-    return `${info.mtimeMs}:${info.size}`;
-  } catch {
-    return null;
+  /** Reads every run.json. The journal's end is taken first, so that a write during the rebuild is read again after it. */
+  private async rebuild(): Promise<void> {
+    const offset = await journalEnd(this.store);
+    const folders = await this.store.list('runs');
+    this.entries.clear();
+    await mapConcurrently(folders, REBUILD_CONCURRENCY, (id) => this.reread(id));
+    this.journalOffset = offset;
+  }
+
+  private async reread(id: string): Promise<void> {
+    const record = await this.runs.get(id);
+    if (record === null) this.entries.delete(id);
+    else this.entries.set(id, record);
   }
 }
 

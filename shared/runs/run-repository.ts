@@ -4,6 +4,7 @@ import { readableEpochRecords } from '../contracts/metrics-log-lines.ts';
 import { runPaths } from '../storage/run-paths.ts';
 import { mapConcurrently } from './map-concurrently.ts';
 import { newestFirst, RunCreationOrder } from './run-creation-order.ts';
+import { RUN_CHANGES_KEY } from './run-change-journal.ts';
 
 /** run.json reads in flight at once while listing: enough to keep the disk busy, few enough open files. */
 const LIST_READ_CONCURRENCY = 32;
@@ -29,6 +30,7 @@ export class RunRepository {
     const paths = runPaths(record.id);
     await this.store.write(paths.config, configYaml);
     await this.store.write(paths.runRecord, JSON.stringify(record, null, 2));
+    await this.store.appendLine(RUN_CHANGES_KEY, record.id);
     this.order.remember(record);
   }
 
@@ -47,6 +49,7 @@ export class RunRepository {
     if (current === null) throw new Error(`run ${runId} has no run.json in storage`);
     const next = change(current);
     await this.store.write(runPaths(runId).runRecord, JSON.stringify(next, null, 2));
+    await this.store.appendLine(RUN_CHANGES_KEY, runId);
     return next;
   }
 

@@ -290,12 +290,13 @@ describe('Dockerfiles', () => {
     expect(dockerfile).toMatch(/AELAB_BACKEND=webgpu/);
   });
 
-  it('runs every image as a non-root user with the same command as npm scripts', () => {
-    const commands = { api: 'apps/api/main.ts', 'worker-cpu': 'apps/worker/main.ts', 'worker-gpu': 'apps/worker/main.ts', 'worker-webgpu': 'apps/worker/main.ts' };
+  it('runs every image as a non-root user on the compiled JavaScript of npm run build', () => {
+    const commands = { api: 'apps/api/main.js', 'worker-cpu': 'apps/worker/main.js', 'worker-gpu': 'apps/worker/main.js', 'worker-webgpu': 'apps/worker/main.js' };
     for (const [name, entry] of Object.entries(commands)) {
       const dockerfile = read(`infra/docker/${name}.Dockerfile`);
       expect(dockerfile, name).toMatch(/^USER (?!root)\S+/m);
-      expect(dockerfile, name).toContain(`CMD ["node", "--import", "tsx", "${entry}"]`);
+      expect(dockerfile, name).toMatch(/^RUN node bin\/build-js\.mjs$/m);
+      expect(dockerfile, name).toContain(`CMD ["node", "build/js/${entry}"]`);
       expect(dockerfile, name).toMatch(/npm ci --omit=dev/);
     }
   });

@@ -18,6 +18,8 @@ export interface StackOptions {
   redisUrl?: string;
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** Run the compiled JavaScript of `npm run build` (as the images do) instead of the TypeScript through tsx. */
+  compiled?: boolean;
 }
 
 /** A running process of the stack with its collected output (for failure messages). */
@@ -38,10 +40,13 @@ export class AelabStack {
   prefix = '';
   /** The environment every process of the stack gets (REDIS_URL, AELAB_STORAGE, the prefix…). */
   env: NodeJS.ProcessEnv = {};
+  private compiled = false;
   private stopRedis: () => Promise<void> = async () => undefined;
 
   static async start(options: StackOptions): Promise<AelabStack> {
     const stack = new AelabStack();
+    stack.compiled = options.compiled ?? false;
+    if (stack.compiled) await buildIfStale();
     const redis = options.redisUrl === undefined ? await testRedis() : { url: options.redisUrl, stop: async () => undefined };
     stack.stopRedis = redis.stop;
     stack.storage = await mkdtemp(join(tmpdir(), `aelab-${options.label}-`));
@@ -61,12 +66,19 @@ export class AelabStack {
     };
     stack.api = stack.spawn('apps/api/main.ts');
     for (let i = 0; i < options.workers; i += 1) stack.workers.push(stack.spawn('apps/worker/main.ts'));
-    await stack.waitFor(async () => (await fetch(`${stack.baseUrl}/healthz`).then((r) => r.ok, () => false)) || null, 60_000, 'API start');
+    try {
+      await stack.waitFor(async () => (await fetch(`${stack.baseUrl}/healthz`).then((r) => r.ok, () => false)) || null, 120_000, 'API start');
+    } catch (error) {
+      // Nobody else holds the stack yet: its processes would outlive the test.
+      await stack.stop();
+      throw error;
+    }
     return stack;
   }
 
   spawn(entry: string, env: Record<string, string> = {}): StackProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, entry)], { env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = this.compiled ? [join(ROOT, 'build/js', entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', join(ROOT, entry)];
+    const child = spawn(process.execPath, args, { env: { ...this.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-20_000);
@@ -137,4 +149,11 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   await exited;
   clearTimeout(timer);
+}
+
+function buildIfStale(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const build = spawn(process.execPath, [join(ROOT, 'bin/build-js.mjs'), '--if-stale'], { stdio: 'inherit' });
+    build.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bin/build-js.mjs exited with code ${code ?? 'none'}`))));
+  });
 }

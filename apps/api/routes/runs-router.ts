@@ -76,12 +76,12 @@ export function runsRouter(deps: RunsRouterDeps): Router {
     const query = parseOr400(listQuerySchema, request.query, 'query');
     const { model, q, sort, order, ...plain } = query;
     const workerCounts: WorkerCounts = new Map();
-    if (model === undefined && q === undefined && sort === undefined && order === undefined) {
+    if (plain.status === undefined && model === undefined && q === undefined && sort === undefined && order === undefined) {
       const page = await deps.runs.list(plain);
       response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request, workerCounts))) });
       return;
     }
-    // Filtering by model or text and sorting by a column need every run: the index has them.
+    // Filtering by status, model or text and sorting by a column need every run: the index has them.
     const page = await deps.index.query({ ...plain, model, text: q?.trim() || undefined, sort: sort ?? 'createdAt', order: order ?? 'desc' });
     const runs = await Promise.all(page.runs.map(async (run) => ({ ...(await present(run, request, workerCounts)), ...(await deps.summaries.of(run.id)) })));
     response.json({ ...page, runs });

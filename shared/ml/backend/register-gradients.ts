@@ -19,6 +19,8 @@ export async function ensureGradientsRegistered(): Promise<void> {
     try {
       createRequire(import.meta.url)(`${GRADIENTS_MODULE}.js`);
     } catch (requireError) {
+      // Compiled (`npm run build`): the build bundles the gradient sources next to this file.
+      if (await importCompiledGradients()) return;
       throw new Error(
         `cannot register TF.js gradients from ${GRADIENTS_MODULE} ` +
           `(import: ${(importError as Error).message}; require: ${(requireError as Error).message}); ` +
@@ -27,4 +29,10 @@ export async function ensureGradientsRegistered(): Promise<void> {
     }
   }
   if (!tf.getGradient(tf.Conv2D)) throw new Error(`loading ${GRADIENTS_MODULE} registered no gradients`);
+}
+
+async function importCompiledGradients(): Promise<boolean> {
+  if (!import.meta.url.endsWith('.js')) return false;
+  await import(new URL('./tfjs-gradients.js', import.meta.url).href);
+  return Boolean(tf.getGradient(tf.Conv2D));
 }

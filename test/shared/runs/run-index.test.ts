@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunRecord, RunStatus } from '../../../shared/contracts/run-record.ts';
+import { RUN_CHANGES_KEY } from '../../../shared/runs/run-change-journal.ts';
 import { RunIndex, type RunQuery } from '../../../shared/runs/run-index.ts';
 import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
@@ -72,5 +73,43 @@ describe('RunIndex: every run in memory, filtered, sorted and paged', () => {
     const running = await query({ status: 'running' });
     expect(running.runs.map((run) => run.id)).toEqual(['r09']);
     expect((await query({})).total).toBe(11);
+  });
+});
+
+describe('RunIndex: kept current from the run change journal, rebuilt from storage without it', () => {
+  let folder: string;
+  let store: LocalArtifactStore;
+  let runs: RunRepository;
+
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'aelab-run-journal-'));
+    store = new LocalArtifactStore(folder);
+    runs = new RunRepository(store);
+    for (const id of ['a', 'b', 'c']) await runs.create(record(id, { status: 'queued' }), 'name: x\n');
+  });
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  const statuses = async (index: RunIndex) =>
+    (await index.query({ sort: 'name', order: 'asc', offset: 0, limit: 50 })).runs.map((run) => `${run.id}:${run.status}`);
+
+  it('re-reads only the runs whose records were written since its last look', async () => {
+    const index = new RunIndex(store, runs, 0);
+    expect(await statuses(index)).toEqual(['a:queued', 'b:queued', 'c:queued']);
+    await runs.update('b', (run) => ({ ...run, status: 'running' }));
+    // Written behind the journal's back: an existing run the index has no reason to read again.
+    await writeFile(join(folder, 'runs/c/run.json'), JSON.stringify(record('c', { status: 'failed' })));
+    expect(await statuses(index)).toEqual(['a:queued', 'b:running', 'c:queued']);
+  });
+
+  it('is rebuilt from every run.json when the journal is deleted', async () => {
+    const index = new RunIndex(store, runs, 0);
+    await statuses(index);
+    await writeFile(join(folder, 'runs/c/run.json'), JSON.stringify(record('c', { status: 'failed' })));
+    await rm(join(folder, RUN_CHANGES_KEY));
+    expect(await statuses(index)).toEqual(['a:queued', 'b:queued', 'c:failed']);
+    await runs.update('a', (run) => ({ ...run, status: 'completed' }));
+    expect(await statuses(index)).toEqual(['a:completed', 'b:queued', 'c:failed']);
   });
 });
