@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import type { Queue } from 'bullmq';
+import type { z } from 'zod';
 import { ConfigError } from '../../../shared/config/config-error.ts';
 import { resolveConfigPath, shownConfigPath } from '../../../shared/config/load-experiment-config.ts';
 import { sweepSubmissionSchema } from '../../../shared/contracts/sweep-submission.ts';
@@ -39,22 +40,7 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
   const router = Router();
 
   router.post('/', async (request, response) => {
-    const body = parseOr400(sweepSubmissionSchema, jsonBodyOf(request), 'body');
-    let parsed: ParsedSweepSpec;
-    let file: string | undefined;
-    try {
-      if (body.configPath !== undefined) {
-        file = resolveConfigPath(deps.configsDir, body.configPath);
-        parsed = loadSweepSpecFile(file, { configsDir: deps.configsDir });
-      } else {
-        parsed = parseSweepSpec(body.sweep, 'request body "sweep"', { configsDir: deps.configsDir });
-      }
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      const asWritten = file === undefined ? undefined : shownConfigPath(deps.configsDir, file);
-      throw configHttpError(asWritten !== undefined && error.source === file ? new ConfigError(asWritten, error.problems) : error);
-    }
-    const { spec, baseRaw } = parsed;
+    const { spec, baseRaw } = parseSubmittedSweep(parseOr400(sweepSubmissionSchema, jsonBodyOf(request), 'body'), deps.configsDir);
     const id = `s${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const record: SweepRecord = {
       id,
@@ -131,4 +117,18 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
   }
 
   return router;
+}
+
+/** The sweep a submission names or carries, its problems a 400 naming the file as the user wrote it. */
+function parseSubmittedSweep(body: z.output<typeof sweepSubmissionSchema>, configsDir: string): ParsedSweepSpec {
+  let file: string | undefined;
+  try {
+    if (body.configPath === undefined) return parseSweepSpec(body.sweep, 'request body "sweep"', { configsDir });
+    file = resolveConfigPath(configsDir, body.configPath);
+    return loadSweepSpecFile(file, { configsDir });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const asWritten = file === undefined ? undefined : shownConfigPath(configsDir, file);
+    throw configHttpError(asWritten !== undefined && error.source === file ? new ConfigError(asWritten, error.problems) : error);
+  }
 }

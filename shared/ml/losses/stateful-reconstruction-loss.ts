@@ -15,3 +15,16 @@ export function isStatefulLoss(loss: ReconstructionLoss): loss is StatefulRecons
   const candidate = loss as Partial<StatefulReconstructionLoss>;
   return typeof candidate.state === 'function' && typeof candidate.restore === 'function';
 }
+
+/**
+ * The trainer state of a trainer whose only state is its criterion's: `{loss}` for a
+ * stateful criterion, null otherwise.
+ */
+export function criterionTrainerState(criterion: ReconstructionLoss): { state(): unknown; restore(state: unknown): void } {
+  return {
+    state: () => (isStatefulLoss(criterion) ? { loss: criterion.state() } : null),
+    restore(state) {
+      if (isStatefulLoss(criterion)) criterion.restore((state as { loss?: unknown } | null)?.loss);
+    },
+  };
+}

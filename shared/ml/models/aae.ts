@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
+import type { ModelOutputs } from '../autoencoder-model.ts';
 import { BatchNorm2d } from '../layers/batch-norm2d.ts';
 import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
@@ -8,6 +8,7 @@ import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { torchLayoutOf, torchToTf } from '../layers/torch-layout.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
@@ -185,10 +186,8 @@ interface AaeParts {
  * forward pass with `training: true` updates the running statistics, as in PyTorch.
  * Shapes are NHWC; the latent is [batch, 1, 1, z_dim] (PyTorch (batch, z_dim, 1, 1)).
  */
-export class AdversarialAutoencoder implements AutoencoderModel {
+export class AdversarialAutoencoder extends StoredModel {
   readonly name = 'aae';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
   /** Trainable parameters of each sub-network, by state_dict name (`E.conv1_1.weight`, ...). */
   readonly subnetworkParameters: Readonly<Record<AaeSubnetwork, ReadonlyMap<string, tf.Variable>>>;
   readonly zDim: number;
@@ -199,11 +198,10 @@ export class AdversarialAutoencoder implements AutoencoderModel {
   readonly crossBatchSize: number;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly parts: AaeParts,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
     const only = (prefix: AaeSubnetwork) => new Map([...store.parameters].filter(([name]) => name.startsWith(`${prefix}.`)));
     this.subnetworkParameters = { E: only('E'), G: only('G'), D: only('D'), ZD: only('ZD') };
     this.zDim = parts.zDim;
@@ -270,9 +268,6 @@ export class AdversarialAutoencoder implements AutoencoderModel {
     });
   }
 
-  dispose(): void {
-    this.store.dispose();
-  }
 
   private convStack(stack: ConvStack, x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     let h = tf.leakyRelu(stack.first.apply(x), LEAKY_SLOPE);

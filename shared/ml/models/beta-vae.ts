@@ -9,6 +9,7 @@ import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 /** Feature channels of every hidden conv, and of the 1×1 map between encoder and decoder. */
@@ -100,13 +101,11 @@ export function buildBetaVae(params: BetaVaeParams, options: BuildBetaVaeOptions
   return new BetaVae(store, p.nc, p.z_dim, encoder, toLatent, fromLatent, decoder, p.sample_at_eval, options.random.fork('beta_vae.sample'));
 }
 
-class BetaVae implements AutoencoderModel {
+class BetaVae extends StoredModel {
   readonly name = 'beta_vae';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly inChannels: number,
     private readonly zDim: number,
     private readonly encoder: readonly Step<Conv2d>[],
@@ -116,8 +115,7 @@ class BetaVae implements AutoencoderModel {
     private readonly sampleAtEval: boolean,
     private readonly ownRandom: SeededRandom,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): ModelOutputs {
@@ -142,10 +140,6 @@ class BetaVae implements AutoencoderModel {
       }
       return { xRec: g, z: code, extras: { z_mu: mu, z_logvar: logvar } };
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }
 

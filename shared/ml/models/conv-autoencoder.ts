@@ -8,6 +8,7 @@ import { ParameterStore } from '../layers/parameter-store.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
@@ -148,19 +149,16 @@ export function buildConvAutoencoder(params: ConvAutoencoderParams, options: Bui
   return new ConvAutoencoder(store, p.in_channels, encoder, decoder);
 }
 
-class ConvAutoencoder implements AutoencoderModel {
+class ConvAutoencoder extends StoredModel {
   readonly name = 'conv_autoencoder';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly inChannels: number,
     private readonly encoder: ConvEncoder,
     private readonly decoder: ConvDecoder,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
@@ -170,10 +168,6 @@ class ConvAutoencoder implements AutoencoderModel {
       const xRec = this.decoder.apply(z, options.training);
       return { xRec, z, extras: {} };
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }
 

@@ -11,6 +11,7 @@ import { ParameterStore } from '../layers/parameter-store.ts';
 import { reflectionPad2d } from '../layers/reflection-pad2d.ts';
 import { WeightStandardizedConv2d } from '../layers/weight-standardized-conv2d.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
@@ -172,20 +173,17 @@ export function buildDaeUnet(params: DaeUnetParams, options: BuildDaeUnetOptions
   return new DaeUnet(store, p.in_channels, down, up, last);
 }
 
-class DaeUnet implements AutoencoderModel {
+class DaeUnet extends StoredModel {
   readonly name = 'dae_unet';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly inChannels: number,
     private readonly down: readonly ConvBlock[],
     private readonly up: readonly UpBlock[],
     private readonly last: Conv2d,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
@@ -205,10 +203,6 @@ class DaeUnet implements AutoencoderModel {
       });
       return { xRec: this.last.apply(h), extras: {} };
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }
 

@@ -9,6 +9,7 @@ import type { SeededRandom } from '../../random/seeded-random.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder } from './conv-decoder.ts';
 import { ConvEncoder } from './conv-encoder.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams } from './model-params-error.ts';
 
 /** Channels of the 1×1 conv that squeezes the encoder output before it is flattened (official). */
@@ -81,20 +82,17 @@ interface DenseBottleneck {
   expand: Conv2d;
 }
 
-class DenseConvAutoencoder implements AutoencoderModel {
+class DenseConvAutoencoder extends StoredModel {
   readonly name = 'dense_conv_autoencoder';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly inChannels: number,
     private readonly encoder: ConvEncoder,
     private readonly bottleneck: DenseBottleneck,
     private readonly decoder: ConvDecoder,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
@@ -108,9 +106,5 @@ class DenseConvAutoencoder implements AutoencoderModel {
       const expanded = this.bottleneck.expand.apply(tf.transpose(unflattened, [0, 2, 3, 1]));
       return { xRec: this.decoder.apply(expanded, options.training), z, extras: {} };
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }

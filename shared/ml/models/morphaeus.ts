@@ -13,6 +13,7 @@ import type { SeededRandom } from '../../random/seeded-random.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions, type ConvLevelTensors } from './conv-encoder.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
@@ -181,17 +182,14 @@ interface MorphaeusParts {
   tapsAfterActivation: boolean;
 }
 
-class Morphaeus implements AutoencoderModel {
+class Morphaeus extends StoredModel {
   readonly name = 'morphaeus';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly parts: MorphaeusParts,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
@@ -233,10 +231,6 @@ class Morphaeus implements AutoencoderModel {
       }
       return { xRec: ySource, z, extras };
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import type { AutoencoderModel, ForwardOptions, ModelOutputs } from '../autoencoder-model.ts';
+import type { ForwardOptions, ModelOutputs } from '../autoencoder-model.ts';
 import { BatchNorm2d, type BatchNormMode } from '../layers/batch-norm2d.ts';
 import { Conv2d } from '../layers/conv2d.ts';
 import { Linear } from '../layers/linear.ts';
@@ -8,6 +8,7 @@ import { ParameterStore } from '../layers/parameter-store.ts';
 import { upsampleNearest2x } from '../layers/upsample-nearest.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
@@ -223,10 +224,8 @@ interface SoftIntroVaeParts {
   predict: Conv2d;
 }
 
-export class SoftIntroVae implements AutoencoderModel {
+export class SoftIntroVae extends StoredModel {
   readonly name = 'soft_intro_vae';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
   /** The encoder's parameters (`encoder.*`): what the SI-VAE trainer's E update changes. */
   readonly encoderParameters: ReadonlyMap<string, tf.Variable>;
   /** The decoder's parameters (`decoder.*`): what the D update changes. */
@@ -234,11 +233,10 @@ export class SoftIntroVae implements AutoencoderModel {
   readonly zdim: number;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly parts: SoftIntroVaeParts,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
     const withPrefix = (prefix: string) => new Map([...store.parameters].filter(([key]) => key.startsWith(prefix)));
     this.encoderParameters = withPrefix('encoder.');
     this.decoderParameters = withPrefix('decoder.');
@@ -301,10 +299,6 @@ export class SoftIntroVae implements AutoencoderModel {
       const xRec = this.decode(z, options.training);
       return { xRec, z, extras: { z_mu: latent.mu, z_logvar: latent.logvar } };
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }
 

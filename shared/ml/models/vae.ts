@@ -7,6 +7,7 @@ import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
+import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
 
 const positiveInt = z.number().int().positive();
@@ -122,13 +123,11 @@ interface VaeDecoder {
   end: ConvTranspose2d;
 }
 
-class Vae implements AutoencoderModel {
+class Vae extends StoredModel {
   readonly name = 'vae';
-  readonly parameters: ReadonlyMap<string, tf.Variable>;
-  readonly buffers: ReadonlyMap<string, tf.Variable>;
 
   constructor(
-    private readonly store: ParameterStore,
+    store: ParameterStore,
     private readonly inChannels: number,
     private readonly zDim: number,
     private readonly encoder: VaeEncoder,
@@ -136,8 +135,7 @@ class Vae implements AutoencoderModel {
     private readonly sampleInTraining: boolean,
     private readonly ownRandom: SeededRandom,
   ) {
-    this.parameters = store.parameters;
-    this.buffers = store.buffers;
+    super(store);
   }
 
   forward(x: tf.Tensor4D, options: ForwardOptions): ModelOutputs {
@@ -158,10 +156,6 @@ class Vae implements AutoencoderModel {
       const xRec = this.decoder.end.apply(g);
       return { xRec, z: code, extras: { z_mu: mu, z_logvar: std, log_std: logStd } };
     });
-  }
-
-  dispose(): void {
-    this.store.dispose();
   }
 }
 

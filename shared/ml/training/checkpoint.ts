@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, SAFETENSORS_DTYPES } from '../weights/checkpoint-format.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { DEFAULT_KEEP_CHECKPOINTS } from '../../config/resolve-experiment-config.ts';
@@ -28,12 +29,8 @@ import { trainingPositionSchema, trainingStateSchema, type TrainingPosition, typ
 
 export type CheckpointLabel = 'latest' | 'best';
 
-export const CHECKPOINT_FORMAT = 'aelab-checkpoint';
-export const CHECKPOINT_FORMAT_VERSION = 1;
 
-const WEIGHTS_FILE = 'weights.safetensors';
-const OPTIMIZER_FILE = 'optimizer.safetensors';
-const STATE_FILE = 'state.json';
+const { weights: WEIGHTS_FILE, optimizer: OPTIMIZER_FILE, state: STATE_FILE } = CHECKPOINT_FILES;
 
 /** What a checkpoint saves. */
 export interface CheckpointPayload {
@@ -362,7 +359,7 @@ async function pointAliasAtNewest(store: ArtifactStore, runId: string, label: Ch
   else await store.pointTo(paths.checkpointVersion(label), `${paths.checkpoints}/${newest.name}`);
 }
 
-const DTYPES = { float32: 'F32', int32: 'I32' } as const;
+const DTYPES = SAFETENSORS_DTYPES;
 
 async function hostTensors(entries: Iterable<[string, tf.Tensor]>): Promise<Map<string, SafetensorsTensor>> {
   const out = new Map<string, SafetensorsTensor>();

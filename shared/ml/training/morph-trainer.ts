@@ -8,7 +8,7 @@ import { l2Loss } from '../losses/l2-loss.ts';
 import { nccLoss } from '../losses/ncc-loss.ts';
 import { perceptualLossForRun } from '../losses/perceptual-weights.ts';
 import { buildReconstructionLoss } from '../losses/reconstruction-loss-registry.ts';
-import { isStatefulLoss } from '../losses/stateful-reconstruction-loss.ts';
+import { criterionTrainerState } from '../losses/stateful-reconstruction-loss.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
 import { trainerAdam } from './trainer-optimizer.ts';
@@ -120,12 +120,8 @@ export function createMorphTrainer(model: AutoencoderModel, config: ExperimentCo
       return readScalars(metrics);
     },
 
-    // β is a function of the epoch, set again by beginEpoch when a run resumes; only a
-    // stateful criterion (VAEHigLoss's counter) has state to save.
-    state: () => (isStatefulLoss(criterion) ? { loss: criterion.state() } : null),
-    restore(state) {
-      if (isStatefulLoss(criterion)) criterion.restore((state as { loss?: unknown } | null)?.loss);
-    },
+    // β is a function of the epoch, set again by beginEpoch when a run resumes.
+    ...criterionTrainerState(criterion),
     dispose: () => {
       optimizer.dispose();
       perceptual?.dispose();

@@ -5,7 +5,7 @@ import { buildInputTransform } from '../data-transforms/input-transform-registry
 import { l2Loss } from '../losses/l2-loss.ts';
 import { perceptualLossForRun } from '../losses/perceptual-weights.ts';
 import { buildReconstructionLoss } from '../losses/reconstruction-loss-registry.ts';
-import { isStatefulLoss } from '../losses/stateful-reconstruction-loss.ts';
+import { criterionTrainerState } from '../losses/stateful-reconstruction-loss.ts';
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
 import { trainerAdam } from './trainer-optimizer.ts';
@@ -64,10 +64,7 @@ export function createReconstructionTrainer(model: AutoencoderModel, config: Exp
       return readScalars(metrics);
     },
 
-    state: () => (isStatefulLoss(criterion) ? { loss: criterion.state() } : null),
-    restore(state) {
-      if (isStatefulLoss(criterion)) criterion.restore((state as { loss?: unknown } | null)?.loss);
-    },
+    ...criterionTrainerState(criterion),
     dispose: () => {
       optimizer.dispose();
       perceptual?.dispose();

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { ComponentRef } from '../../config/experiment-config.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION } from '../training/checkpoint.ts';
+import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, SAFETENSORS_DTYPES } from './checkpoint-format.ts';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from './safetensors.ts';
 import { isMissingFileError } from '../../errors/system-error-code.ts';
 
@@ -48,9 +48,7 @@ export interface ImportProvenance {
   sha256: string;
 }
 
-const WEIGHTS_FILE = 'weights.safetensors';
-const STATE_FILE = 'state.json';
-const MODEL_FILE = 'model.json';
+const { weights: WEIGHTS_FILE, state: STATE_FILE, model: MODEL_FILE } = CHECKPOINT_FILES;
 
 const stateSchema = z.looseObject({
   format: z.literal(CHECKPOINT_FORMAT),
@@ -157,7 +155,7 @@ export async function writeCheckpointFolder(
   return folder;
 }
 
-const DTYPES = { float32: 'F32', int32: 'I32' } as const;
+const DTYPES = SAFETENSORS_DTYPES;
 
 function parseJson<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
   let value: unknown;

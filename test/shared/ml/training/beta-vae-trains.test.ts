@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { loadCheckpoint } from '../../../../shared/ml/training/checkpoint.ts';
 import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { tempStore } from './helpers/temp-store.ts';
+import { useTempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
 import { tinyConfig } from './helpers/tiny-config.ts';
 
@@ -13,9 +13,7 @@ beforeAll(useCpuBackend);
 
 let store: LocalArtifactStore;
 let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
-afterEach(() => cleanup());
+useTempStore((fresh) => ({ store, root } = fresh));
 
 /** The original 64×64 BetaVAE_H (no additional layer), z_dim 8, with the CXR VAEHigLoss; 2 train and 1 val batch per epoch. */
 function betaVaeConfig(nrEpochs: number): ExperimentConfig {

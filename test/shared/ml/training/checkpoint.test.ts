@@ -1,7 +1,7 @@
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.ts';
 import { Adam } from '../../../../shared/ml/optim/adam.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
@@ -17,7 +17,7 @@ import { CheckpointCorruptError } from '../../../../shared/ml/training/checkpoin
 import { parameterGradients } from '../../../../shared/ml/training/parameter-gradients.ts';
 import type { TrainingPosition, TrainingState } from '../../../../shared/ml/training/training-state.ts';
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { tempStore } from './helpers/temp-store.ts';
+import { useTempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
 import { tinyModel } from './helpers/tiny-model.ts';
 
@@ -25,9 +25,7 @@ beforeAll(useCpuBackend);
 
 let store: LocalArtifactStore;
 let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
-afterEach(() => cleanup());
+useTempStore((fresh) => ({ store, root } = fresh));
 
 const batch = () => tf.tidy(() => tf.randomUniform([2, 8, 8, 1], 0, 1, 'float32', 5) as tf.Tensor4D);
 

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { tempStore } from './helpers/temp-store.ts';
+import { useTempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
 import { tinyConfig } from './helpers/tiny-config.ts';
 import { metricsWithoutTimes } from './helpers/tiny-run.ts';
@@ -13,9 +13,7 @@ beforeAll(useCpuBackend);
 
 let store: LocalArtifactStore;
 let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
-afterEach(() => cleanup());
+useTempStore((fresh) => ({ store, root } = fresh));
 
 /**
  * The official DAE recipe (L1 on clean images, GaussianNoise std 0.2 at 16², cosine =

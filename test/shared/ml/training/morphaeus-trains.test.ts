@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { tempStore } from './helpers/temp-store.ts';
+import { useTempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
 import { tinyMorphConfig } from './helpers/tiny-morph-config.ts';
 import { metricsWithoutTimes } from './helpers/tiny-run.ts';
@@ -12,9 +12,7 @@ beforeAll(useCpuBackend);
 
 let store: LocalArtifactStore;
 let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
-afterEach(() => cleanup());
+useTempStore((fresh) => ({ store, root } = fresh));
 
 /** MorphAEus on 16×16 phantoms, the morph loss from epoch 1, β ramping to 3 over 4 epochs. */
 const config = (nrEpochs: number) => {

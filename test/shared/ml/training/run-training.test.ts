@@ -1,14 +1,14 @@
 import { readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../shared/config/config-error.ts';
 import type { ImageBatch } from '../../../../shared/data/image-dataset.ts';
 import type { EpochRecord } from '../../../../shared/ml/training/epoch-record.ts';
 import { TrainingDivergedError } from '../../../../shared/ml/training/training-diverged-error.ts';
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
 import { discDataset } from './helpers/memory-dataset.ts';
-import { tempStore } from './helpers/temp-store.ts';
+import { useTempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
 import { tinyConfig } from './helpers/tiny-config.ts';
 import { metricsWithoutTimes, runTiny, tinyComponents } from './helpers/tiny-run.ts';
@@ -17,9 +17,7 @@ beforeAll(useCpuBackend);
 
 let store: LocalArtifactStore;
 let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
-afterEach(() => cleanup());
+useTempStore((fresh) => ({ store, root } = fresh));
 
 const latestWeights = (runId: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/weights.safetensors`));
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../../shared/config/config-error.ts';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { loadExperimentConfigFile } from '../../../../shared/config/load-experiment-config.ts';
@@ -11,7 +11,7 @@ import { createSivaeTrainer } from '../../../../shared/ml/training/sivae-trainer
 import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
 import { TrainingDivergedError } from '../../../../shared/ml/training/training-diverged-error.ts';
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { tempStore } from './helpers/temp-store.ts';
+import { useTempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
 import { tinyConfig } from './helpers/tiny-config.ts';
 import { tinyModel } from './helpers/tiny-model.ts';
@@ -21,9 +21,7 @@ beforeAll(useCpuBackend);
 
 let store: LocalArtifactStore;
 let root: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ store, root, cleanup } = await tempStore()));
-afterEach(() => cleanup());
+useTempStore((fresh) => ({ store, root } = fresh));
 
 /**
  * A tiny Soft-IntroVAE (channels [8, 16], zdim 8) with the sivae trainer on 16×16 phantoms,
