@@ -18,7 +18,7 @@ import { trainingConfigHash } from './training-config-hash.ts';
 import { TrainingDivergedError } from './training-diverged-error.ts';
 import type { EpochProgress, TrainingPosition, TrainingState } from './training-state.ts';
 import { buildTrainer } from './trainer-registry.ts';
-import type { TrainerStrategy } from './trainer-strategy.ts';
+import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 import type { ValidationTaskScorer } from './validation-task-scorer.ts';
 
 /** The model and data a run trains on; `trainRun` builds them from the config. */
@@ -108,7 +108,6 @@ class TrainingLoop {
 
   async run(): Promise<TrainRunResult> {
     await this.resume();
-    const { runId, store } = this.options;
     const totalEpochs = this.options.config.trainer.params.nrEpochs;
     const batchSize = this.options.config.trainer.dataLoader.batchSize;
     const { train } = this.components;
@@ -149,13 +148,7 @@ class TrainingLoop {
         const request = this.options.stopRequested();
         if (request !== null) return stopHere(request, batchIndex);
         const stepStarted = performance.now();
-        const x = toTensor(batch);
-        let losses;
-        try {
-          losses = await this.trainer.trainStep(x, { epoch, random: this.stepRandom });
-        } finally {
-          x.dispose();
-        }
+        const losses = await this.trainStep(batch, epoch);
         trainSeconds += (performance.now() - stepStarted) / 1000;
         images += batch.count;
         stepsSinceSave += 1;
@@ -176,19 +169,7 @@ class TrainingLoop {
       const validation = await this.validate();
       if (validation.stopped !== null) return stopHere(validation.stopped, this.batchesPerEpoch);
       const metrics = validation.metrics;
-      const metricName = this.trainer.selectionMetric;
-      const selection = metrics[metricName];
-      if (selection === undefined) throw new Error(`trainer ${this.trainer.name} reports no validation metric "${metricName}"`);
-      if (!Number.isFinite(selection)) throw new TrainingDivergedError(epoch, `validation ${metricName} is ${selection}`);
-      const candidate = await this.checkpointSelection.candidate(epoch, totalEpochs, this.model, { metric: `val.${metricName}`, value: selection });
-      if (candidate !== null) metrics[candidate.metric.slice('val.'.length)] = candidate.value;
-
-      // A trainer may set its own rate at the start of an epoch (the AAE's ÷4 every 90 epochs).
-      const lrUsed = this.trainer.optimizers.values().next().value?.learningRate ?? this.scheduler.lr;
-      const improved = candidate !== null && this.checkpointSelection.improves(candidate.value, this.best);
-      if (improved) this.best = { epoch, ...candidate };
-      this.setLearningRate(this.scheduler.step(selection));
-      if (improved || this.trainer.earlyStoppingSees !== 'on_improvement') this.earlyStopping.step(selection);
+      const { improved, lrUsed } = await this.judgeEpoch(epoch, totalEpochs, metrics);
 
       const trainMeans = Object.fromEntries(Object.entries(lossSums).map(([name, sum]) => [name, sum / images]));
       const record: EpochRecord = {
@@ -199,19 +180,57 @@ class TrainingLoop {
         time_s: (performance.now() - startedAt) / 1000,
         images_per_s: images / Math.max(trainSeconds, 1e-9),
       };
-      // Record first, checkpoint second: a crash in between re-trains the epoch, and the
-      // resume drops the record, so no epoch is ever listed twice or missing.
-      await this.options.beforeWrite?.();
-      await appendEpochRecord(store, runId, record);
-      this.position = { epoch: epoch + 1, batch: 0 };
-      this.progress = null;
-      const shuffleAtNextEpoch = this.shuffleRandom.state();
-      if (improved) await this.save('best', shuffleAtNextEpoch);
-      await this.save('latest', shuffleAtNextEpoch);
-      this.lastRecord = record;
-      await this.options.onEpochEnd?.(record, { epoch, totalEpochs, best: this.best });
+      await this.recordEpoch(record, totalEpochs, improved);
     }
     return this.result('completed');
+  }
+
+  private async trainStep(batch: ImageBatch, epoch: number): Promise<StepLosses> {
+    const x = toTensor(batch);
+    try {
+      return await this.trainer.trainStep(x, { epoch, random: this.stepRandom });
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /**
+   * Scores the epoch on the trainer's selection metric (plus the checkpoint selection's
+   * candidate, written into `metrics`), keeps the best, and steps the schedule and early
+   * stopping. Returns whether it improved and the learning rate the epoch trained at.
+   */
+  private async judgeEpoch(epoch: number, totalEpochs: number, metrics: Record<string, number>): Promise<{ improved: boolean; lrUsed: number }> {
+    const metricName = this.trainer.selectionMetric;
+    const selection = metrics[metricName];
+    if (selection === undefined) throw new Error(`trainer ${this.trainer.name} reports no validation metric "${metricName}"`);
+    if (!Number.isFinite(selection)) throw new TrainingDivergedError(epoch, `validation ${metricName} is ${selection}`);
+    const candidate = await this.checkpointSelection.candidate(epoch, totalEpochs, this.model, { metric: `val.${metricName}`, value: selection });
+    if (candidate !== null) metrics[candidate.metric.slice('val.'.length)] = candidate.value;
+
+    // A trainer may set its own rate at the start of an epoch (the AAE's ÷4 every 90 epochs).
+    const lrUsed = this.trainer.optimizers.values().next().value?.learningRate ?? this.scheduler.lr;
+    const improved = candidate !== null && this.checkpointSelection.improves(candidate.value, this.best);
+    if (improved) this.best = { epoch, ...candidate };
+    this.setLearningRate(this.scheduler.step(selection));
+    if (improved || this.trainer.earlyStoppingSees !== 'on_improvement') this.earlyStopping.step(selection);
+    return { improved, lrUsed };
+  }
+
+  /**
+   * Record first, checkpoint second: a crash in between re-trains the epoch, and the
+   * resume drops the record, so no epoch is ever listed twice or missing.
+   */
+  private async recordEpoch(record: EpochRecord, totalEpochs: number, improved: boolean): Promise<void> {
+    const { epoch } = record;
+    await this.options.beforeWrite?.();
+    await appendEpochRecord(this.options.store, this.options.runId, record);
+    this.position = { epoch: epoch + 1, batch: 0 };
+    this.progress = null;
+    const shuffleAtNextEpoch = this.shuffleRandom.state();
+    if (improved) await this.save('best', shuffleAtNextEpoch);
+    await this.save('latest', shuffleAtNextEpoch);
+    this.lastRecord = record;
+    await this.options.onEpochEnd?.(record, { epoch, totalEpochs, best: this.best });
   }
 
   private async resume(): Promise<void> {
