@@ -28,7 +28,7 @@ interface EngineSnapshot {
  * takes a snapshot once the job's backend is active and, at the end, puts the flags back
  * and reports what it could not put back, so that the supervisor replaces the child.
  * Random streams need no reset: every model and trainer draws from the run's own seeded
- * stream (shared/ml/random.ts), never from TF.js's global one.
+ * stream (shared/random/seeded-random.ts), never from TF.js's global one.
  */
 export class TfStateGuard {
   private snapshot: EngineSnapshot | null = null;

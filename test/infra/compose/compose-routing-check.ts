@@ -134,6 +134,8 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'aelab-compose-check-'));
   const storageDir = join(work, 'storage');
   await ensureRuntimeImage(work);
+  // The images run the compiled build (their Dockerfiles' CMD); the mounted checkout needs it.
+  await sh('node', [join(ROOT, 'bin/build-js.mjs')]);
   const file = await writeLocalCompose(work, storageDir);
   const compose = (...args: string[]) => sh('docker-compose', ['--compatibility', '-p', PROJECT, '-f', file, ...args]);
   let failures: string[] = [];

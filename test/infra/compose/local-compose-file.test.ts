@@ -37,6 +37,6 @@ describe('docker-compose.yml made local for the routing check (test/infra/compos
   });
 
   it('reads each image\'s command from its Dockerfile', () => {
-    expect(dockerfileCommand(readFileSync(join(ROOT, 'infra/docker/worker-gpu.Dockerfile'), 'utf8'))).toEqual(['node', '--import', 'tsx', 'apps/worker/main.ts']);
+    expect(dockerfileCommand(readFileSync(join(ROOT, 'infra/docker/worker-gpu.Dockerfile'), 'utf8'))).toEqual(['node', 'build/js/apps/worker/main.js']);
   });
 });
