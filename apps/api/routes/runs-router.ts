@@ -7,7 +7,7 @@ import { RUN_STATUSES, type RunRecord } from '../../../shared/contracts/run-reco
 import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
-import { currentTrainJob } from '../../../shared/routing/current-train-job.ts';
+import { currentTrainJob } from '../../../shared/sweep/current-train-job.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
 import { cancelQueuedJob, isWaitingState } from '../../../shared/runs/cancel-queued-job.ts';
