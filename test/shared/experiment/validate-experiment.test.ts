@@ -46,6 +46,9 @@ describe('validateExperiment', () => {
     expect(downstream).toEqual([
       expect.stringMatching(/^-: downstream_tasks\.phantoms\.data_loader\.datasets\.Opacity_phantoms\.pathology: .*must be null or one of opacity/),
     ]);
+    // An unknown arg whose name holds a dot is still named at the entry that sets it.
+    const dotted = problemsOf(MORPHAEUS.replace('          count: 16\n', '          count: 16\n          "a.b": 1\n'));
+    expect(dotted).toEqual([expect.stringMatching(/: downstream_tasks\.phantoms\.data_loader\.datasets\.Normal_phantoms\.a\.b: phantoms loader: unknown args\.a\.b/)]);
   });
 
   it('refuses a dataset this version cannot read, naming the loader', () => {
