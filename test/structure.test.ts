@@ -16,6 +16,7 @@ const LAYERS = [
   'shared/errors',
   'shared/contracts',
   'shared/random',
+  'shared/process',
   'shared/config',
   'shared/storage',
   'shared/queue',

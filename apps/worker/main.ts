@@ -24,6 +24,7 @@ import { FairShareGate, submitterOf } from '../../shared/routing/fair-share-gate
 import type { RoutedKind } from '../../shared/routing/routed-queue-name.ts';
 import { RoutedQueues } from '../../shared/routing/routed-queues.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
+import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { detectWorkerLabels } from './detect-worker-labels.ts';
 import { createEvaluateProcessor } from './evaluate-processor.ts';
@@ -39,106 +40,128 @@ const SWEEPS_PER_WORKER = 64;
 const WORKER_NAME = `${hostname()}:${process.pid}`;
 const logger = createLogger('worker', { worker: WORKER_NAME });
 
-async function main(): Promise<void> {
-  const store = openArtifactStore();
-  await store.checkWritable();
-  const metrics = createWorkerMetrics(WORKER_NAME);
-  await serveMetricsWhenAsked(metrics);
-  const connection = createWorkerConnection();
-  const outage = new RedisOutageReporter(logger);
-  connection.on('error', outage.listener('redis connection'));
-  connection.on('ready', () => {
-    // Redis may have come back empty (no persistence, a failover): the API's reconciler rebuilds lost jobs from storage.
-    if (outage.ready()) requestReconcile(connection, `worker ${WORKER_NAME} reconnected to Redis`).catch((error: unknown) => logger.warn('could not ask for a reconciler pass', { error: String(error) }));
-  });
+/**
+ * The worker process: its Redis connection, the routed train and evaluate workers, the
+ * sweep controllers, and the shutdown that hands a running job back. The processors
+ * register their preemption and lost-lock handlers here once they exist.
+ */
+class WorkerProcess {
+  private shuttingDown = false;
+  private preemptRunning: () => void = () => undefined;
+  private lockLost: (jobIds: string[]) => void = () => undefined;
+  private evaluationLockLost: (jobIds: string[]) => void = () => undefined;
+  private readonly connection = createWorkerConnection();
+  private readonly outage = new RedisOutageReporter(logger);
+  private readonly queues = new RoutedQueues(this.connection);
+  private readonly routing = { queues: this.queues, fairShare: new FairShareGate(this.connection, this.queues) };
+  private readonly trialEnds = new TrialEndSignal(createWorkerConnection());
+  private readonly cancel = new CancelChannel(this.connection);
 
-  let shuttingDown = false;
-  let preemptRunning: () => void = () => undefined;
-  let lockLost: (jobIds: string[]) => void = () => undefined;
-  let evaluationLockLost: (jobIds: string[]) => void = () => undefined;
-  const { labels, backend } = await detectWorkerLabels();
-  const evaluations = new EvaluationRepository(store);
-  const runs = new RunRepository(store);
-  const cancel = new CancelChannel(connection);
-  const queues = new RoutedQueues(connection);
-  const routing = { queues, fairShare: new FairShareGate(connection, queues) };
-  const trainProcessor = createTrainProcessor({
-    store,
-    metrics,
-    evaluations,
-    routing,
-    runs,
-    cancel,
-    logger,
-    shuttingDown: () => shuttingDown,
-    onShutdown: (preempt) => {
-      preemptRunning = preempt;
-    },
-    onLockLost: (handler) => {
-      lockLost = handler;
-    },
-  });
-  const routed = new RoutedWorkers({
-    connection,
-    queues,
-    labels,
-    processors: {
-      train: measuredProcessor('train', metrics, trainProcessor),
-      evaluate: measuredProcessor(
-        'evaluate',
-        metrics,
-        createEvaluateProcessor({
-          store,
-          logger,
-          onLockLost: (handler) => {
-            evaluationLockLost = handler;
-          },
+  constructor(
+    private readonly store: ArtifactStore,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  async start(): Promise<void> {
+    this.watchConnection();
+    const { labels, backend } = await detectWorkerLabels();
+    const routed = this.routedWorkers(labels);
+    await this.trialEnds.start();
+    const sweeper = this.sweepWorker();
+    await routed.start();
+    await Promise.all([...routed.all().map((worker) => worker.waitUntilReady()), sweeper.waitUntilReady()]);
+    // Jobs a crashed process left parked behind the per-user cap are admitted again.
+    await this.routing.fairShare.recover(await this.queues.names());
+    logger.info('worker ready', {
+      redis: describeRedisUrl(redisUrl()),
+      storage: this.store.location,
+      prefix: queuePrefix(),
+      labels,
+      backend,
+      queues: [...routed.queueNames(), SWEEP_QUEUE],
+    });
+    process.on('SIGTERM', () => this.shutdown('SIGTERM', routed, sweeper));
+    process.on('SIGINT', () => this.shutdown('SIGINT', routed, sweeper));
+  }
+
+  private watchConnection(): void {
+    this.connection.on('error', this.outage.listener('redis connection'));
+    this.connection.on('ready', () => {
+      // Redis may have come back empty (no persistence, a failover): the API's reconciler rebuilds lost jobs from storage.
+      if (this.outage.ready()) requestReconcile(this.connection, `worker ${WORKER_NAME} reconnected to Redis`).catch((error: unknown) => logger.warn('could not ask for a reconciler pass', { error: String(error) }));
+    });
+  }
+
+  /** The train and evaluate workers of every queue this worker's labels satisfy. */
+  private routedWorkers(labels: string[]): RoutedWorkers {
+    const { store, metrics, routing, connection } = this;
+    const trainProcessor = createTrainProcessor({
+      store,
+      metrics,
+      evaluations: new EvaluationRepository(store),
+      routing,
+      runs: new RunRepository(store),
+      cancel: this.cancel,
+      logger,
+      shuttingDown: () => this.shuttingDown,
+      onShutdown: (preempt) => {
+        this.preemptRunning = preempt;
+      },
+      onLockLost: (handler) => {
+        this.lockLost = handler;
+      },
+    });
+    const evaluateProcessor = createEvaluateProcessor({
+      store,
+      logger,
+      onLockLost: (handler) => {
+        this.evaluationLockLost = handler;
+      },
+    });
+    return new RoutedWorkers({
+      connection,
+      queues: this.queues,
+      labels,
+      processors: { train: measuredProcessor('train', metrics, trainProcessor), evaluate: measuredProcessor('evaluate', metrics, evaluateProcessor) },
+      settings: TRAIN_WORKER_SETTINGS,
+      logger,
+      onWorker: (worker, kind) =>
+        watchRoutedWorker(worker, kind, {
+          outage: this.outage,
+          fairShare: routing.fairShare,
+          lockLost: (jobIds) => (kind === 'train' ? this.lockLost(jobIds) : this.evaluationLockLost(jobIds)),
+          trialEnded: (sweepJobId) => TrialEndSignal.publish(connection, sweepJobId).catch((error: unknown) => logger.warn('could not signal the end of a trial', { sweepJobId, error: String(error) })),
         }),
-      ),
-    },
-    settings: TRAIN_WORKER_SETTINGS,
-    logger,
-    onWorker: (worker, kind) =>
-      watchRoutedWorker(worker, kind, {
-        outage,
-        fairShare: routing.fairShare,
-        lockLost: (jobIds) => (kind === 'train' ? lockLost(jobIds) : evaluationLockLost(jobIds)),
-        trialEnded: (sweepJobId) => TrialEndSignal.publish(connection, sweepJobId).catch((error: unknown) => logger.warn('could not signal the end of a trial', { sweepJobId, error: String(error) })),
-      }),
-  });
-  const trialEnds = new TrialEndSignal(createWorkerConnection());
-  await trialEnds.start();
-  // Sweep controllers only read storage and queue jobs, and mostly wait for their trials:
-  // many run side by side in this process, outside the job slot.
-  const sweeper = new Worker<SweepJob>(
-    SWEEP_QUEUE,
-    measuredProcessor(SWEEP_QUEUE, metrics, createSweepProcessor({ store, routing, cancel, logger, trialEnds, shuttingDown: () => shuttingDown })),
-    { connection, prefix: queuePrefix(), concurrency: SWEEPS_PER_WORKER, ...TRAIN_WORKER_SETTINGS },
-  );
-  sweeper.on('error', outage.listener('sweep worker'));
-  await routed.start();
-  await Promise.all([...routed.all().map((worker) => worker.waitUntilReady()), sweeper.waitUntilReady()]);
-  // Jobs a crashed process left parked behind the per-user cap are admitted again.
-  await routing.fairShare.recover(await queues.names());
-  logger.info('worker ready', {
-    redis: describeRedisUrl(redisUrl()),
-    storage: store.location,
-    prefix: queuePrefix(),
-    labels,
-    backend,
-    queues: [...routed.queueNames(), SWEEP_QUEUE],
-  });
+    });
+  }
 
-  const shutdown = (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
+  /**
+   * Sweep controllers only read storage and queue jobs, and mostly wait for their trials:
+   * many run side by side in this process, outside the job slot.
+   */
+  private sweepWorker(): Worker<SweepJob> {
+    const { store, routing, connection, trialEnds } = this;
+    const processor = createSweepProcessor({ store, routing, cancel: this.cancel, logger, trialEnds, shuttingDown: () => this.shuttingDown });
+    const sweeper = new Worker<SweepJob>(SWEEP_QUEUE, measuredProcessor(SWEEP_QUEUE, this.metrics, processor), {
+      connection,
+      prefix: queuePrefix(),
+      concurrency: SWEEPS_PER_WORKER,
+      ...TRAIN_WORKER_SETTINGS,
+    });
+    sweeper.on('error', this.outage.listener('sweep worker'));
+    return sweeper;
+  }
+
+  private shutdown(signal: string, routed: RoutedWorkers, sweeper: Worker<SweepJob>): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
     logger.info('shutting down: finishing the batch and handing the job back', { signal });
-    preemptRunning();
-    trialEnds.wakeAll();
-    void Promise.all([routed.close(), sweeper.close(), queues.close()]).then(
+    this.preemptRunning();
+    this.trialEnds.wakeAll();
+    void Promise.all([routed.close(), sweeper.close(), this.queues.close()]).then(
       async () => {
-        await connection.quit().catch(() => undefined);
-        trialEnds.close();
+        await this.connection.quit().catch(() => undefined);
+        this.trialEnds.close();
         logger.info('worker stopped');
         process.exit(0);
       },
@@ -147,9 +170,15 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  }
+}
+
+async function main(): Promise<void> {
+  const store = openArtifactStore();
+  await store.checkWritable();
+  const metrics = createWorkerMetrics(WORKER_NAME);
+  await serveMetricsWhenAsked(metrics);
+  await new WorkerProcess(store, metrics).start();
 }
 
 /** With AELAB_METRICS_PORT set, this worker's Prometheus `/metrics` is served there. */

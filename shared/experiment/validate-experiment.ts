@@ -67,15 +67,19 @@ function dataProblems(config: ExperimentConfig): ConfigProblem[] {
     for (const datasetName of Object.keys(task.datasets)) {
       const ownArgs = task.datasets[datasetName].args;
       const loader = downstreamDatasetLoader(task, datasetName);
-      const found = problemsOf(() => checkDatasetArgs(loader, 'test'), `downstream_tasks.${taskName}.data_loader.params.args`);
-      // An arg the dataset entry sets is its own, not the task loader's.
-      const argOf = (key: string) => key.slice(key.lastIndexOf('args.') + 'args.'.length).split('.')[0];
+      const argsKey = `downstream_tasks.${taskName}.data_loader.params.args`;
+      const found = problemsOf(() => checkDatasetArgs(loader, 'test'), argsKey);
+      // An arg the dataset entry sets is its own, not the task loader's; its name may hold a dot.
+      const ownArgOf = (key: string): string | undefined => {
+        if (!key.startsWith(`${argsKey}.`)) return undefined;
+        const rest = key.slice(argsKey.length + 1);
+        return [rest, rest.split('.')[0]].find((arg) => Object.hasOwn(ownArgs, arg));
+      };
       problems.push(
-        ...found.map((problem) =>
-          Object.hasOwn(ownArgs, argOf(problem.key))
-            ? { ...problem, key: `downstream_tasks.${taskName}.data_loader.datasets.${datasetName}.${argOf(problem.key)}` }
-            : problem,
-        ),
+        ...found.map((problem) => {
+          const own = ownArgOf(problem.key);
+          return own === undefined ? problem : { ...problem, key: `downstream_tasks.${taskName}.data_loader.datasets.${datasetName}.${own}` };
+        }),
       );
     }
   }

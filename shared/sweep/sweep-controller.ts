@@ -6,11 +6,13 @@ import { SeededRandom } from '../random/seeded-random.ts';
 import type { CancelChannel } from '../queue/cancel-channel.ts';
 import { ANONYMOUS, type RoutingDeps } from '../routing/enqueue-routed-job.ts';
 import { enqueueTrainJob } from '../routing/enqueue-train-job.ts';
+import { cancelQueuedJob } from '../runs/cancel-queued-job.ts';
 import { newRunRecord } from '../runs/new-run-record.ts';
 import type { RunRepository } from '../runs/run-repository.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { runPaths } from '../storage/run-paths.ts';
 import { AshaScheduler } from './asha-scheduler.ts';
+import { NoEarlyStopping } from './no-early-stopping.ts';
 import { lossOf, type TrialParams } from './sampler.ts';
 import { samplerFor } from './sampler-for.ts';
 import type { TrialReport, TrialScheduler } from './scheduler.ts';
@@ -39,148 +41,177 @@ export type ControllerStep = { kind: 'wait' } | { kind: 'done'; status: 'complet
  * deterministic, so a pass repeated after a crash queues nothing twice.
  */
 export async function controlSweep(deps: SweepControllerDeps, sweepId: string, parent: Job): Promise<ControllerStep> {
-  const stored = await readStoredSweep(deps.store, sweepId);
-  const { spec } = stored;
-  const log = new TrialLog(deps.store, sweepId);
-  const scheduler: TrialScheduler | null = spec.earlyTerminate
-    ? new AshaScheduler({ minEpochs: spec.earlyTerminate.minEpochs, reductionFactor: spec.earlyTerminate.reductionFactor, maxEpochs: spec.earlyTerminate.maxEpochs })
-    : null;
-  const fullBudget = spec.earlyTerminate?.maxEpochs ?? Number(((stored.baseRaw.trainer as Record<string, Record<string, unknown>>).params ?? {}).nr_epochs ?? 500);
-  const firstBudget = scheduler?.rungs()[0] ?? fullBudget;
-  const cancelled = await deps.cancel.isRequested(sweepId);
-  const now = () => new Date().toISOString();
+  return (await SweepController.open(deps, sweepId, parent)).pass();
+}
 
-  let trials = await log.trials();
-  const reports = (await log.events()).flatMap((event): TrialReport[] =>
-    event.type === 'reported' ? [{ trialId: event.index, epoch: event.epoch, value: lossOf(event.value, spec.metric.goal) }] : [],
-  );
+/** A sweep as one pass sees it: collect what trials produced, propose new ones, promote stopped ones. */
+export class SweepController {
+  private readonly spec: StoredSweep['spec'];
+  private readonly log: TrialLog;
+  private readonly scheduler: TrialScheduler;
+  private readonly fullBudget: number;
+  private trials: TrialView[] = [];
+  private reports: TrialReport[] = [];
+  private running = 0;
 
-  // 1. Collect what each running trial's last stretch of training produced.
-  for (const trial of trials.filter((t) => t.status === 'running')) {
-    const run = await deps.runs.get(trial.runId);
+  private constructor(
+    private readonly deps: SweepControllerDeps,
+    private readonly sweepId: string,
+    private readonly parent: Job,
+    private readonly stored: StoredSweep,
+    private readonly cancelled: boolean,
+  ) {
+    const { spec } = stored;
+    this.spec = spec;
+    this.log = new TrialLog(deps.store, sweepId);
+    this.fullBudget = spec.earlyTerminate?.maxEpochs ?? Number(((stored.baseRaw.trainer as Record<string, Record<string, unknown>>).params ?? {}).nr_epochs ?? 500);
+    this.scheduler = spec.earlyTerminate
+      ? new AshaScheduler({ minEpochs: spec.earlyTerminate.minEpochs, reductionFactor: spec.earlyTerminate.reductionFactor, maxEpochs: spec.earlyTerminate.maxEpochs })
+      : new NoEarlyStopping(this.fullBudget);
+  }
+
+  static async open(deps: SweepControllerDeps, sweepId: string, parent: Job): Promise<SweepController> {
+    return new SweepController(deps, sweepId, parent, await readStoredSweep(deps.store, sweepId), await deps.cancel.isRequested(sweepId));
+  }
+
+  async pass(): Promise<ControllerStep> {
+    this.trials = await this.log.trials();
+    this.reports = (await this.log.events()).flatMap((event): TrialReport[] =>
+      event.type === 'reported' ? [{ trialId: event.index, epoch: event.epoch, value: lossOf(event.value, this.spec.metric.goal) }] : [],
+    );
+    for (const trial of this.trials.filter((t) => t.status === 'running')) await this.collect(trial);
+    this.trials = await this.log.trials();
+    this.running = this.trials.filter((t) => t.status === 'running').length;
+    if (this.cancelled) return this.running === 0 ? { kind: 'done', status: 'cancelled' } : { kind: 'wait' };
+    const exhausted = await this.propose();
+    if (this.trials.length >= this.spec.maxTrials || exhausted) await this.promote();
+    if (this.running === 0) {
+      await writeLeaderboard(this.deps.store, this.sweepId, this.spec.metric, await this.log.trials());
+      return { kind: 'done', status: 'completed' };
+    }
+    return { kind: 'wait' };
+  }
+
+  /** What a running trial's last stretch of training produced, and whether it goes on. */
+  private async collect(trial: TrialView): Promise<void> {
+    const run = await this.deps.runs.get(trial.runId);
     if (run === null || !stretchFinished(run, trial)) {
-      if (cancelled) await cancelTrial(trial, run);
-      else await ensureQueued(trial, run);
-      continue;
+      if (this.cancelled) await this.cancelTrial(trial, run);
+      else await this.ensureQueued(trial, run);
+      return;
     }
     if (run.status === 'failed' || run.status === 'cancelled') {
-      await log.append({ type: 'finished', index: trial.index, status: run.status, epochsRun: run.epoch, at: now() });
-      continue;
+      await this.log.append({ type: 'finished', index: trial.index, status: run.status, epochsRun: run.epoch, at: now() });
+      return;
     }
-    const value = await metricAt(trial.runId, run.epoch);
+    const value = await this.metricAt(trial.runId, run.epoch);
     // A pass that died after reporting and before deciding reports once, not twice.
     if (value !== null && trial.reports[String(run.epoch)] === undefined) {
-      await log.append({ type: 'reported', index: trial.index, epoch: run.epoch, value, at: now() });
-      reports.push({ trialId: trial.index, epoch: run.epoch, value: lossOf(value, spec.metric.goal) });
+      await this.log.append({ type: 'reported', index: trial.index, epoch: run.epoch, value, at: now() });
+      this.reports.push({ trialId: trial.index, epoch: run.epoch, value: lossOf(value, this.spec.metric.goal) });
     }
-    const atFullBudget = run.epoch >= fullBudget || run.stoppedEarly || value === null;
-    const verdict = scheduler === null || atFullBudget ? 'stop' : scheduler.decide({ trialId: trial.index, epoch: run.epoch, value: lossOf(value, spec.metric.goal) }, reports);
-    if (!atFullBudget && verdict === 'continue' && !cancelled) {
-      await continueTrial(trial, nextRung(scheduler!, run.epoch));
+    const atFullBudget = run.epoch >= this.fullBudget || run.stoppedEarly || value === null;
+    const verdict = atFullBudget ? 'stop' : this.scheduler.decide({ trialId: trial.index, epoch: run.epoch, value: lossOf(value, this.spec.metric.goal) }, this.reports);
+    if (!atFullBudget && verdict === 'continue' && !this.cancelled) {
+      await this.continueTrial(trial, nextRung(this.scheduler, run.epoch));
     } else {
-      await log.append({ type: 'finished', index: trial.index, status: atFullBudget ? 'completed' : 'stopped', epochsRun: run.epoch, at: now() });
+      await this.log.append({ type: 'finished', index: trial.index, status: atFullBudget ? 'completed' : 'stopped', epochsRun: run.epoch, at: now() });
     }
   }
 
-  trials = await log.trials();
-  let running = trials.filter((t) => t.status === 'running').length;
-  if (cancelled) return running === 0 ? { kind: 'done', status: 'cancelled' } : { kind: 'wait' };
-
-  // 2. Propose new trials while there is room.
-  const sampler = samplerFor(spec);
-  let proposedCount = trials.length;
-  let exhausted = false;
-  while (running < spec.maxConcurrent && proposedCount < spec.maxTrials) {
-    const finished = trials.filter((t) => t.value !== null && t.status !== 'running').map((t) => ({ params: t.params, value: lossOf(t.value!, spec.metric.goal) }));
-    const params = sampler.propose({ finished, running: trials.filter((t) => t.status === 'running').map((t) => ({ params: t.params })), random: new SeededRandom(spec.seed).fork(`trial-${proposedCount}`) });
-    if (params === null) {
-      exhausted = true;
-      break;
+  /** New trials while there is room; true when the sampler has nothing left to try. */
+  private async propose(): Promise<boolean> {
+    const { spec } = this;
+    const sampler = samplerFor(spec);
+    while (this.running < spec.maxConcurrent && this.trials.length < spec.maxTrials) {
+      const finished = this.trials.filter((t) => t.value !== null && t.status !== 'running').map((t) => ({ params: t.params, value: lossOf(t.value!, spec.metric.goal) }));
+      const index = this.trials.length;
+      const params = sampler.propose({ finished, running: this.trials.filter((t) => t.status === 'running').map((t) => ({ params: t.params })), random: new SeededRandom(spec.seed).fork(`trial-${index}`) });
+      if (params === null) return true;
+      await this.log.append({ type: 'proposed', index, runId: trialRunId(this.sweepId, index), params, budget: this.scheduler.rungs()[0] ?? this.fullBudget, at: now() });
+      this.trials = await this.log.trials();
+      await this.ensureQueued(this.trials.find((t) => t.index === index)!, null);
+      this.running += 1;
     }
-    const index = proposedCount;
-    await log.append({ type: 'proposed', index, runId: trialRunId(sweepId, index), params, budget: firstBudget, at: now() });
-    trials = await log.trials();
-    await ensureQueued(trials.find((t) => t.index === index)!, null);
-    proposedCount += 1;
-    running += 1;
+    return false;
   }
 
-  // 3. With nothing new to try, promote stopped trials that now rank in their rung's top group.
-  if (scheduler !== null && (proposedCount >= spec.maxTrials || exhausted)) {
-    while (running < spec.maxConcurrent) {
-      const busy = new Set(trials.filter((t) => t.status !== 'stopped').map((t) => t.index));
-      const promotion = scheduler.promotable(reports, busy);
-      if (promotion === null) break;
-      await continueTrial(trials.find((t) => t.index === promotion.trialId)!, promotion.toEpoch);
-      trials = await log.trials();
-      running += 1;
+  /** With nothing new to try, stopped trials that now rank in their rung's top group go on. */
+  private async promote(): Promise<void> {
+    while (this.running < this.spec.maxConcurrent) {
+      const busy = new Set(this.trials.filter((t) => t.status !== 'stopped').map((t) => t.index));
+      const promotion = this.scheduler.promotable(this.reports, busy);
+      if (promotion === null) return;
+      await this.continueTrial(this.trials.find((t) => t.index === promotion.trialId)!, promotion.toEpoch);
+      this.trials = await this.log.trials();
+      this.running += 1;
     }
   }
-  if (running === 0) {
-    await writeLeaderboard(deps.store, sweepId, spec.metric, await log.trials());
-    return { kind: 'done', status: 'completed' };
-  }
-  return { kind: 'wait' };
 
-  function stretchFinished(run: RunRecord, trial: TrialView): boolean {
-    if (run.status === 'failed' || run.status === 'cancelled') return true;
-    return run.status === 'completed' && (run.epoch >= trial.budget || run.stoppedEarly);
-  }
-
-  async function metricAt(runId: string, epochs: number): Promise<number | null> {
-    const records = await deps.runs.metrics(runId);
+  private async metricAt(runId: string, epochs: number): Promise<number | null> {
+    const records = await this.deps.runs.metrics(runId);
     const record: EpochMetrics | undefined = records.find((r) => r.epoch === epochs - 1) ?? records.at(-1);
     if (record === undefined) return null;
-    const value = spec.metric.name.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), record);
+    const value = this.spec.metric.name.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), record);
     return typeof value === 'number' ? value : null;
   }
 
-  function trialConfig(trial: TrialView, budget: number): StoredSweep['baseRaw'] {
-    return applyOverrides(stored.baseRaw, { ...trial.params, name: `${spec.name}-t${trial.index}`, 'trainer.params.nr_epochs': budget }, `sweep ${sweepId} trial ${trial.index}`);
+  private get submittedBy(): string {
+    return this.stored.submittedBy ?? ANONYMOUS;
   }
 
   /** The trial's run exists and a job takes it to its budget (created when missing). */
-  async function ensureQueued(trial: TrialView, run: RunRecord | null): Promise<void> {
-    const raw = trialConfig(trial, trial.budget);
-    const { config } = parseExperimentConfigObject(raw, `sweep ${sweepId} trial ${trial.index}`);
+  private async ensureQueued(trial: TrialView, run: RunRecord | null): Promise<void> {
+    const source = `sweep ${this.sweepId} trial ${trial.index}`;
+    const raw = applyOverrides(this.stored.baseRaw, { ...trial.params, name: `${this.spec.name}-t${trial.index}`, 'trainer.params.nr_epochs': trial.budget }, source);
+    const { config } = parseExperimentConfigObject(raw, source);
     const configYaml = serializeConfigYaml(raw);
-    const submittedBy = stored.submittedBy ?? ANONYMOUS;
     if (run === null) {
-      await deps.runs.create(newRunRecord(trial.runId, config, configYaml, submittedBy), configYaml);
+      await this.deps.runs.create(newRunRecord(trial.runId, config, configYaml, this.submittedBy), configYaml);
     } else if (run.status === 'completed' && run.totalEpochs < trial.budget) {
-      await deps.store.write(runPaths(trial.runId).config, configYaml);
-      await deps.runs.update(trial.runId, (r) => ({ ...r, status: 'queued', totalEpochs: trial.budget, finishedAt: null }));
+      await this.deps.store.write(runPaths(trial.runId).config, configYaml);
+      await this.deps.runs.markQueued(trial.runId, { totalEpochs: trial.budget });
     }
-    const jobId = trialJobId(sweepId, trial.index, trial.budget);
-    if ((await deps.routing.queues.of('train', config.requires).getJob(jobId)) !== undefined) return;
-    await enqueueTrainJob(deps.routing, {
+    const jobId = trialJobId(this.sweepId, trial.index, trial.budget);
+    if ((await this.deps.routing.queues.of('train', config.requires).getJob(jobId)) !== undefined) return;
+    await enqueueTrainJob(this.deps.routing, {
       runId: trial.runId,
       name: config.name,
       config: raw,
-      routing: { requires: config.requires, priority: config.priority, submittedBy },
+      routing: { requires: config.requires, priority: config.priority, submittedBy: this.submittedBy },
       jobId,
-      parent: { id: parent.id!, queue: parent.queueQualifiedName },
+      parent: { id: this.parent.id!, queue: this.parent.queueQualifiedName },
     });
   }
 
-  async function continueTrial(trial: TrialView, budget: number): Promise<void> {
-    await log.append({ type: 'continued', index: trial.index, budget, at: now() });
-    await ensureQueued({ ...trial, status: 'running', budget }, await deps.runs.get(trial.runId));
+  private async continueTrial(trial: TrialView, budget: number): Promise<void> {
+    await this.log.append({ type: 'continued', index: trial.index, budget, at: now() });
+    await this.ensureQueued({ ...trial, status: 'running', budget }, await this.deps.runs.get(trial.runId));
   }
 
-  async function cancelTrial(trial: TrialView, run: RunRecord | null): Promise<void> {
-    await deps.cancel.request(trial.runId);
-    const job = await deps.routing.queues.of('train', run?.requires ?? []).getJob(trialJobId(sweepId, trial.index, trial.budget));
+  /** A trial no worker holds ends cancelled now; one a worker trains stops after its batch (cancel channel). */
+  private async cancelTrial(trial: TrialView, run: RunRecord | null): Promise<void> {
+    await this.deps.cancel.request(trial.runId);
+    const job = await this.deps.routing.queues.of('train', run?.requires ?? []).getJob(trialJobId(this.sweepId, trial.index, trial.budget));
     const state = job === undefined ? 'missing' : await job.getState();
-    if (job === undefined || state === 'waiting' || state === 'delayed' || state === 'prioritized' || state === 'completed' || state === 'failed') {
-      await job?.remove().catch(() => undefined);
-      if (job !== undefined) await deps.routing.fairShare.forget(stored.submittedBy ?? ANONYMOUS, job.queueName, job.id!);
-      if (run !== null && run.status !== 'completed' && run.status !== 'failed') {
-        await deps.runs.update(trial.runId, (r) => ({ ...r, status: 'cancelled', finishedAt: now() }));
-      }
-      await log.append({ type: 'finished', index: trial.index, status: 'cancelled', epochsRun: run?.epoch ?? 0, at: now() });
+    if (job !== undefined && (state === 'completed' || state === 'failed')) {
+      await job.remove().catch(() => undefined);
+      await this.deps.routing.fairShare.forget(this.submittedBy, job.queueName, job.id!);
+    } else if (job !== undefined && !(await cancelQueuedJob(job, this.deps.routing.fairShare, this.submittedBy))) {
+      return;
     }
+    if (run !== null && run.status !== 'completed' && run.status !== 'failed') await this.deps.runs.markCancelled(trial.runId);
+    await this.log.append({ type: 'finished', index: trial.index, status: 'cancelled', epochsRun: run?.epoch ?? 0, at: now() });
   }
+}
+
+function stretchFinished(run: RunRecord, trial: TrialView): boolean {
+  if (run.status === 'failed' || run.status === 'cancelled') return true;
+  return run.status === 'completed' && (run.epoch >= trial.budget || run.stoppedEarly);
+}
+
+function now(): string {
+  return new Date().toISOString();
 }
 
 function nextRung(scheduler: TrialScheduler, epoch: number): number {

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { idParam } from './id-param.ts';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import { bullmqPriorityOptions, jobPrioritySchema, priorityRank } from '../../../shared/contracts/job-priority.ts';
@@ -7,7 +8,7 @@ import { RUN_STATUSES, type RunRecord } from '../../../shared/contracts/run-reco
 import { runSubmissionSchema } from '../../../shared/contracts/run-submission.ts';
 import type { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import type { IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
-import { currentTrainJob } from '../../../shared/routing/current-train-job.ts';
+import { currentTrainJob } from '../../../shared/sweep/current-train-job.ts';
 import type { RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import { waitingReason, type WorkerCounts } from '../../../shared/routing/waiting-reason.ts';
 import { cancelQueuedJob, isWaitingState } from '../../../shared/runs/cancel-queued-job.ts';
@@ -36,8 +37,6 @@ const listQuerySchema = z.strictObject({
 
 const priorityChangeSchema = z.strictObject({ priority: jobPrioritySchema });
 
-/** States in which a job waits for a worker (or for the per-user cap) and may be removed or reprioritized. */
-
 export interface RunsRouterDeps {
   runs: RunRepository;
   /** Makes a repeated POST with the same Idempotency-Key return the first run. */
@@ -54,66 +53,80 @@ export interface RunsRouterDeps {
 
 /** `/api/v1/runs`: submit, list, inspect, follow and cancel training runs. */
 export function runsRouter(deps: RunsRouterDeps): Router {
+  const routes = new RunRoutes(deps);
   const router = Router();
+  router.post('/', (request, response) => routes.submit(request, response));
+  router.get('/', (request, response) => routes.list(request, response));
+  router.get('/:id', (request, response) => routes.show(request, response));
+  router.get('/:id/metrics', (request, response) => routes.metrics(request, response));
+  router.post('/:id/cancel', (request, response) => routes.cancel(request, response));
+  router.post('/:id/priority', (request, response) => routes.changePriority(request, response));
+  router.get('/:id/artifacts/*path', (request, response) => routes.artifact(request, response));
+  return router;
+}
 
-  router.post('/', async (request, response) => {
+/** One handler per run route, over the repositories and queues they share. */
+class RunRoutes {
+  constructor(private readonly deps: RunsRouterDeps) {}
+
+  async submit(request: Request, response: Response): Promise<void> {
     const body = parseOr400(runSubmissionSchema, jsonBodyOf(request), 'body');
     const clientKey = request.get('Idempotency-Key');
     if (clientKey === undefined) {
-      const record = await deps.submitter.submit(body, apiUserOf(response));
-      response.status(202).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
+      const record = await this.deps.submitter.submit(body, apiUserOf(response));
+      response.status(202).location(`/api/v1/runs/${record.id}`).json(await this.present(record, request));
       return;
     }
     if (clientKey.length === 0 || clientKey.length > 255) {
       throw new HttpError(400, `Idempotency-Key: expected 1 to 255 characters, got ${clientKey.length}`, { field: 'Idempotency-Key' });
     }
-    const { id, created } = await deps.idempotency.once('runs', clientKey, async () => (await deps.submitter.submit(body, apiUserOf(response))).id);
-    const record = await existingRun(id);
-    response.status(created ? 202 : 200).location(`/api/v1/runs/${record.id}`).json(await present(record, request));
-  });
+    const { id, created } = await this.deps.idempotency.once('runs', clientKey, async () => (await this.deps.submitter.submit(body, apiUserOf(response))).id);
+    const record = await this.existingRun(id);
+    response.status(created ? 202 : 200).location(`/api/v1/runs/${record.id}`).json(await this.present(record, request));
+  }
 
-  router.get('/', async (request, response) => {
+  async list(request: Request, response: Response): Promise<void> {
     const query = parseOr400(listQuerySchema, request.query, 'query');
     const { model, q, sort, order, ...plain } = query;
     const workerCounts: WorkerCounts = new Map();
     if (plain.status === undefined && model === undefined && q === undefined && sort === undefined && order === undefined) {
-      const page = await deps.runs.list(plain);
-      response.json({ ...page, runs: await Promise.all(page.runs.map((run) => present(run, request, workerCounts))) });
+      const page = await this.deps.runs.list(plain);
+      response.json({ ...page, runs: await Promise.all(page.runs.map((run) => this.present(run, request, workerCounts))) });
       return;
     }
     // Filtering by status, model or text and sorting by a column need every run: the index has them.
-    const page = await deps.index.query({ ...plain, model, text: q?.trim() || undefined, sort: sort ?? 'createdAt', order: order ?? 'desc' });
-    const runs = await Promise.all(page.runs.map(async (run) => ({ ...(await present(run, request, workerCounts)), ...(await deps.summaries.of(run.id)) })));
+    const page = await this.deps.index.query({ ...plain, model, text: q?.trim() || undefined, sort: sort ?? 'createdAt', order: order ?? 'desc' });
+    const runs = await Promise.all(page.runs.map(async (run) => ({ ...(await this.present(run, request, workerCounts)), ...(await this.deps.summaries.of(run.id)) })));
     response.json({ ...page, runs });
-  });
+  }
 
-  router.get('/:id', async (request, response) => {
-    response.json(await present(await existingRun(request.params.id), request));
-  });
+  async show(request: Request, response: Response): Promise<void> {
+    response.json(await this.present(await this.existingRun(idParam(request)), request));
+  }
 
-  router.get('/:id/metrics', async (request, response) => {
-    const run = await existingRun(request.params.id);
-    response.json({ id: run.id, epochs: await deps.runs.metrics(run.id) });
-  });
+  async metrics(request: Request, response: Response): Promise<void> {
+    const run = await this.existingRun(idParam(request));
+    response.json({ id: run.id, epochs: await this.deps.runs.metrics(run.id) });
+  }
 
-  router.post('/:id/cancel', async (request, response) => {
-    const run = await existingRun(request.params.id);
+  async cancel(request: Request, response: Response): Promise<void> {
+    const run = await this.existingRun(idParam(request));
     if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') {
       throw new HttpError(409, `run ${run.id} is already ${run.status}`);
     }
-    await deps.cancel.request(run.id);
+    await this.deps.cancel.request(run.id);
     // A queued job no worker holds is removed outright; an active one stops between batches.
-    if (await cancelQueuedJob(await trainJobOf(run), deps.routing.fairShare, run.submittedBy)) {
-      response.status(200).json(await present(await deps.runs.markCancelled(run.id), request));
+    if (await cancelQueuedJob(await this.trainJobOf(run), this.deps.routing.fairShare, run.submittedBy)) {
+      response.status(200).json(await this.present(await this.deps.runs.markCancelled(run.id), request));
       return;
     }
-    response.status(202).json({ ...(await present(run, request)), cancelRequested: true });
-  });
+    response.status(202).json({ ...(await this.present(run, request)), cancelRequested: true });
+  }
 
-  router.post('/:id/priority', async (request, response) => {
+  async changePriority(request: Request, response: Response): Promise<void> {
     const { priority } = parseOr400(priorityChangeSchema, jsonBodyOf(request), 'body');
-    const run = await existingRun(request.params.id);
-    const job = await trainJobOf(run);
+    const run = await this.existingRun(idParam(request));
+    const job = await this.trainJobOf(run);
     const state = job === undefined ? 'missing' : await job.getState();
     if (run.status === 'queued' && job === undefined) {
       throw new HttpError(409, `run ${run.id} has no job of its own waiting (a sweep trial takes its sweep's priority)`);
@@ -122,62 +135,60 @@ export function runsRouter(deps: RunsRouterDeps): Router {
       throw new HttpError(409, `run ${run.id} is ${run.status === 'queued' ? 'being taken by a worker' : run.status}: only a waiting run changes priority (running ones are never preempted)`);
     }
     await job.changePriority(bullmqPriorityOptions(priority));
-    await deps.routing.fairShare.reprioritize(run.submittedBy, job.queueName, run.id, priorityRank(priority));
-    const updated = await deps.runs.update(run.id, (r) => ({ ...r, priority }));
-    response.json(await present(updated, request));
-  });
+    await this.deps.routing.fairShare.reprioritize(run.submittedBy, job.queueName, run.id, priorityRank(priority));
+    const updated = await this.deps.runs.update(run.id, (r) => ({ ...r, priority }));
+    response.json(await this.present(updated, request));
+  }
 
-  router.get('/:id/artifacts/*path', async (request, response) => {
-    const run = await existingRun(request.params.id);
+  async artifact(request: Request, response: Response): Promise<void> {
+    const run = await this.existingRun(idParam(request));
     const segments = (request.params as unknown as { path: string[] }).path;
     const key = `${runPaths(run.id).root}/${segments.join('/')}`;
-    const file = await deps.store.safeLocalPath(key);
-    const folder = await runFolder(run.id);
+    const file = await this.deps.store.safeLocalPath(key);
+    const folder = await this.runFolder(run.id);
     if (file === null || !file.startsWith(`${folder}/`)) throw new HttpError(404, `no artifact "${segments.join('/')}" in run ${run.id}`);
     if ((await stat(file)).isDirectory()) {
-      response.json({ path: segments.filter((s) => s.length > 0).join('/'), entries: await deps.store.list(key) });
+      response.json({ path: segments.filter((s) => s.length > 0).join('/'), entries: await this.deps.store.list(key) });
       return;
     }
     response.sendFile(file, { dotfiles: 'deny' }, (error) => {
       if (error !== undefined && !response.headersSent) response.status(404).json({ error: `no artifact "${segments.join('/')}" in run ${run.id}` });
     });
-  });
+  }
 
-  async function runFolder(runId: string): Promise<string> {
-    const folder = await deps.store.safeLocalPath(runPaths(runId).root);
+  private async runFolder(runId: string): Promise<string> {
+    const folder = await this.deps.store.safeLocalPath(runPaths(runId).root);
     if (folder === null) throw new HttpError(404, `run ${runId} not found`);
     return folder;
   }
 
-  async function existingRun(id: string): Promise<RunRecord> {
+  private async existingRun(id: string): Promise<RunRecord> {
     if (!RUN_ID.test(id)) throw new HttpError(404, `run ${id} not found`);
-    const run = await deps.runs.get(id);
+    const run = await this.deps.runs.get(id);
     if (run === null) throw new HttpError(404, `run ${id} not found`);
     return run;
   }
 
   /** run.json plus the live progress of its job and links to what it wrote. */
-  async function present(run: RunRecord, request: Request, workerCounts?: WorkerCounts) {
+  private async present(run: RunRecord, request: Request, workerCounts?: WorkerCounts) {
     const base = `${request.baseUrl}/${run.id}`;
-    const job = run.status === 'running' || run.status === 'queued' ? await currentTrainJob(deps, run) : undefined;
+    const job = run.status === 'running' || run.status === 'queued' ? await currentTrainJob(this.deps, run) : undefined;
     const links: Record<string, string> = {
       self: base,
       metrics: `${base}/metrics`,
       config: `${base}/artifacts/config.yaml`,
       metricsFile: `${base}/artifacts/metrics.jsonl`,
     };
-    const checkpoints = await deps.store.list(runPaths(run.id).checkpoints);
+    const checkpoints = await this.deps.store.list(runPaths(run.id).checkpoints);
     if (checkpoints.includes('latest')) links.latestCheckpoint = `${base}/artifacts/checkpoints/latest/`;
     if (checkpoints.includes('best')) links.bestCheckpoint = `${base}/artifacts/checkpoints/best/`;
-    for (const evalId of await deps.store.list(`${runPaths(run.id).root}/eval`)) links[`evaluation:${evalId}`] = `/api/v1/evaluations/${evalId}`;
-    const waitingFor = run.status === 'queued' && job !== undefined ? await waitingReason(deps.routing, job, workerCounts) : null;
+    for (const evalId of await this.deps.store.list(`${runPaths(run.id).root}/eval`)) links[`evaluation:${evalId}`] = `/api/v1/evaluations/${evalId}`;
+    const waitingFor = run.status === 'queued' && job !== undefined ? await waitingReason(this.deps.routing, job, workerCounts) : null;
     return { ...run, progress: job?.progress ?? null, waitingFor, links };
   }
 
   /** The run's train job, in the queue its requirements name (runs from before routing: the plain queue). */
-  async function trainJobOf(run: RunRecord): Promise<Job | undefined> {
-    return deps.routing.queues.of('train', run.requires ?? []).getJob(run.id);
+  private async trainJobOf(run: RunRecord): Promise<Job | undefined> {
+    return this.deps.routing.queues.of('train', run.requires ?? []).getJob(run.id);
   }
-
-  return router;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { idParam } from './id-param.ts';
 import type { Queue } from 'bullmq';
 import type { z } from 'zod';
 import { ConfigError } from '../../../shared/config/config-error.ts';
@@ -37,10 +38,23 @@ export interface SweepsRouterDeps {
 
 /** `/api/v1/sweeps`: submit, follow and cancel hyperparameter sweeps. */
 export function sweepsRouter(deps: SweepsRouterDeps): Router {
+  const routes = new SweepRoutes(deps);
   const router = Router();
+  router.post('/', (request, response) => routes.submit(request, response));
+  router.get('/', (request, response) => routes.list(request, response));
+  router.get('/:id', (request, response) => routes.show(request, response));
+  // The controller's decisions with their times: what a chart of the objective over time needs.
+  router.get('/:id/events', (request, response) => routes.events(request, response));
+  router.post('/:id/cancel', (request, response) => routes.cancel(request, response));
+  return router;
+}
 
-  router.post('/', async (request, response) => {
-    const { spec, baseRaw } = parseSubmittedSweep(parseOr400(sweepSubmissionSchema, jsonBodyOf(request), 'body'), deps.configsDir);
+/** One handler per sweep route, over the stores and queues they share. */
+class SweepRoutes {
+  constructor(private readonly deps: SweepsRouterDeps) {}
+
+  async submit(request: Request, response: Response): Promise<void> {
+    const { spec, baseRaw } = parseSubmittedSweep(parseOr400(sweepSubmissionSchema, jsonBodyOf(request), 'body'), this.deps.configsDir);
     const id = `s${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
     const record: SweepRecord = {
       id,
@@ -54,69 +68,70 @@ export function sweepsRouter(deps: SweepsRouterDeps): Router {
       finishedAt: null,
       error: null,
     };
-    await writeStoredSweep(deps.store, id, { spec, baseRaw, submittedBy: apiUserOf(response) });
-    await deps.sweeps.save(record);
-    await enqueueSweepJob(deps.sweepQueue, spec.name, id);
-    response.status(202).location(`/api/v1/sweeps/${id}`).json(await present(record));
-  });
+    await writeStoredSweep(this.deps.store, id, { spec, baseRaw, submittedBy: apiUserOf(response) });
+    await this.deps.sweeps.save(record);
+    await enqueueSweepJob(this.deps.sweepQueue, spec.name, id);
+    response.status(202).location(`/api/v1/sweeps/${id}`).json(await this.present(record));
+  }
 
-  router.get('/', async (_request, response) => {
-    response.json({ sweeps: await deps.sweeps.list() });
-  });
+  async list(_request: Request, response: Response): Promise<void> {
+    response.json({ sweeps: await this.deps.sweeps.list() });
+  }
 
-  router.get('/:id', async (request, response) => {
-    response.json(await present(await existing(request.params.id)));
-  });
+  async show(request: Request, response: Response): Promise<void> {
+    response.json(await this.present(await this.existing(idParam(request))));
+  }
 
-  // The controller's decisions with their times: what a chart of the objective over time needs.
-  router.get('/:id/events', async (request, response) => {
-    const sweep = await existing(request.params.id);
-    response.json({ id: sweep.id, events: await new TrialLog(deps.store, sweep.id).events() });
-  });
+  async events(request: Request, response: Response): Promise<void> {
+    const sweep = await this.existing(idParam(request));
+    response.json({ id: sweep.id, events: await new TrialLog(this.deps.store, sweep.id).events() });
+  }
 
-  router.post('/:id/cancel', async (request, response) => {
-    const sweep = await existing(request.params.id);
+  async cancel(request: Request, response: Response): Promise<void> {
+    const sweep = await this.existing(idParam(request));
     if (sweep.status === 'completed' || sweep.status === 'cancelled' || sweep.status === 'failed') throw new HttpError(409, `sweep ${sweep.id} is already ${sweep.status}`);
-    await deps.cancel.request(sweep.id);
-    for (const trial of (await new TrialLog(deps.store, sweep.id).trials()).filter((t) => t.status === 'running')) {
-      await deps.cancel.request(trial.runId);
-      // A trial waiting for a worker is removed; a training one stops after its batch (cancel channel).
-      const run = await deps.runs.get(trial.runId);
-      const job = await deps.routing.queues.of('train', run?.requires ?? []).getJob(trialJobId(sweep.id, trial.index, trial.budget));
-      if (run !== null) await cancelQueuedJob(job, deps.routing.fairShare, run.submittedBy);
+    await this.deps.cancel.request(sweep.id);
+    for (const trial of (await new TrialLog(this.deps.store, sweep.id).trials()).filter((t) => t.status === 'running')) {
+      await this.cancelTrial(sweep.id, trial);
     }
-    const job = await deps.sweepQueue.getJob(sweep.id);
+    const job = await this.deps.sweepQueue.getJob(sweep.id);
     if (job !== undefined && (await job.getState()) === 'waiting' && (await job.remove().then(() => true, () => false))) {
-      await deps.sweeps.update(sweep.id, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
+      await this.deps.sweeps.update(sweep.id, (r) => ({ ...r, status: 'cancelled', finishedAt: new Date().toISOString() }));
     }
-    response.status(202).json({ ...(await present(await existing(sweep.id))), cancelRequested: true });
-  });
+    response.status(202).json({ ...(await this.present(await this.existing(sweep.id))), cancelRequested: true });
+  }
 
-  async function existing(id: string): Promise<SweepRecord> {
-    const sweep = SWEEP_ID.test(id) ? await deps.sweeps.get(id) : null;
+  /** A trial waiting for a worker is removed; a training one stops after its batch (cancel channel). */
+  private async cancelTrial(sweepId: string, trial: TrialView): Promise<void> {
+    await this.deps.cancel.request(trial.runId);
+    const run = await this.deps.runs.get(trial.runId);
+    const job = await this.deps.routing.queues.of('train', run?.requires ?? []).getJob(trialJobId(sweepId, trial.index, trial.budget));
+    if (run !== null) await cancelQueuedJob(job, this.deps.routing.fairShare, run.submittedBy);
+  }
+
+  private async existing(id: string): Promise<SweepRecord> {
+    const sweep = SWEEP_ID.test(id) ? await this.deps.sweeps.get(id) : null;
     if (sweep === null) throw new HttpError(404, `sweep ${id} not found`);
     return sweep;
   }
 
   /** sweep.json with its trials (each saying why it waits, if it does) and the leaderboard. */
-  async function present(sweep: SweepRecord) {
-    const trials = await new TrialLog(deps.store, sweep.id).trials();
+  private async present(sweep: SweepRecord) {
+    const trials = await new TrialLog(this.deps.store, sweep.id).trials();
     const leaderboard = leaderboardOf(sweep.metric, trials);
     const workerCounts: WorkerCounts = new Map();
-    const shown = await Promise.all(trials.map(async (trial) => ({ ...trial, waitingFor: await trialWaitingFor(sweep.id, trial, workerCounts) })));
+    const shown = await Promise.all(trials.map(async (trial) => ({ ...trial, waitingFor: await this.trialWaitingFor(sweep.id, trial, workerCounts) })));
     return { ...sweep, trials: shown, best: leaderboard[0] ?? null, leaderboard };
   }
 
   /** Why a trial's current stretch has not started: its run is queued and its job waits. */
-  async function trialWaitingFor(sweepId: string, trial: TrialView, workerCounts: WorkerCounts): Promise<string | null> {
+  private async trialWaitingFor(sweepId: string, trial: TrialView, workerCounts: WorkerCounts): Promise<string | null> {
     if (trial.status !== 'running') return null;
-    const run = await deps.runs.get(trial.runId);
+    const run = await this.deps.runs.get(trial.runId);
     if (run?.status !== 'queued') return null;
-    const job = await deps.routing.queues.of('train', run.requires ?? []).getJob(trialJobId(sweepId, trial.index, trial.budget));
-    return job === undefined ? null : waitingReason(deps.routing, job, workerCounts);
+    const job = await this.deps.routing.queues.of('train', run.requires ?? []).getJob(trialJobId(sweepId, trial.index, trial.budget));
+    return job === undefined ? null : waitingReason(this.deps.routing, job, workerCounts);
   }
-
-  return router;
 }
 
 /** The sweep a submission names or carries, its problems a 400 naming the file as the user wrote it. */

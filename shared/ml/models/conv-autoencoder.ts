@@ -183,17 +183,27 @@ export function checkOutputSize(
   const { strides, kernelSize: k } = stack.encoder;
   const levels = ConvEncoder.levelCount(stack.encoder);
   for (const [axis, n] of [['height', inputSize[0]], ['width', inputSize[1]]] as const) {
-    const down = ConvEncoder.levelSizes(stack.encoder, n);
-    const sizes = [n, ...down, ...ConvDecoder.levelSizes(stack.decoder, down[down.length - 1])];
-    const out = sizes[sizes.length - 1];
-    if (sizes.some((size) => size < 1) || out !== n) {
+    const sizes = sizesThrough(stack, n);
+    if (!reconstructs(sizes)) {
+      // The kernel is to blame when the same strides give the size back with the default kernel of 3.
+      const withDefaultKernel = sizesThrough({ encoder: { ...stack.encoder, kernelSize: 3 }, decoder: { ...stack.decoder, kernelSize: 3 } }, n);
       throw shapePlanError(
         model,
-        'model.params.strides',
+        k !== 3 && reconstructs(withDefaultKernel) ? 'model.params.kernel_size' : 'model.params.strides',
         `an input ${axis} of ${n} goes through sizes ${sizes.join(' → ')} with ` +
           `model.params.strides [${strides.join(', ')}] and model.params.kernel_size ${k}; ` +
           `the reconstruction must be ${n} again (use a target_size divisible by ${strides.slice(0, levels).reduce((a, b) => a * b, 1)})`,
       );
     }
   }
+}
+
+/** The size of one axis at the input, after each encoder level and after each decoder level. */
+function sizesThrough(stack: { encoder: ConvEncoderOptions; decoder: ConvDecoderOptions }, n: number): number[] {
+  const down = ConvEncoder.levelSizes(stack.encoder, n);
+  return [n, ...down, ...ConvDecoder.levelSizes(stack.decoder, down[down.length - 1])];
+}
+
+function reconstructs(sizes: number[]): boolean {
+  return sizes.every((size) => size >= 1) && sizes[sizes.length - 1] === sizes[0];
 }

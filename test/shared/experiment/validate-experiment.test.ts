@@ -31,6 +31,10 @@ describe('validateExperiment', () => {
     expect(problems[1]).toMatch(/^\d+: downstream_tasks\.phantoms\.data_loader\.params\.args\.target_size: the model cannot score 32×32 images: model\.params\.inshape/);
   });
 
+  it('names the kernel size, not the strides, when the strides would give the size back with the default kernel', () => {
+    expect(problemsOf(BASELINE, { 'model.params.kernel_size': 274844564 })[0]).toMatch(/^-: model\.params\.kernel_size: an input height of 32 goes through sizes 32 → 16/);
+  });
+
   it('refuses a trainer paired with a model it cannot train, and a trainer param of the wrong type', () => {
     expect(problemsOf(BASELINE, { 'trainer.name': 'sivae' })).toEqual([
       '-: trainer.name: trainer "sivae" trains soft_intro_vae, not model "conv_autoencoder" (set by override trainer.name)',
@@ -46,6 +50,9 @@ describe('validateExperiment', () => {
     expect(downstream).toEqual([
       expect.stringMatching(/^-: downstream_tasks\.phantoms\.data_loader\.datasets\.Opacity_phantoms\.pathology: .*must be null or one of opacity/),
     ]);
+    // An unknown arg whose name holds a dot is still named at the entry that sets it.
+    const dotted = problemsOf(MORPHAEUS.replace('          count: 16\n', '          count: 16\n          "a.b": 1\n'));
+    expect(dotted).toEqual([expect.stringMatching(/: downstream_tasks\.phantoms\.data_loader\.datasets\.Normal_phantoms\.a\.b: phantoms loader: unknown args\.a\.b/)]);
   });
 
   it('refuses a dataset this version cannot read, naming the loader', () => {

@@ -1,9 +1,9 @@
 import type { Job } from 'bullmq';
 import type { RunRecord } from '../contracts/run-record.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
-import { sweepOfTrialRun, trialJobId } from '../sweep/sweep-paths.ts';
-import { TrialLog } from '../sweep/trial-log.ts';
-import type { RoutingDeps } from './enqueue-routed-job.ts';
+import { sweepOfTrialRun, trialJobId } from './sweep-paths.ts';
+import { TrialLog } from './trial-log.ts';
+import type { RoutingDeps } from '../routing/enqueue-routed-job.ts';
 
 /**
  * The train job that carries a run now, in the queue its requirements name. A run's own

@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { queuePrefix, SWEEP_QUEUE } from '../../../shared/contracts/queue-names.ts';
+import { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
+import { FairShareGate } from '../../../shared/routing/fair-share-gate.ts';
+import { RoutedQueues } from '../../../shared/routing/routed-queues.ts';
+import { RunRepository } from '../../../shared/runs/run-repository.ts';
+import type { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
+import { runPaths } from '../../../shared/storage/run-paths.ts';
+import { controlSweep, type SweepControllerDeps } from '../../../shared/sweep/sweep-controller.ts';
+import { sweepPaths, trialJobId } from '../../../shared/sweep/sweep-paths.ts';
+import { parseSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
+import { writeStoredSweep } from '../../../shared/sweep/stored-sweep.ts';
+import { TrialLog } from '../../../shared/sweep/trial-log.ts';
+import { tempStore } from '../ml/training/helpers/temp-store.ts';
+import { useTestRedis } from '../../support/test-redis.ts';
+
+const LR = 'trainer.params.optimizer_params.lr';
+
+describe('SweepController: passes over a grid sweep of three trials, two at a time, on real queues', () => {
+  const connection = useTestRedis('sweep-controller');
+  let redis: Redis;
+  let sweepQueue: Queue;
+  let queues: RoutedQueues;
+  let store: LocalArtifactStore;
+  let cleanup: () => Promise<void>;
+  let deps: SweepControllerDeps;
+  let sweeps = 0;
+
+  beforeAll(() => {
+    redis = connection();
+    sweepQueue = new Queue(SWEEP_QUEUE, { connection: redis, prefix: queuePrefix() });
+    queues = new RoutedQueues(redis);
+  });
+  afterAll(async () => {
+    await queues.close();
+    await sweepQueue.close();
+  });
+  beforeEach(async () => {
+    ({ store, cleanup } = await tempStore());
+    deps = { store, runs: new RunRepository(store), routing: { queues, fairShare: new FairShareGate(redis, queues) }, cancel: new CancelChannel(redis) };
+  });
+  afterEach(() => cleanup());
+
+  /** A submitted sweep: its stored spec and its (waiting) sweep job, the parent of its trials' jobs. */
+  async function submitted(): Promise<{ sweepId: string; parent: Job }> {
+    sweeps += 1;
+    const sweepId = `s-test-${sweeps}`;
+    const { spec, baseRaw } = parseSweepSpec(
+      { name: 't', base: 'smoke/baseline.yaml', method: 'grid', metric: { name: 'val.loss_mse', goal: 'minimize' }, max_concurrent: 2, parameters: { [LR]: { values: [0.003, 0.001, 0.002] } } },
+      'test sweep',
+      { configsDir: resolve('configs') },
+    );
+    await writeStoredSweep(store, sweepId, { spec, baseRaw, submittedBy: 'ann' });
+    return { sweepId, parent: await sweepQueue.add(sweepId, { sweepId }, { jobId: sweepId }) };
+  }
+
+  /** What a worker does with a trial: trains it to its budget and writes its metric, here lr × 1000. */
+  async function trainRunning(sweepId: string): Promise<void> {
+    for (const trial of (await new TrialLog(store, sweepId).trials()).filter((t) => t.status === 'running')) {
+      const value = Number(trial.params[LR]) * 1000;
+      await store.appendLine(runPaths(trial.runId).metrics, JSON.stringify({ epoch: trial.budget - 1, val: { loss_mse: value } }));
+      await deps.runs.markCompleted(trial.runId, { epoch: trial.budget, stoppedEarly: false });
+    }
+  }
+
+  it('queues two trials, then the third as the first two finish, and ranks all three by their metric', async () => {
+    const { sweepId, parent } = await submitted();
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    const first = await new TrialLog(store, sweepId).trials();
+    expect(first.map((t) => t.status)).toEqual(['running', 'running']);
+    for (const trial of first) {
+      expect(await deps.runs.get(trial.runId)).toMatchObject({ status: 'queued', totalEpochs: 3, submittedBy: 'ann' });
+      expect(await queues.of('train', []).getJob(trialJobId(sweepId, trial.index, trial.budget))).toBeDefined();
+    }
+    // A pass repeated before anything trained queues nothing more.
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    expect(await new TrialLog(store, sweepId).trials()).toHaveLength(2);
+
+    await trainRunning(sweepId);
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    expect((await new TrialLog(store, sweepId).trials()).map((t) => t.status)).toEqual(['completed', 'completed', 'running']);
+
+    await trainRunning(sweepId);
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'done', status: 'completed' });
+    const leaderboard = JSON.parse(await store.readText(sweepPaths(sweepId).leaderboard)) as { value: number; params: Record<string, number> }[];
+    expect(leaderboard.map((entry) => entry.params[LR])).toEqual([0.001, 0.002, 0.003]);
+  });
+
+  it('a cancelled sweep removes its waiting trials, marks their runs cancelled and ends cancelled', async () => {
+    const { sweepId, parent } = await submitted();
+    await controlSweep(deps, sweepId, parent);
+    const trials = await new TrialLog(store, sweepId).trials();
+    await deps.cancel.request(sweepId);
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'done', status: 'cancelled' });
+    for (const trial of trials) {
+      expect(await deps.runs.get(trial.runId)).toMatchObject({ status: 'cancelled' });
+      expect(await queues.of('train', []).getJob(trialJobId(sweepId, trial.index, trial.budget))).toBeUndefined();
+    }
+    expect((await new TrialLog(store, sweepId).trials()).map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
+  });
+});
