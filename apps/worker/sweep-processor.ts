@@ -13,6 +13,8 @@ import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 
 /** How long a controller waits for a trial-end signal before it looks at storage anyway (a missed signal, a cancel request). */
 const RECHECK_MS = 2_000;
+/** How often a finished sweep looks whether its last trial job has been acknowledged. */
+const ACKNOWLEDGEMENT_POLL_MS = 10;
 
 export interface SweepProcessorDeps extends Omit<SweepControllerDeps, 'runs'> {
   logger: Logger;
@@ -45,6 +47,7 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
       const step = await controlSweep(controller, sweepId, job);
       log.debug('controller pass', { step: step.kind, ms: Math.round(performance.now() - passStarted) });
       if (step.kind === 'done') {
+        await trialJobsAcknowledged(job);
         await sweeps.update(sweepId, (r) => ({ ...r, status: step.status, finishedAt: new Date().toISOString() }));
         log.info('sweep finished', { status: step.status });
         return { status: step.status };
@@ -57,4 +60,18 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
       }
     }
   };
+}
+
+/**
+ * Resolves once no trial job of the sweep is waiting or active in BullMQ: a parent with such
+ * children cannot complete, and the last trial's end is announced before its job is
+ * acknowledged (trial-end-announcer.ts), milliseconds before. A job whose worker died is
+ * taken again by the stalled-job check and closes at once, its run being completed.
+ */
+async function trialJobsAcknowledged(job: Job): Promise<void> {
+  for (;;) {
+    const { unprocessed } = await job.getDependenciesCount({ unprocessed: true });
+    if ((unprocessed ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, ACKNOWLEDGEMENT_POLL_MS));
+  }
 }

@@ -141,6 +141,9 @@ export async function controlSweep(deps: SweepControllerDeps, sweepId: string, p
 
   /** The trial's run exists and a job takes it to its budget (created when missing). */
   async function ensureQueued(trial: TrialView, run: RunRecord | null): Promise<void> {
+    // A trial under way with its job in the queue needs nothing: checked before its config is built and parsed again.
+    const underWay = run !== null && (run.status === 'queued' || run.status === 'running') && run.totalEpochs >= trial.budget;
+    if (underWay && (await deps.routing.queues.of('train', run.requires).getJob(trialJobId(sweepId, trial.index, trial.budget))) !== undefined) return;
     const raw = trialConfig(trial, trial.budget);
     const { config } = parseExperimentConfigObject(raw, `sweep ${sweepId} trial ${trial.index}`);
     const configYaml = serializeConfigYaml(raw);
