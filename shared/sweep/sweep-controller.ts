@@ -17,7 +17,7 @@ import type { TrialReport, TrialScheduler } from './scheduler.ts';
 import { sweepPaths, trialJobId, trialRunId } from './sweep-paths.ts';
 import type { SweepRecord, TrialView } from './sweep-record.ts';
 import { readStoredSweep, type StoredSweep } from './stored-sweep.ts';
-import { TrialLog } from './trial-log.ts';
+import { TrialLog, trialsOf } from './trial-log.ts';
 
 export interface SweepControllerDeps {
   store: ArtifactStore;
@@ -39,25 +39,27 @@ export type ControllerStep = { kind: 'wait' } | { kind: 'done'; status: 'complet
  * deterministic, so a pass repeated after a crash queues nothing twice.
  */
 export async function controlSweep(deps: SweepControllerDeps, sweepId: string, parent: Job): Promise<ControllerStep> {
-  const stored = await readStoredSweep(deps.store, sweepId);
-  const { spec } = stored;
   const log = new TrialLog(deps.store, sweepId);
+  // Side by side: a pass is on the hand-out path of the trial it queues.
+  const [stored, cancelled, events] = await Promise.all([readStoredSweep(deps.store, sweepId), deps.cancel.isRequested(sweepId), log.events()]);
+  const { spec } = stored;
   const scheduler: TrialScheduler | null = spec.earlyTerminate
     ? new AshaScheduler({ minEpochs: spec.earlyTerminate.minEpochs, reductionFactor: spec.earlyTerminate.reductionFactor, maxEpochs: spec.earlyTerminate.maxEpochs })
     : null;
   const fullBudget = spec.earlyTerminate?.maxEpochs ?? Number(((stored.baseRaw.trainer as Record<string, Record<string, unknown>>).params ?? {}).nr_epochs ?? 500);
   const firstBudget = scheduler?.rungs()[0] ?? fullBudget;
-  const cancelled = await deps.cancel.isRequested(sweepId);
   const now = () => new Date().toISOString();
 
-  let trials = await log.trials();
-  const reports = (await log.events()).flatMap((event): TrialReport[] =>
+  let trials = trialsOf(events);
+  const reports = events.flatMap((event): TrialReport[] =>
     event.type === 'reported' ? [{ trialId: event.index, epoch: event.epoch, value: lossOf(event.value, spec.metric.goal) }] : [],
   );
 
   // 1. Collect what each running trial's last stretch of training produced.
-  for (const trial of trials.filter((t) => t.status === 'running')) {
-    const run = await deps.runs.get(trial.runId);
+  const runningTrials = trials.filter((t) => t.status === 'running');
+  const runningRecords = await Promise.all(runningTrials.map((t) => deps.runs.get(t.runId)));
+  for (const [position, trial] of runningTrials.entries()) {
+    const run = runningRecords[position];
     if (run === null || !stretchFinished(run, trial)) {
       if (cancelled) await cancelTrial(trial, run);
       else await ensureQueued(trial, run);
