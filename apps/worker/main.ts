@@ -32,6 +32,7 @@ import { measuredProcessor } from './measured-processor.ts';
 import { createSweepProcessor } from './sweep-processor.ts';
 import { RoutedWorkers } from './routed-workers.ts';
 import { createTrainProcessor } from './train-processor.ts';
+import { announcingTrialEnd } from './trial-end-announcer.ts';
 
 /** Sweep controllers one worker process runs at once; each mostly waits for its trials. */
 const SWEEPS_PER_WORKER = 64;
@@ -118,11 +119,13 @@ class WorkerProcess {
         this.evaluationLockLost = handler;
       },
     });
+    const trialEnded = (sweepJobId: string) =>
+      void TrialEndSignal.publish(connection, sweepJobId).catch((error: unknown) => logger.warn('could not signal the end of a trial', { sweepJobId, error: String(error) }));
     return new RoutedWorkers({
       connection,
       queues: this.queues,
       labels,
-      processors: { train: measuredProcessor('train', metrics, trainProcessor), evaluate: measuredProcessor('evaluate', metrics, evaluateProcessor) },
+      processors: { train: measuredProcessor('train', metrics, announcingTrialEnd(trainProcessor, trialEnded)), evaluate: measuredProcessor('evaluate', metrics, evaluateProcessor) },
       settings: TRAIN_WORKER_SETTINGS,
       logger,
       onWorker: (worker, kind) =>
@@ -130,7 +133,7 @@ class WorkerProcess {
           outage: this.outage,
           fairShare: routing.fairShare,
           lockLost: (jobIds) => (kind === 'train' ? this.lockLost(jobIds) : this.evaluationLockLost(jobIds)),
-          trialEnded: (sweepJobId) => TrialEndSignal.publish(connection, sweepJobId).catch((error: unknown) => logger.warn('could not signal the end of a trial', { sweepJobId, error: String(error) })),
+          trialEnded,
         }),
     });
   }
@@ -201,9 +204,6 @@ function watchRoutedWorker(
   context: { outage: RedisOutageReporter; fairShare: FairShareGate; lockLost: (jobIds: string[]) => void; trialEnded: (sweepJobId: string) => void },
 ): void {
   const rebalanceShare = (job: Job | undefined) => {
-    // A sweep trial's end wakes its controller first: the next trial's hand-out waits on it.
-    const sweepJobId = job?.parent?.id;
-    if (sweepJobId !== undefined) context.trialEnded(sweepJobId);
     const user = job === undefined ? null : submitterOf(job);
     if (user !== null) context.fairShare.rebalance(user).catch((error: unknown) => logger.warn('fair-share rebalance failed', { user, error: String(error) }));
   };
@@ -211,6 +211,9 @@ function watchRoutedWorker(
   worker.on('completed', rebalanceShare);
   worker.on('failed', (job, error) => {
     if (kind === 'train') logger.warn('train job failed', { jobId: job?.id, error: error.message });
+    // A completed trial was announced by its processor (announcingTrialEnd); a failed one is announced here.
+    const sweepJobId = job?.parent?.id;
+    if (sweepJobId !== undefined) context.trialEnded(sweepJobId);
     rebalanceShare(job);
   });
   worker.on('lockRenewalFailed', context.lockLost);

@@ -13,6 +13,8 @@ import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
 
 /** How long a controller waits for a trial-end signal before it looks at storage anyway (a missed signal, a cancel request). */
 const RECHECK_MS = 2_000;
+/** How often a finished sweep looks whether its last trial job has been acknowledged. */
+const ACKNOWLEDGEMENT_POLL_MS = 10;
 
 export interface SweepProcessorDeps extends Omit<SweepControllerDeps, 'runs'> {
   logger: Logger;
@@ -44,12 +46,12 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
       const passStarted = performance.now();
       const step = await controlSweep(controller, sweepId, job);
       log.debug('controller pass', { step: step.kind, ms: Math.round(performance.now() - passStarted) });
-      if (step.kind === 'done') {
+      if (step.kind === 'done' && (await trialJobsAcknowledged(job, deps.shuttingDown))) {
         await sweeps.update(sweepId, (r) => ({ ...r, status: step.status, finishedAt: new Date().toISOString() }));
         log.info('sweep finished', { status: step.status });
         return { status: step.status };
       }
-      await deps.trialEnds.next(job.id ?? sweepId, heard, RECHECK_MS);
+      if (step.kind === 'wait') await deps.trialEnds.next(job.id ?? sweepId, heard, RECHECK_MS);
       if (deps.shuttingDown()) {
         log.info('worker shutting down: the sweep job goes back to the queue');
         await job.moveToWait(token);
@@ -57,4 +59,20 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
       }
     }
   };
+}
+
+/**
+ * True once no trial job of the sweep is waiting or active in BullMQ: a parent with such
+ * children cannot complete, and the last trial's end is announced before its job is
+ * acknowledged (trial-end-announcer.ts), milliseconds before. A job whose worker died is
+ * taken again by the stalled-job check and closes at once, its run being completed.
+ * False when the worker starts shutting down meanwhile: the sweep job goes back to the queue.
+ */
+async function trialJobsAcknowledged(job: Job, shuttingDown: () => boolean): Promise<boolean> {
+  while (!shuttingDown()) {
+    const { unprocessed } = await job.getDependenciesCount({ unprocessed: true });
+    if ((unprocessed ?? 0) === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, ACKNOWLEDGEMENT_POLL_MS));
+  }
+  return false;
 }

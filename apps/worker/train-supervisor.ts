@@ -168,11 +168,14 @@ export class TrainSupervisor {
       case 'epoch':
         this.deps.metrics.epochFinished(this.modelName, Number(message.record.images_per_s));
         log.info('epoch finished', { epoch: message.epoch, totalEpochs: message.totalEpochs, metrics: message.record });
-        this.enqueueUpdate(async () => {
-          await job.log(`epoch ${message.epoch + 1}/${message.totalEpochs} ${describeMetrics(message.record)}`);
-          await job.updateProgress({ ...progressOf({ ...message, batch: 0, batchesPerEpoch: 1, epoch: message.epoch + 1 }, this.eta) });
-          await runs.update(runId, (r) => ({ ...r, epoch: message.epoch + 1, latestMetrics: message.record, best: message.best }));
-        });
+        // Side by side: the last epoch's three writes are on a trial's way to its end.
+        this.enqueueUpdate(() =>
+          Promise.all([
+            job.log(`epoch ${message.epoch + 1}/${message.totalEpochs} ${describeMetrics(message.record)}`),
+            job.updateProgress({ ...progressOf({ ...message, batch: 0, batchesPerEpoch: 1, epoch: message.epoch + 1 }, this.eta) }),
+            runs.update(runId, (r) => ({ ...r, epoch: message.epoch + 1, latestMetrics: message.record, best: message.best })),
+          ]),
+        );
         break;
       case 'failed':
         if (message.reason === 'lease_lost') this.lostRun = message.message;

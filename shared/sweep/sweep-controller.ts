@@ -19,7 +19,7 @@ import type { TrialReport, TrialScheduler } from './scheduler.ts';
 import { sweepPaths, trialJobId, trialRunId } from './sweep-paths.ts';
 import type { SweepRecord, TrialView } from './sweep-record.ts';
 import { readStoredSweep, type StoredSweep } from './stored-sweep.ts';
-import { TrialLog } from './trial-log.ts';
+import { type TrialEvent, TrialLog, trialsOf } from './trial-log.ts';
 
 export interface SweepControllerDeps {
   store: ArtifactStore;
@@ -71,15 +71,24 @@ export class SweepController {
   }
 
   static async open(deps: SweepControllerDeps, sweepId: string, parent: Job): Promise<SweepController> {
-    return new SweepController(deps, sweepId, parent, await readStoredSweep(deps.store, sweepId), await deps.cancel.isRequested(sweepId));
+    // Side by side: a pass is on the hand-out path of the trial it queues.
+    const [stored, cancelled, events] = await Promise.all([readStoredSweep(deps.store, sweepId), deps.cancel.isRequested(sweepId), new TrialLog(deps.store, sweepId).events()]);
+    const controller = new SweepController(deps, sweepId, parent, stored, cancelled);
+    controller.readEvents(events);
+    return controller;
+  }
+
+  private readEvents(events: TrialEvent[]): void {
+    this.trials = trialsOf(events);
+    this.reports = events.flatMap((event): TrialReport[] =>
+      event.type === 'reported' ? [{ trialId: event.index, epoch: event.epoch, value: lossOf(event.value, this.spec.metric.goal) }] : [],
+    );
   }
 
   async pass(): Promise<ControllerStep> {
-    this.trials = await this.log.trials();
-    this.reports = (await this.log.events()).flatMap((event): TrialReport[] =>
-      event.type === 'reported' ? [{ trialId: event.index, epoch: event.epoch, value: lossOf(event.value, this.spec.metric.goal) }] : [],
-    );
-    for (const trial of this.trials.filter((t) => t.status === 'running')) await this.collect(trial);
+    const runningTrials = this.trials.filter((t) => t.status === 'running');
+    const runningRecords = await Promise.all(runningTrials.map((t) => this.deps.runs.get(t.runId)));
+    for (const [position, trial] of runningTrials.entries()) await this.collect(trial, runningRecords[position] ?? null);
     this.trials = await this.log.trials();
     this.running = this.trials.filter((t) => t.status === 'running').length;
     if (this.cancelled) return this.running === 0 ? { kind: 'done', status: 'cancelled' } : { kind: 'wait' };
@@ -93,8 +102,7 @@ export class SweepController {
   }
 
   /** What a running trial's last stretch of training produced, and whether it goes on. */
-  private async collect(trial: TrialView): Promise<void> {
-    const run = await this.deps.runs.get(trial.runId);
+  private async collect(trial: TrialView, run: RunRecord | null): Promise<void> {
     if (run === null || !stretchFinished(run, trial)) {
       if (this.cancelled) await this.cancelTrial(trial, run);
       else await this.ensureQueued(trial, run);
@@ -162,6 +170,9 @@ export class SweepController {
 
   /** The trial's run exists and a job takes it to its budget (created when missing). */
   private async ensureQueued(trial: TrialView, run: RunRecord | null): Promise<void> {
+    // A trial under way with its job in the queue needs nothing: checked before its config is built and parsed again.
+    const underWay = run !== null && (run.status === 'queued' || run.status === 'running') && run.totalEpochs >= trial.budget;
+    if (underWay && (await this.deps.routing.queues.of('train', run.requires).getJob(trialJobId(this.sweepId, trial.index, trial.budget))) !== undefined) return;
     const source = `sweep ${this.sweepId} trial ${trial.index}`;
     const raw = applyOverrides(this.stored.baseRaw, { ...trial.params, name: `${this.spec.name}-t${trial.index}`, 'trainer.params.nr_epochs': trial.budget }, source);
     const { config } = parseExperimentConfigObject(raw, source);

@@ -47,27 +47,32 @@ export class TrialLog {
 
   /** The trials as the events left them, by index. */
   async trials(): Promise<TrialView[]> {
-    const trials = new Map<number, TrialView>();
-    for (const event of await this.events()) {
-      if (event.type === 'proposed') {
-        if (trials.has(event.index)) continue;
-        trials.set(event.index, { index: event.index, runId: event.runId, params: event.params, status: 'running', budget: event.budget, epochsRun: 0, value: null, reports: {} });
-        continue;
-      }
-      const trial = trials.get(event.index);
-      if (trial === undefined) continue;
-      if (event.type === 'reported') {
-        trial.reports[String(event.epoch)] = event.value;
-        trial.value = event.value;
-        trial.epochsRun = Math.max(trial.epochsRun, event.epoch);
-      } else if (event.type === 'continued') {
-        trial.status = 'running';
-        trial.budget = event.budget;
-      } else {
-        trial.status = event.status;
-        trial.epochsRun = event.epochsRun;
-      }
-    }
-    return [...trials.values()].sort((a, b) => a.index - b.index);
+    return trialsOf(await this.events());
   }
+}
+
+/** The trials as `events` (the log, in order) left them, by index. */
+export function trialsOf(events: readonly TrialEvent[]): TrialView[] {
+  const trials = new Map<number, TrialView>();
+  for (const event of events) {
+    if (event.type === 'proposed') {
+      if (trials.has(event.index)) continue;
+      trials.set(event.index, { index: event.index, runId: event.runId, params: event.params, status: 'running', budget: event.budget, epochsRun: 0, value: null, reports: {} });
+      continue;
+    }
+    const trial = trials.get(event.index);
+    if (trial === undefined) continue;
+    if (event.type === 'reported') {
+      trial.reports[String(event.epoch)] = event.value;
+      trial.value = event.value;
+      trial.epochsRun = Math.max(trial.epochsRun, event.epoch);
+    } else if (event.type === 'continued') {
+      trial.status = 'running';
+      trial.budget = event.budget;
+    } else {
+      trial.status = event.status;
+      trial.epochsRun = event.epochsRun;
+    }
+  }
+  return [...trials.values()].sort((a, b) => a.index - b.index);
 }
