@@ -21,7 +21,7 @@ import type { LocalArtifactStore } from '../../../shared/storage/local-artifact-
 import { runPaths } from '../../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../../shared/storage/storage-lease.ts';
 import { tempStore } from '../../shared/ml/training/helpers/temp-store.ts';
-import { useTestRedis } from '../../support/test-redis.ts';
+import { useTestRedis } from '../../support/use-test-redis.ts';
 
 const CONFIG = `name: t
 seed: 5

@@ -15,7 +15,7 @@ import { parseSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
 import { writeStoredSweep } from '../../../shared/sweep/stored-sweep.ts';
 import { TrialLog } from '../../../shared/sweep/trial-log.ts';
 import { tempStore } from '../ml/training/helpers/temp-store.ts';
-import { useTestRedis } from '../../support/test-redis.ts';
+import { useTestRedis } from '../../support/use-test-redis.ts';
 
 const LR = 'trainer.params.optimizer_params.lr';
 
