@@ -1,9 +1,9 @@
-import type { EpochMetrics, RunRecord, RunStatus } from '../contracts/run-record.ts';
+import type { EpochMetrics, RunRecord } from '../contracts/run-record.ts';
 import { ArtifactNotFoundError, type ArtifactStore } from '../storage/artifact-store.ts';
 import { readableEpochRecords } from '../contracts/metrics-log-lines.ts';
 import { runPaths } from '../storage/run-paths.ts';
 import { mapConcurrently } from './map-concurrently.ts';
-import { newestFirst, RunCreationOrder } from './run-creation-order.ts';
+import { RunCreationOrder } from './run-creation-order.ts';
 import { RUN_CHANGES_KEY } from './run-change-journal.ts';
 
 /** run.json reads in flight at once while listing: enough to keep the disk busy, few enough open files. */
@@ -103,37 +103,16 @@ export class RunRepository {
   }
 
   /**
-   * A page of runs, newest first. Without a status filter only the page's run.json are read
-   * (and, once per process, those of runs it has not met yet: see RunCreationOrder). A status
-   * can change at any time, so a status filter reads every run.json, at most
-   * LIST_READ_CONCURRENCY at a time, and then the page's again.
+   * A page of runs, newest first: only the page's run.json are read (and, once per process,
+   * those of runs it has not met yet: see RunCreationOrder). Filtering by status needs every
+   * record and is the RunIndex's.
    */
-  async list(options: { status?: RunStatus; offset: number; limit: number }): Promise<RunPage> {
+  async list(options: { offset: number; limit: number }): Promise<RunPage> {
     const folders = await this.store.list('runs');
-    const page = (runs: RunRecord[], total: number): RunPage => ({ runs, total, offset: options.offset, limit: options.limit });
-    if (options.status !== undefined) {
-      const matching = (await this.placesWithStatus(folders, options.status)).sort(newestFirst);
-      const pageIds = matching.slice(options.offset, options.offset + options.limit).map((run) => run.id);
-      return page(await this.readRecords(pageIds), matching.length);
-    }
     await this.readRecords(this.order.unplaced(folders));
     const ordered = this.order.newestFirst(folders);
-    return page(await this.readRecords(ordered.slice(options.offset, options.offset + options.limit)), ordered.length);
-  }
-
-  /**
-   * Id and createdAt of the runs that have `status` now. Only these two are kept of each
-   * record (about 100 bytes a run), not the whole parsed run.json of every match.
-   */
-  private async placesWithStatus(runIds: readonly string[], status: RunStatus): Promise<Pick<RunRecord, 'id' | 'createdAt'>[]> {
-    const matching: Pick<RunRecord, 'id' | 'createdAt'>[] = [];
-    await mapConcurrently(runIds, LIST_READ_CONCURRENCY, async (id) => {
-      const record = await this.get(id);
-      if (record === null) return;
-      this.order.remember(record);
-      if (record.status === status) matching.push({ id: record.id, createdAt: record.createdAt });
-    });
-    return matching;
+    const runs = await this.readRecords(ordered.slice(options.offset, options.offset + options.limit));
+    return { runs, total: ordered.length, offset: options.offset, limit: options.limit };
   }
 
   /** The run.json of these runs in their order, skipping runs that have none (yet, or any more). */

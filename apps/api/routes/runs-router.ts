@@ -90,7 +90,7 @@ class RunRoutes {
     const { model, q, sort, order, ...plain } = query;
     const workerCounts: WorkerCounts = new Map();
     if (plain.status === undefined && model === undefined && q === undefined && sort === undefined && order === undefined) {
-      const page = await this.deps.runs.list(plain);
+      const page = await this.deps.runs.list({ offset: plain.offset, limit: plain.limit });
       response.json({ ...page, runs: await Promise.all(page.runs.map((run) => this.present(run, request, workerCounts))) });
       return;
     }
