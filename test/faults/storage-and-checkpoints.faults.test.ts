@@ -49,9 +49,12 @@ describe('storage that refuses writes, and checkpoints damaged on disk', () => {
       const connection = createWorkerConnection(stack.env.REDIS_URL);
       const trainQueue = new Queue('train', { connection, prefix: stack.prefix });
       try {
-        const job = await trainQueue.getJob(id);
-        expect(await job?.getState()).toBe('delayed');
-        expect(job?.attemptsMade).toBe(1);
+        // run.json takes the error before BullMQ moves the failed attempt to the delayed set.
+        const job = await stack.waitFor(async () => {
+          const current = await trainQueue.getJob(id);
+          return (await current?.getState()) === 'delayed' ? current ?? null : null;
+        }, 10_000, 'the failed attempt to wait out its backoff');
+        expect(job.attemptsMade).toBe(1);
       } finally {
         await trainQueue.close();
         connection.disconnect();
