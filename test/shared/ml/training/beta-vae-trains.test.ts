@@ -1,19 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { loadCheckpoint } from '../../../../shared/ml/training/checkpoint.ts';
-import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
-import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { useTempStore } from './helpers/temp-store.ts';
-import { useCpuBackend } from './helpers/tf-cpu.ts';
+import type { EpochRecord } from '../../../../shared/ml/training/train-run.ts';
 import { tinyConfig } from './helpers/tiny-config.ts';
-
-beforeAll(useCpuBackend);
-
-let store: LocalArtifactStore;
-let root: string;
-useTempStore((fresh) => ({ store, root } = fresh));
+import { type CaseRunOptions, useTrainingCase } from './helpers/training-case.ts';
 
 /** The original 64×64 BetaVAE_H (no additional layer), z_dim 8, with the CXR VAEHigLoss; 2 train and 1 val batch per epoch. */
 function betaVaeConfig(nrEpochs: number): ExperimentConfig {
@@ -29,11 +19,11 @@ function betaVaeConfig(nrEpochs: number): ExperimentConfig {
   return config;
 }
 
-const run = (runId: string, options: Partial<TrainRunOptions> = {}) =>
-  trainRun({ runId, config: betaVaeConfig(3), store, stopRequested: () => null, onWarning: () => undefined, ...options });
+const training = useTrainingCase(betaVaeConfig);
+const run = (runId: string, options: CaseRunOptions = {}) => training.run(runId, 3, options);
 
-const lossState = async (runId: string): Promise<unknown> => (await loadCheckpoint(store, runId, 'latest'))?.state.training.trainer;
-const weights = (runId: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/weights.safetensors`));
+const lossState = async (runId: string): Promise<unknown> => (await loadCheckpoint(training.store, runId, 'latest'))?.state.training.trainer;
+const weights = (runId: string) => training.checkpointFile(runId, 'weights.safetensors');
 
 describe('β-VAE through the reconstruction trainer', () => {
   it('lowers its VAEHigLoss on phantoms, counts every training and validation call, and resumes both count and sampling noise exactly', async () => {
