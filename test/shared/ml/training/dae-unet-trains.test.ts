@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
-import type { EpochRecord } from '../../../../shared/ml/training/train-run.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
 import { useTrainingCase } from './helpers/training-case.ts';
 
 /**
@@ -17,19 +16,17 @@ function daeConfig(nrEpochs: number): ExperimentConfig {
     loss: 'l1',
     lrScheduler: 'cosine',
     model: { name: 'dae_unet', params: { in_channels: 1, n_classes: 1, depth: 2, wf: 3, padding: true, norm: 'group', up_mode: 'upconv' } },
-    data: { name: 'phantoms', args: { train_count: 8, val_count: 4, test_count: 0, seed: 7 } },
+    data: phantomData(8, 4),
   });
   config.trainer.params.extra = { transformer: { name: 'gaussian_noise', params: { noise_std: 0.2, noise_res: 16 } } };
   return config;
 }
 
-const training = useTrainingCase(daeConfig);
+const training = useTrainingCase('dae', daeConfig);
 
 describe('the DAE UNet trains through the reconstruction trainer', () => {
   it('lowers the L1 loss on noisy inputs and on clean validation images', async () => {
-    const records: EpochRecord[] = [];
-    const result = await training.run('fall', 4, { onEpochEnd: (record) => void records.push(record) });
-    console.log(`dae epochs: ${records.map((r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)}, val ${r.val.loss_prec.toFixed(4)}`).join('; ')}`);
+    const { result, records } = await training.trainReported('fall', 4, (r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)}, val ${r.val.loss_prec.toFixed(4)}`);
     expect(result.status).toBe('completed');
     expect(records[3].train.loss).toBeLessThan(records[0].train.loss * 0.8);
     expect(records[3].val.loss_prec).toBeLessThan(records[0].val.loss_prec * 0.8);

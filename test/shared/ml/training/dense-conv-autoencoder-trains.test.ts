@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochRecord } from '../../../../shared/ml/training/train-run.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
 import { useTrainingCase } from './helpers/training-case.ts';
 
-const training = useTrainingCase((nrEpochs) =>
+const training = useTrainingCase('ae-d', (nrEpochs) =>
   tinyConfig({
     nrEpochs,
     size: 32,
@@ -14,15 +13,13 @@ const training = useTrainingCase((nrEpochs) =>
       name: 'dense_conv_autoencoder',
       params: { in_channels: 1, channels: [4, 8, 8], strides: [2, 2, 2, 2], out_ch: 1, kernel_size: 5, norm: 'batch', act: 'leakyrelu', deconv_mode: 'trans' },
     },
-    data: { name: 'phantoms', args: { train_count: 16, val_count: 4, test_count: 0, seed: 7 } },
+    data: phantomData(16, 4),
   }),
 );
 
 describe('AE-D through the reconstruction trainer', () => {
   it('lowers its L1 loss on 32×32 phantoms (AE-D layout with 4/8/8 channels)', async () => {
-    const records: EpochRecord[] = [];
-    await training.run('ae-d', 3, { onEpochEnd: (r) => void records.push(r) });
-    console.log(`ae-d epochs: ${records.map((r) => `loss ${r.train.loss.toFixed(4)} val ${r.val.loss_prec.toFixed(4)} in ${r.time_s.toFixed(2)} s`).join(', ')}`);
+    const { records } = await training.trainReported('ae-d', 3, (r) => `loss ${r.train.loss.toFixed(4)} val ${r.val.loss_prec.toFixed(4)} in ${r.time_s.toFixed(2)} s`);
     expect(records[2].train.loss).toBeLessThan(records[0].train.loss * 0.8);
     expect(records[2].val.loss_prec).toBeLessThan(records[0].val.loss_prec);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpochRecord } from '../../../../shared/ml/training/train-run.ts';
+import { phantomData } from './helpers/tiny-config.ts';
 import { tinyMorphConfig } from './helpers/tiny-morph-config.ts';
 import { useTrainingCase } from './helpers/training-case.ts';
 
@@ -7,21 +7,17 @@ import { useTrainingCase } from './helpers/training-case.ts';
 const config = (nrEpochs: number) => {
   const c = tinyMorphConfig(
     { morph_start_epoch: 1 },
-    { nrEpochs, batchSize: 4, lr: 5e-3, data: { name: 'phantoms', args: { train_count: 12, val_count: 4, test_count: 0, seed: 7 } } },
+    { nrEpochs, batchSize: 4, lr: 5e-3, data: phantomData(12, 4) },
   );
   c.trainer.params.maxIter = 4;
   return c;
 };
 
-const training = useTrainingCase(config);
+const training = useTrainingCase('morphaeus', config);
 
 describe('MorphAEus trains through the morph trainer', () => {
   it('the morph loss joins at morph_start_epoch with the ramped β, and the losses fall', async () => {
-    const records: EpochRecord[] = [];
-    const result = await training.run('fall', 4, { onEpochEnd: (record) => void records.push(record) });
-    console.log(
-      `morphaeus epochs: ${records.map((r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)} (rec ${r.train.loss_rec.toFixed(4)}), val mse ${r.val.loss_mse.toFixed(4)}`).join('; ')}`,
-    );
+    const { result, records } = await training.trainReported('fall', 4, (r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)} (rec ${r.train.loss_rec.toFixed(4)}), val mse ${r.val.loss_mse.toFixed(4)}`);
     expect(result.status).toBe('completed');
     expect(result.best?.metric).toBe('val.loss_mse');
     expect(Object.keys(records[0].train).sort()).toEqual(['beta', 'loss', 'loss_rec']);

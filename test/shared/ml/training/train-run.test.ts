@@ -2,20 +2,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trainRun, type EpochRecord } from '../../../../shared/ml/training/train-run.ts';
 import { useThreads } from './helpers/tf-cpu.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
 import { useTrainingCase } from './helpers/training-case.ts';
 
 /** The smoke-sized official ConvAutoEncoder (channels [8,16,16], 3 stride-2 levels) on 32×32 phantoms. */
 const smoke = (nrEpochs: number) =>
-  tinyConfig({ nrEpochs, size: 32, batchSize: 8, lr: 5e-3, data: { name: 'phantoms', args: { train_count: 32, val_count: 8, test_count: 0, seed: 7 } } });
+  tinyConfig({ nrEpochs, size: 32, batchSize: 8, lr: 5e-3, data: phantomData(32, 8) });
 
-const training = useTrainingCase(smoke);
+const training = useTrainingCase('smoke', smoke);
 
 describe('trainRun with the registry conv autoencoder on phantoms', () => {
   it('lowers the training and validation loss over a few epochs', async () => {
-    const records: EpochRecord[] = [];
-    const result = await training.run('fall', 4, { onEpochEnd: (record) => void records.push(record) });
-    console.log(`smoke epochs: ${records.map((r) => `${r.time_s.toFixed(2)} s (${r.images_per_s.toFixed(1)} img/s)`).join(', ')}`);
+    const { result, records } = await training.trainReported('fall', 4, (r) => `${r.time_s.toFixed(2)} s (${r.images_per_s.toFixed(1)} img/s)`);
     expect(result.status).toBe('completed');
     expect(records[3].train.loss).toBeLessThan(records[0].train.loss * 0.9);
     expect(records[3].val.loss_prec).toBeLessThan(records[0].val.loss_prec * 0.9);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect } from 'vitest';
 import type { ExperimentConfig } from '../../../../../shared/config/experiment-config.ts';
-import { trainRun, type TrainRunOptions } from '../../../../../shared/ml/training/train-run.ts';
+import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../../shared/ml/training/train-run.ts';
 import type { TrainRunResult } from '../../../../../shared/ml/training/train-run-options.ts';
 import type { LocalArtifactStore } from '../../../../../shared/storage/local-artifact-store.ts';
 import { useTempStore } from './temp-store.ts';
@@ -20,10 +20,22 @@ export class TrainingCase {
   store!: LocalArtifactStore;
   root!: string;
 
-  constructor(private readonly recipe: (nrEpochs: number) => ExperimentConfig) {}
+  constructor(
+    /** How the printed epoch lines name the model. */
+    private readonly name: string,
+    private readonly recipe: (nrEpochs: number) => ExperimentConfig,
+  ) {}
 
   run(runId: string, nrEpochs: number, options: CaseRunOptions = {}): Promise<TrainRunResult> {
     return trainRun({ runId, config: this.recipe(nrEpochs), store: this.store, stopRequested: () => null, onWarning: () => undefined, ...options });
+  }
+
+  /** Trains `runId`, prints one line with every epoch as `describe` words it, and returns the result and the epochs' records. */
+  async trainReported(runId: string, nrEpochs: number, describe: (record: EpochRecord) => string): Promise<{ result: TrainRunResult; records: EpochRecord[] }> {
+    const records: EpochRecord[] = [];
+    const result = await this.run(runId, nrEpochs, { onEpochEnd: (record) => void records.push(record) });
+    console.log(`${this.name} epochs: ${records.map(describe).join('; ')}`);
+    return { result, records };
   }
 
   /** A file of the run's `latest` checkpoint. */
@@ -52,8 +64,8 @@ export class TrainingCase {
 }
 
 /** A TrainingCase for the tests of the file: the cpu backend set up before them. */
-export function useTrainingCase(recipe: (nrEpochs: number) => ExperimentConfig): TrainingCase {
-  const training = new TrainingCase(recipe);
+export function useTrainingCase(name: string, recipe: (nrEpochs: number) => ExperimentConfig): TrainingCase {
+  const training = new TrainingCase(name, recipe);
   beforeAll(useCpuBackend);
   useTempStore((fresh) => {
     training.store = fresh.store;
