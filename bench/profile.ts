@@ -9,12 +9,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { allConfigs, REPO_ROOT, tfjsVersion } from './bench-configs.ts';
+import { allConfigs, tfjsVersion } from './bench-configs.ts';
+import { publishResults, runBench } from './bench-main.ts';
 import { nameList, nonNegativeInt, positiveInt } from './bench-options.ts';
 import { type CpuProfile, type PhaseRule, phaseTotals } from './cpu-profile-phases.ts';
 import { median } from './median.ts';
 import { prepareBenchEvaluation, runEvaluationCase } from './paired-evaluation.ts';
-import { writeSweepResults } from './sweep-results-file.ts';
 import { runThroughputCase } from './throughput-case-runner.ts';
 import { escapeCell } from './vs-pytorch-table.ts';
 
@@ -170,14 +170,7 @@ async function main(): Promise<void> {
     '',
     ...sections,
   ].join('\n');
-  const file = writeSweepResults('profile', markdown);
-  process.stdout.write(markdown);
-  process.stderr.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
+  publishResults('profile', markdown);
 }
 
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench:profile: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+await runBench('bench:profile', main);

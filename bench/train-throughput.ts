@@ -5,18 +5,16 @@
  * bench/results/train-throughput-<backend>-<date>.md and prints it; progress goes to
  * stderr. See bench/README.md. Usage: npm run bench:train -- [--models baseline,vae] ...
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Command } from 'commander';
-import { allConfigs, modelsWithoutConfig, REPO_ROOT, selectConfigs, tfjsVersion } from './bench-configs.ts';
+import { allConfigs, modelsWithoutConfig, selectConfigs, tfjsVersion } from './bench-configs.ts';
+import { publishResults, runBench } from './bench-main.ts';
 import { nameList, nonNegativeInt, positiveInt, positiveIntList } from './bench-options.ts';
 import { median } from './median.ts';
 import type { CaseOutcome, ThroughputCase } from './throughput-case.ts';
 import { runThroughputCase } from './throughput-case-runner.ts';
 import { throughputMarkdown, type ThroughputRow } from './throughput-table.ts';
 
-const RESULTS_DIR = path.join(REPO_ROOT, 'bench/results');
 /** MorphAEus switches its morph loss on at epoch 11 (morph_start_epoch); 20 is past it. */
 const EPOCH = 20;
 
@@ -52,14 +50,6 @@ function parseOptions(argv: string[]): BenchOptions {
 function describeOutcome(outcome: CaseOutcome, batch: number): string {
   if (outcome.status !== 'measured') return `${outcome.status}: ${outcome.reason}`;
   return `${(batch / median(outcome.stepSeconds)).toFixed(2)} images/s`;
-}
-
-/** results/<stem>.md, or <stem>-2.md, ... when a run of the same day is already there. */
-function resultPath(stem: string): string {
-  for (let n = 1; ; n += 1) {
-    const candidate = path.join(RESULTS_DIR, `${n === 1 ? stem : `${stem}-${n}`}.md`);
-    if (!existsSync(candidate)) return candidate;
-  }
 }
 
 async function main(): Promise<void> {
@@ -122,16 +112,7 @@ async function main(): Promise<void> {
     },
     rows,
   );
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const output = resultPath(`train-throughput-${backendLabel}-${date}`);
-  writeFileSync(output, markdown);
-  process.stdout.write(markdown);
-  process.stderr.write(`wrote ${path.relative(REPO_ROOT, output)}\n`);
+  publishResults(`train-throughput-${backendLabel}`, markdown);
 }
 
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench:train: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+await runBench('bench:train', main);

@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { allConfigs, type BenchConfig, REPO_ROOT, selectConfigs, tfjsVersion } from './bench-configs.ts';
+import { allConfigs, type BenchConfig, selectConfigs, tfjsVersion } from './bench-configs.ts';
+import { publishResults, runBench } from './bench-main.ts';
 import { nameList, nonNegativeInt, positiveInt, positiveIntList } from './bench-options.ts';
 import { findTorchPython, runPytorchCase } from './official-python.ts';
 import { type CaseShape, officialParamOverrides, pairedCases, type PairedEvaluationRow, type PairedTrainRow, type PytorchTrainResult, type SideOutcome, speedRatio } from './paired-case.ts';
 import { runPairedEvaluation } from './paired-evaluation.ts';
 import { phantomImages } from './phantom-batch.ts';
 import { adaptConfigToSize, SizeNotSupportedError } from './size-adapted-params.ts';
-import { writeSweepResults } from './sweep-results-file.ts';
 import type { ThroughputCase } from './throughput-case.ts';
 import { runThroughputCase } from './throughput-case-runner.ts';
 import { pairedEvaluationMarkdown, pairedTrainMarkdown } from './vs-pytorch-table.ts';
@@ -186,14 +186,7 @@ async function main(): Promise<void> {
           '',
         ]),
   ].join('\n');
-  const file = writeSweepResults('vs-pytorch', markdown);
-  process.stdout.write(markdown);
-  process.stderr.write(`wrote ${path.relative(REPO_ROOT, file)}\n`);
+  publishResults('vs-pytorch', markdown);
 }
 
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench:vs-pytorch: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-}
+await runBench('bench:vs-pytorch', main);

@@ -1,15 +1,13 @@
+import { folderKeys, folderLease } from '../storage/folder-keys.ts';
 import { runPaths } from '../storage/run-paths.ts';
 
 /** Storage keys of one evaluation (docs/architecture.md "Storage": runs/<runId>/eval/<evalId>/). */
 export function evaluationPaths(runId: string, evalId: string) {
   const root = `${runPaths(runId).root}/eval/${evalId}`;
   return {
-    root,
-    record: `${root}/evaluation.json`,
-    results: `${root}/results.json`,
-    scores: `${root}/scores.csv`,
+    ...folderKeys(root, { record: 'evaluation.json', results: 'results.json', scores: 'scores.csv' }),
     /** Which worker evaluates it (shared/storage/storage-lease.ts). */
-    lease: { name: `evaluation ${evalId}`, key: `${root}/lease.json` },
+    lease: folderLease(`evaluation ${evalId}`, root),
     picture: (name: string) => `${root}/pictures/${name}`,
   } as const;
 }

@@ -1,16 +1,19 @@
+import { folderKeys, folderLease } from './folder-keys.ts';
+
 /** Storage keys of one run (docs/architecture.md "Storage"). */
 export const runPaths = (runId: string) => {
   const root = `runs/${runId}`;
   return {
-    root,
-    runRecord: `${root}/run.json`,
-    config: `${root}/config.yaml`,
-    metrics: `${root}/metrics.jsonl`,
+    ...folderKeys(root, {
+      runRecord: 'run.json',
+      config: 'config.yaml',
+      metrics: 'metrics.jsonl',
+      checkpoints: 'checkpoints',
+      latest: 'checkpoints/latest',
+      best: 'checkpoints/best',
+    }),
     /** Which worker holds the run (shared/storage/storage-lease.ts). */
-    lease: { name: `run ${runId}`, key: `${root}/lease.json` },
-    checkpoints: `${root}/checkpoints`,
-    latest: `${root}/checkpoints/latest`,
-    best: `${root}/checkpoints/best`,
+    lease: folderLease(`run ${runId}`, root),
     checkpointVersion: (label: string) => `${root}/checkpoints/${label}`,
   } as const;
 };

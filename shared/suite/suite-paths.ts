@@ -1,12 +1,11 @@
+import { folderKeys } from '../storage/folder-keys.ts';
+
 /** Storage keys of a suite: `reproductions/<name>/`. */
-export const suitePaths = (name: string) => {
-  const root = `reproductions/${name}`;
-  return {
-    root,
+export const suitePaths = (name: string) =>
+  folderKeys(`reproductions/${name}`, {
     /** What was submitted: the methods, seeds and the run id of each. */
-    record: `${root}/suite.json`,
-    tableJson: `${root}/table.json`,
-    tableMarkdown: `${root}/table.md`,
-    tableCsv: `${root}/table.csv`,
-  } as const;
-};
+    record: 'suite.json',
+    tableJson: 'table.json',
+    tableMarkdown: 'table.md',
+    tableCsv: 'table.csv',
+  });

@@ -1,31 +1,24 @@
 import { decode } from 'fast-png';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { EvaluationRecord, TaskResult } from '../../shared/evaluation/evaluation-record.ts';
-import { AelabStack } from '../support/aelab-stack.ts';
+import { useAelabStack } from '../support/use-aelab-stack.ts';
 
 type EvaluationView = EvaluationRecord & { results: TaskResult[] | null; links: { results: string; scores: string } };
 
 describe('evaluation after training: scores, metrics and pictures of the smoke runs', () => {
-  let stack: AelabStack;
-
-  beforeAll(async () => {
-    stack = await AelabStack.start({ label: 'e2e-eval', workers: 1, env: { AELAB_BACKEND: 'auto' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useAelabStack({ label: 'e2e-eval', workers: 1, env: { AELAB_BACKEND: 'auto' } });
 
   async function trainAndEvaluate(configPath: string): Promise<EvaluationView> {
-    const { body: run } = await stack.request<RunRecord>('POST', '/api/v1/runs', { configPath });
-    const finished = await stack.waitFor(async () => {
-      const current = await stack.run(run.id);
+    const { body: run } = await stack().request<RunRecord>('POST', '/api/v1/runs', { configPath });
+    const finished = await stack().waitFor(async () => {
+      const current = await stack().run(run.id);
       return current.status === 'completed' || current.status === 'failed' ? current : null;
     }, 180_000, `run ${run.id} to finish`);
     expect(finished.status).toBe('completed');
     // The config has downstream_tasks, so the worker queued the evaluation itself.
-    return stack.waitFor(async () => {
-      const evaluation = await stack.request<EvaluationView>('GET', `/api/v1/evaluations/${run.id}-auto`);
+    return stack().waitFor(async () => {
+      const evaluation = await stack().request<EvaluationView>('GET', `/api/v1/evaluations/${run.id}-auto`);
       return evaluation.status === 200 && (evaluation.body.status === 'completed' || evaluation.body.status === 'failed') ? evaluation.body : null;
     }, 180_000, `the evaluation of ${run.id}`);
   }
@@ -45,7 +38,7 @@ describe('evaluation after training: scores, metrics and pictures of the smoke r
     }
     expect(opacity.pixel_auroc).not.toBeNull();
 
-    const scores = await (await fetch(`${stack.baseUrl}${evaluation.links.scores}`)).text();
+    const scores = await (await fetch(`${stack().baseUrl}${evaluation.links.scores}`)).text();
     const rows = scores.trim().split('\n');
     expect(rows[0]).toBe('task,dataset,file,label,score');
     expect(rows).toHaveLength(33);
@@ -54,32 +47,32 @@ describe('evaluation after training: scores, metrics and pictures of the smoke r
     const strips = task.pictures.filter((picture) => !picture.endsWith('roc.png') && !picture.endsWith('histogram.png'));
     expect(strips.length).toBeGreaterThanOrEqual(8);
     for (const picture of [strips[0], ...task.pictures.filter((p) => p.endsWith('roc.png') || p.endsWith('histogram.png'))]) {
-      const response = await fetch(`${stack.baseUrl}${picture}`);
+      const response = await fetch(`${stack().baseUrl}${picture}`);
       expect(response.status, picture).toBe(200);
       const png = decode(new Uint8Array(await response.arrayBuffer()));
       expect(png.width, picture).toBeGreaterThan(100);
       expect(png.height, picture).toBeGreaterThan(100);
     }
-    const strip = decode(new Uint8Array(await (await fetch(`${stack.baseUrl}${strips[0]}`)).arrayBuffer()));
+    const strip = decode(new Uint8Array(await (await fetch(`${stack().baseUrl}${strips[0]}`)).arrayBuffer()));
     // input | (prior) | reconstruction | residual | (deformation): MorphAEus has two panels more.
     const panels = configPath.includes('morphaeus') ? 5 : 3;
     expect(strip.width).toBeGreaterThanOrEqual(panels * 128);
   });
 
   it('refuses an evaluation of an unknown run or task, naming the field', async () => {
-    const unknownRun = await stack.request<{ error: string }>('POST', '/api/v1/evaluations', { runId: 'r-none' });
+    const unknownRun = await stack().request<{ error: string }>('POST', '/api/v1/evaluations', { runId: 'r-none' });
     expect(unknownRun.status).toBe(400);
     expect(unknownRun.body.error).toMatch(/runId/);
-    const runs = await stack.request<{ runs: RunRecord[] }>('GET', '/api/v1/runs');
-    const unknownTask = await stack.request<{ error: string }>('POST', '/api/v1/evaluations', { runId: runs.body.runs[0].id, tasks: ['covid'] });
+    const runs = await stack().request<{ runs: RunRecord[] }>('GET', '/api/v1/runs');
+    const unknownTask = await stack().request<{ error: string }>('POST', '/api/v1/evaluations', { runId: runs.body.runs[0].id, tasks: ['covid'] });
     expect(unknownTask.status).toBe(400);
     expect(unknownTask.body.error).toMatch(/tasks: .*"covid"/);
   });
 
   it('compares the evaluated runs in one methods × tasks table', async () => {
-    const runs = await stack.request<{ runs: RunRecord[] }>('GET', '/api/v1/runs?status=completed');
+    const runs = await stack().request<{ runs: RunRecord[] }>('GET', '/api/v1/runs?status=completed');
     const ids = runs.body.runs.map((run) => run.id).join(',');
-    const table = await fetch(`${stack.baseUrl}/api/v1/compare?runs=${ids}&format=markdown`);
+    const table = await fetch(`${stack().baseUrl}/api/v1/compare?runs=${ids}&format=markdown`);
     const text = await table.text();
     expect(table.status, text).toBe(200);
     expect(text).toContain('| smoke-baseline |');

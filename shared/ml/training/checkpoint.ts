@@ -27,8 +27,8 @@ import { trainingPositionSchema, trainingStateSchema, type TrainingPosition, typ
  * the alias target damaged falls back to the newest earlier version of its label.
  */
 
-export type CheckpointLabel = 'latest' | 'best';
-
+const checkpointLabelSchema = z.enum(['latest', 'best']);
+export type CheckpointLabel = z.infer<typeof checkpointLabelSchema>;
 
 const { weights: WEIGHTS_FILE, optimizer: OPTIMIZER_FILE, state: STATE_FILE } = CHECKPOINT_FILES;
 
@@ -44,19 +44,28 @@ export interface CheckpointPayload {
   configHash: string;
 }
 
+const adamStateSchema: z.ZodType<AdamStateMeta> = z.object({
+  kind: z.literal('adam'),
+  // Adam.restore compares every setting with the run's and names the one that differs.
+  settings: z.looseObject({ lr: z.number() }).pipe(z.custom<AdamStateMeta['settings']>()),
+  steps: z.record(z.string(), z.number()),
+});
+
+const checkpointStateSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  formatVersion: z.number().int().positive(),
+  runId: z.string(),
+  label: checkpointLabelSchema,
+  position: trainingPositionSchema,
+  configHash: z.string(),
+  savedAt: z.string(),
+  files: z.record(z.string(), z.object({ sha256: z.string(), bytes: z.number().int().nonnegative() })),
+  optimizers: z.record(z.string(), adamStateSchema),
+  training: trainingStateSchema,
+});
+
 /** The contents of state.json. */
-export interface CheckpointState {
-  format: typeof CHECKPOINT_FORMAT;
-  formatVersion: number;
-  runId: string;
-  label: CheckpointLabel;
-  position: TrainingPosition;
-  configHash: string;
-  savedAt: string;
-  files: Record<string, { sha256: string; bytes: number }>;
-  optimizers: Record<string, AdamStateMeta>;
-  training: TrainingState;
-}
+export type CheckpointState = z.infer<typeof checkpointStateSchema>;
 
 /** A verified checkpoint version, read into host memory. */
 export interface LoadedCheckpoint {
@@ -285,9 +294,9 @@ async function readVersion(
   } catch {
     throw new CheckpointCorruptError(stateKey, 'not valid JSON (truncated?)');
   }
-  const checked = stateSchema.safeParse(parsed);
+  const checked = checkpointStateSchema.safeParse(parsed);
   if (!checked.success) throw new CheckpointCorruptError(stateKey, z.prettifyError(checked.error).replaceAll('\n', '; '));
-  const state = checked.data as unknown as CheckpointState;
+  const state = checked.data;
   if (state.formatVersion > CHECKPOINT_FORMAT_VERSION) {
     throw new CheckpointCorruptError(stateKey, `format version ${state.formatVersion} is newer than this aelab reads (${CHECKPOINT_FORMAT_VERSION}); upgrade aelab`);
   }
@@ -316,22 +325,6 @@ async function readVersion(
   }
   return { folder, state, weights: tensors.get(WEIGHTS_FILE)!, optimizerSlots: tensors.get(OPTIMIZER_FILE)! };
 }
-
-const stateSchema = z.object({
-  format: z.literal(CHECKPOINT_FORMAT),
-  formatVersion: z.number().int().positive(),
-  runId: z.string(),
-  label: z.enum(['latest', 'best']),
-  position: trainingPositionSchema,
-  configHash: z.string(),
-  savedAt: z.string(),
-  files: z.record(z.string(), z.object({ sha256: z.string(), bytes: z.number().int().nonnegative() })),
-  optimizers: z.record(
-    z.string(),
-    z.object({ kind: z.literal('adam'), settings: z.looseObject({ lr: z.number() }), steps: z.record(z.string(), z.number()) }),
-  ),
-  training: trainingStateSchema,
-});
 
 async function readOrCorrupt(store: ArtifactStore, key: string, reasonIfMissing: string): Promise<Buffer> {
   try {

@@ -1,43 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appDeps } from '../../../apps/api/app-deps.ts';
-import { type AppDeps, createApp } from '../../../apps/api/create-app.ts';
-import { createLogger } from '../../../shared/observability/logger.ts';
-import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
-import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AppDeps } from '../../../apps/api/create-app.ts';
+import { useTestApi } from '../../support/use-test-api.ts';
 
 describe('the runs API on real Redis and a real storage folder', () => {
+  const api = useTestApi('api');
   let app: Express;
-  let redis: Redis;
   let queues: AppDeps['queues'];
-  let storage: string;
-  let stopRedis: () => Promise<void>;
-  const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
-
-  beforeAll(async () => {
-    const available = await testRedis();
-    stopRedis = available.stop;
-    process.env.AELAB_QUEUE_PREFIX = uniquePrefix('api');
-    redis = new Redis(available.url, { maxRetriesPerRequest: 1 });
-    storage = await mkdtemp(join(tmpdir(), 'aelab-api-'));
-    const deps = appDeps({ redis, store: new LocalArtifactStore(storage), logger: createLogger('api-test'), configsDir: resolve('configs'), apiToken: undefined, version: 'test' });
-    queues = deps.queues;
-    app = createApp(deps);
-  });
-
-  afterAll(async () => {
-    await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true }).then(() => queue.close())));
-    redis.disconnect();
-    await stopRedis();
-    await rm(storage, { recursive: true, force: true });
-    if (savedPrefix === undefined) delete process.env.AELAB_QUEUE_PREFIX;
-    else process.env.AELAB_QUEUE_PREFIX = savedPrefix;
-  });
+  beforeAll(() => ({ app, queues } = api()));
 
   it('queues a run under its id and stores its record and resolved config', async () => {
     const response = await request(app).post('/api/v1/runs').send({ configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.params.nr_epochs': 2 } });

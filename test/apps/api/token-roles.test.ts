@@ -1,16 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseApiTokens } from '../../../apps/api/api-tokens.ts';
-import { appDeps } from '../../../apps/api/app-deps.ts';
-import { type AppDeps, createApp } from '../../../apps/api/create-app.ts';
-import { createLogger } from '../../../shared/observability/logger.ts';
-import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
-import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
+import type { AppDeps } from '../../../apps/api/create-app.ts';
+import { useTestApi } from '../../support/use-test-api.ts';
 
 const ENV_WRITE = 'env-write-token-0123456789abcdef';
 const FILE_WRITE = 'file-write-token-0123456789abcdef';
@@ -23,35 +16,14 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`anyone:${token}`).toString('base64')}` });
 
 describe('API tokens with read and write roles (createApp on real Redis)', () => {
+  const fileTokens = parseApiTokens(`write ${FILE_WRITE} ci\nread ${READ} dashboard\nread ${BOTH} both\n`, 'tokens.txt');
+  const api = useTestApi('token-roles', { apiToken: ENV_WRITE, apiTokens: fileTokens });
   let app: Express;
   let bothApp: Express;
-  let redis: Redis;
   let queues: AppDeps['queues'];
-  let storage: string;
-  let stopRedis: () => Promise<void>;
-  const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
-
-  beforeAll(async () => {
-    const available = await testRedis();
-    stopRedis = available.stop;
-    process.env.AELAB_QUEUE_PREFIX = uniquePrefix('token-roles');
-    redis = new Redis(available.url, { maxRetriesPerRequest: 1 });
-    storage = await mkdtemp(join(tmpdir(), 'aelab-token-roles-'));
-    const settings = { redis, store: new LocalArtifactStore(storage), logger: createLogger('token-roles-test'), configsDir: resolve('configs'), version: 'test' };
-    const fileTokens = parseApiTokens(`write ${FILE_WRITE} ci\nread ${READ} dashboard\nread ${BOTH} both\n`, 'tokens.txt');
-    const deps = appDeps({ ...settings, apiToken: ENV_WRITE, apiTokens: fileTokens });
-    queues = deps.queues;
-    app = createApp(deps);
-    bothApp = createApp(appDeps({ ...settings, apiToken: BOTH, apiTokens: fileTokens }));
-  });
-
-  afterAll(async () => {
-    await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true }).then(() => queue.close())));
-    redis.disconnect();
-    await stopRedis();
-    await rm(storage, { recursive: true, force: true });
-    if (savedPrefix === undefined) delete process.env.AELAB_QUEUE_PREFIX;
-    else process.env.AELAB_QUEUE_PREFIX = savedPrefix;
+  beforeAll(() => {
+    ({ app, queues } = api());
+    bothApp = api().appWith({ apiToken: BOTH, apiTokens: fileTokens });
   });
 
   it('keeps /healthz open and answers 401 without a token or with a wrong one', async () => {

@@ -1,22 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
 import { LeaseLostError, StorageLease } from '../../../shared/storage/storage-lease.ts';
 import { FencedArtifactStore } from '../../../shared/storage/fenced-artifact-store.ts';
-import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
+import type { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
+import { useTempStore } from '../ml/training/helpers/temp-store.ts';
 import { runTiny } from '../ml/training/helpers/tiny-run.ts';
 import { useCpuBackend } from '../ml/training/helpers/tf-cpu.ts';
 
 describe('StorageLease of a run', () => {
-  let root: string;
   let store: LocalArtifactStore;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'aelab-lease-'));
-    store = new LocalArtifactStore(root);
-  });
-  afterEach(() => rm(root, { recursive: true, force: true }));
+  useTempStore((fresh) => (store = fresh.store));
 
   it('the newest taker holds the run; an earlier holder is told who took it', async () => {
     const first = await StorageLease.take(store, runPaths('r1').lease, { host: 'gpu-a', pid: 11 });

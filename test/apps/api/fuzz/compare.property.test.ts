@@ -1,27 +1,21 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hostileKey } from './arbitraries.ts';
-import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, FuzzApp, prototypeSnapshot } from './fuzz-app.ts';
+import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, useFuzzApp, prototypeSnapshot } from './fuzz-app.ts';
 
 const QUERY_KEYS = ['runs', 'sweep', 'metric', 'format'];
 
 describe('GET /api/v1/compare under random queries', () => {
-  let fuzz: FuzzApp;
+  const fuzz = useFuzzApp('compare');
   let runIds: string[];
   let sweepId: string;
   const prototypesBefore = prototypeSnapshot();
 
   beforeAll(async () => {
-    fuzz = await FuzzApp.start('compare');
-    runIds = [await fuzz.queuedRun(), await fuzz.queuedRun()];
-    const sweep = await fuzz.send('POST', '/api/v1/sweeps', { body: { configPath: 'configs/sweeps/synthetic-grid.yaml' } });
+    runIds = [await fuzz().queuedRun(), await fuzz().queuedRun()];
+    const sweep = await fuzz().send('POST', '/api/v1/sweeps', { body: { configPath: 'configs/sweeps/synthetic-grid.yaml' } });
     expect(sweep.status).toBe(202);
     sweepId = (sweep.body as { id: string }).id;
-  });
-
-  afterAll(async () => {
-    console.log(`compare properties sent ${fuzz?.requests} requests`);
-    await fuzz?.close();
   });
 
   it('answers any query with a table or a 400 naming the query parameter', async () => {
@@ -45,7 +39,7 @@ describe('GET /api/v1/compare under random queries', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(parameter, { maxLength: 4 }), async (parts) => {
         const query = parts.join('&').replace(/\{run0\}/g, runIds[0]).replace(/\{run1\}/g, runIds[1]).replace(/\{sweep\}/g, sweepId);
-        const answer = await fuzz.send('GET', `/api/v1/compare?${query}`);
+        const answer = await fuzz().send('GET', `/api/v1/compare?${query}`);
         expectNoServerError(answer, query);
         // No run here has a completed evaluation, so every comparison is refused with a reason.
         expectClientError(answer, [/^query[.[]/], query);
@@ -62,7 +56,7 @@ describe('GET /api/v1/compare under random queries', () => {
   });
 
   it('keeps serving, and nothing reached Object.prototype', async () => {
-    await fuzz.expectStillServing();
+    await fuzz().expectStillServing();
     expectPrototypesClean(prototypesBefore);
   });
 });

@@ -1,26 +1,20 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hostileKey, hostileValue, setOwn } from './arbitraries.ts';
-import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, FuzzApp, prototypeSnapshot } from './fuzz-app.ts';
+import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, useFuzzApp, prototypeSnapshot } from './fuzz-app.ts';
 
 const BODY_KEYS = ['runId', 'checkpoint', 'tasks'];
 
 describe('/api/v1/evaluations under random and mutated input', () => {
-  let fuzz: FuzzApp;
+  const fuzz = useFuzzApp('evaluations');
   let runId: string;
   const prototypesBefore = prototypeSnapshot();
 
   beforeAll(async () => {
-    fuzz = await FuzzApp.start('evaluations');
-    runId = await fuzz.queuedRun();
+    runId = await fuzz().queuedRun();
   });
 
-  afterAll(async () => {
-    console.log(`evaluations properties sent ${fuzz?.requests} requests`);
-    await fuzz?.close();
-  });
-
-  const submit = (body: unknown) => fuzz.send('POST', '/api/v1/evaluations', { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  const submit = (body: unknown) => fuzz().send('POST', '/api/v1/evaluations', { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
 
   it('a mutated request is queued or refused naming the field at fault', async () => {
     const valid = () => ({ runId, checkpoint: 'best', tasks: ['phantoms'] });
@@ -52,7 +46,7 @@ describe('/api/v1/evaluations under random and mutated input', () => {
         const context = JSON.stringify(body).slice(0, 300);
         expectNoServerError(answer, context);
         if (answer.status === 202) {
-          const evaluation = await fuzz.send('GET', `/api/v1/evaluations/${(answer.body as { id: string }).id}`);
+          const evaluation = await fuzz().send('GET', `/api/v1/evaluations/${(answer.body as { id: string }).id}`);
           expect(evaluation.status, context).toBe(200);
           return;
         }
@@ -78,10 +72,10 @@ describe('/api/v1/evaluations under random and mutated input', () => {
     await fc.assert(
       fc.asyncProperty(id, async (evaluationId) => {
         const path = `/api/v1/evaluations/${evaluationId}`;
-        const answer = await fuzz.send('GET', path);
+        const answer = await fuzz().send('GET', path);
         expectNoServerError(answer, path);
         expect([400, 404], path).toContain(answer.status);
-        expect(answer.text).not.toContain(fuzz.secret);
+        expect(answer.text).not.toContain(fuzz().secret);
       }),
       { numRuns: 100 },
     );
@@ -89,7 +83,7 @@ describe('/api/v1/evaluations under random and mutated input', () => {
 
   it('keeps serving, and nothing reached Object.prototype', async () => {
     expect((await submit({ runId })).status).toBe(202);
-    await fuzz.expectStillServing();
+    await fuzz().expectStillServing();
     expectPrototypesClean(prototypesBefore);
   });
 });

@@ -5,12 +5,14 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { Redis } from 'ioredis';
 import request from 'supertest';
+import fc from 'fast-check';
 import winston from 'winston';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { appDeps } from '../../../../apps/api/app-deps.ts';
 import { type AppDeps, createApp } from '../../../../apps/api/create-app.ts';
 import { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
 import { testRedis, uniquePrefix } from '../../../support/test-redis.ts';
+import { yamlEdits } from './arbitraries.ts';
 
 /** A response as supertest gives it, reduced to what the checks read. */
 export interface Answer {
@@ -120,6 +122,68 @@ export class FuzzApp {
     if (this.savedPrefix === undefined) delete process.env.AELAB_QUEUE_PREFIX;
     else process.env.AELAB_QUEUE_PREFIX = this.savedPrefix;
   }
+}
+
+/**
+ * A FuzzApp for the enclosing describe block, closed after it with the count of requests
+ * its properties sent.
+ */
+export function useFuzzApp(label: string): () => FuzzApp {
+  let fuzz: FuzzApp | undefined;
+  beforeAll(async () => {
+    fuzz = await FuzzApp.start(label);
+  });
+  afterAll(async () => {
+    console.log(`${label} properties sent ${fuzz?.requests} requests`);
+    await fuzz?.close();
+  });
+  return () => {
+    if (fuzz === undefined) throw new Error('useFuzzApp: the app starts in beforeAll');
+    return fuzz;
+  };
+}
+
+/** A submission of YAML text under one field of the body, and what an accepted one must satisfy. */
+export interface YamlSubmission {
+  yaml: string;
+  /** The body field that carries the text. */
+  field: string;
+  submit: (body: Record<string, string>) => Promise<Answer>;
+  expectAccepted: (answer: Answer) => Promise<void>;
+  /** Refusals that may name no line: problems of the document as a whole. */
+  lineless?: RegExp;
+  numRuns: number;
+}
+
+/**
+ * Mutated copies of the YAML are each queued, or refused naming the field: a syntax error
+ * with its line and column in the text, any other problem with the line of the key at fault.
+ */
+export async function checkYamlEdits(submission: YamlSubmission): Promise<void> {
+  const { field } = submission;
+  const lineCount = submission.yaml.split('\n').length;
+  await fc.assert(
+    fc.asyncProperty(yamlEdits(submission.yaml), async (text) => {
+      const answer = await submission.submit({ [field]: text });
+      const context = JSON.stringify(text);
+      expectNoServerError(answer, context);
+      if (answer.status === 202) {
+        await submission.expectAccepted(answer);
+        return;
+      }
+      expectClientError(answer, [new RegExp(`^request body "${field}"`)], context);
+      const { error, line, column } = answer.body as { error: string; line: number | null; column: number | null };
+      if (/invalid YAML|YAML document/.test(error)) {
+        expect(error, context).toMatch(new RegExp(`^request body "${field}":\\d+:\\d+: `));
+        expect(line, context).toBeGreaterThanOrEqual(1);
+        expect(line, context).toBeLessThanOrEqual(lineCount + 3);
+        expect(column, context).toBeGreaterThanOrEqual(1);
+      } else if (submission.lineless === undefined || !submission.lineless.test(error)) {
+        expect(line, `${context} -> ${error}`).not.toBeNull();
+      }
+    }),
+    { numRuns: submission.numRuns },
+  );
 }
 
 export const VALID_RUN_BY_PATH = { configPath: 'configs/smoke/baseline.yaml', overrides: { 'trainer.params.nr_epochs': 2 } };

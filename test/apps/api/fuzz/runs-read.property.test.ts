@@ -1,10 +1,10 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATUSES } from '../../../../shared/contracts/run-record.ts';
 import { hostileKey } from './arbitraries.ts';
-import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, FuzzApp, prototypeSnapshot } from './fuzz-app.ts';
+import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, useFuzzApp, prototypeSnapshot } from './fuzz-app.ts';
 
 /**
  * Strings as they may stand in a path segment: percent-encoded where node would refuse
@@ -24,36 +24,30 @@ const hostileSegment = fc.oneof(
 );
 
 describe('GET/POST /api/v1/runs/... under random queries and path parameters', () => {
-  let fuzz: FuzzApp;
+  const fuzz = useFuzzApp('runs-read');
   let runId: string;
   let servable: Set<string>;
   const prototypesBefore = prototypeSnapshot();
 
   beforeAll(async () => {
-    fuzz = await FuzzApp.start('runs-read');
-    runId = await fuzz.queuedRun();
+    runId = await fuzz().queuedRun();
     // Ways out of the run folder that only the storage checks stand in the way of.
-    const folder = join(fuzz.storage, 'runs', runId);
-    await symlink(join(fuzz.root, 'secret.txt'), join(folder, 'escape'));
-    await symlink(fuzz.root, join(folder, 'escape-dir'));
-    await writeFile(join(folder, '.hidden'), fuzz.secret);
+    const folder = join(fuzz().storage, 'runs', runId);
+    await symlink(join(fuzz().root, 'secret.txt'), join(folder, 'escape'));
+    await symlink(fuzz().root, join(folder, 'escape-dir'));
+    await writeFile(join(folder, '.hidden'), fuzz().secret);
     await mkdir(join(folder, 'checkpoints', 'best'), { recursive: true });
     await writeFile(join(folder, 'metrics.jsonl'), `${JSON.stringify({ epoch: 0, train: { loss: 1 } })}\n`);
     servable = new Set(await Promise.all(['config.yaml', 'run.json', 'metrics.jsonl'].map((file) => readFile(join(folder, file), 'utf8'))));
-  });
-
-  afterAll(async () => {
-    console.log(`runs-read properties sent ${fuzz?.requests} requests`);
-    await fuzz?.close();
   });
 
   it('serves only files of the run folder for any artifact path, else a 4xx JSON', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(hostileSegment, { minLength: 1, maxLength: 6 }), fc.boolean(), async (segments, leadingSlash) => {
         const path = `/api/v1/runs/${runId}/artifacts/${leadingSlash ? '/' : ''}${segments.join('/')}`;
-        const answer = await fuzz.send('GET', path);
+        const answer = await fuzz().send('GET', path);
         expectNoServerError(answer, path);
-        expect(answer.text, path).not.toContain(fuzz.secret);
+        expect(answer.text, path).not.toContain(fuzz().secret);
         if (answer.status === 200 && !/^application\/json/.test(answer.headers['content-type'] ?? '')) {
           expect(servable.has(answer.text), `${path} served something that is not a file of the run`).toBe(true);
         } else if (answer.status !== 200) {
@@ -77,7 +71,7 @@ describe('GET/POST /api/v1/runs/... under random queries and path parameters', (
     await fc.assert(
       fc.asyncProperty(id, route, async (run, routeOf) => {
         const [method, path] = routeOf(run);
-        const answer = await fuzz.send(method, path);
+        const answer = await fuzz().send(method, path);
         expectNoServerError(answer, `${method} ${path}`);
         if (answer.status >= 400) expect([400, 404], `${method} ${path}`).toContain(answer.status);
         if (answer.status === 400) expectClientError(answer, [/^path: /], `${method} ${path}`);
@@ -96,7 +90,7 @@ describe('GET/POST /api/v1/runs/... under random queries and path parameters', (
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 4 }), async (pairs) => {
         const query = pairs.map(([key, text]) => `${key}=${text}`).join('&');
-        const answer = await fuzz.send('GET', `/api/v1/runs?${query}`);
+        const answer = await fuzz().send('GET', `/api/v1/runs?${query}`);
         expectNoServerError(answer, query);
         if (answer.status === 200) {
           expect((answer.body as { runs: unknown[] }).runs.length, query).toBeLessThanOrEqual((answer.body as { limit: number }).limit);
@@ -116,9 +110,9 @@ describe('GET/POST /api/v1/runs/... under random queries and path parameters', (
   it('cancels a queued run once, then answers 409 naming its state', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 4 }), async (repeats) => {
-        const run = await fuzz.queuedRun();
+        const run = await fuzz().queuedRun();
         const answers = [];
-        for (let i = 0; i < repeats; i += 1) answers.push(await fuzz.send('POST', `/api/v1/runs/${run}/cancel`, { body: { reason: 'x'.repeat(i) } }));
+        for (let i = 0; i < repeats; i += 1) answers.push(await fuzz().send('POST', `/api/v1/runs/${run}/cancel`, { body: { reason: 'x'.repeat(i) } }));
         expect(answers[0].status).toBe(200);
         for (const answer of answers.slice(1)) expectClientError(answer, [`run ${run} is already cancelled`]);
       }),
@@ -127,7 +121,7 @@ describe('GET/POST /api/v1/runs/... under random queries and path parameters', (
   });
 
   it('keeps serving, and nothing reached Object.prototype', async () => {
-    await fuzz.expectStillServing();
+    await fuzz().expectStillServing();
     expectPrototypesClean(prototypesBefore);
   });
 });

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseExperimentConfigText } from '../../../../shared/config/load-experiment-config.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
-import { applyMutations, configObject, hostileKey, hostileValue, mutations, pathsOf, setOwn, yamlEdits } from './arbitraries.ts';
-import { type Answer, expectClientError, expectNoServerError, expectPrototypesClean, fieldName, FuzzApp, prototypeSnapshot, VALID_RUN_BY_PATH } from './fuzz-app.ts';
+import { applyMutations, configObject, hostileKey, hostileValue, mutations, pathsOf, setOwn } from './arbitraries.ts';
+import { type Answer, expectClientError, expectNoServerError, checkYamlEdits, expectPrototypesClean, fieldName, useFuzzApp, prototypeSnapshot, VALID_RUN_BY_PATH } from './fuzz-app.ts';
 
 const BASELINE_FILE = 'configs/smoke/baseline.yaml';
 const BASELINE_YAML = readFileSync(BASELINE_FILE, 'utf8');
@@ -21,25 +21,16 @@ function isWithin(key: string, ancestor: string): boolean {
 }
 
 describe('POST /api/v1/runs under random and mutated input', () => {
-  let fuzz: FuzzApp;
+  const fuzz = useFuzzApp('runs-submit');
   const prototypesBefore = prototypeSnapshot();
 
-  beforeAll(async () => {
-    fuzz = await FuzzApp.start('runs-submit');
-  });
-
-  afterAll(async () => {
-    console.log(`runs-submit properties sent ${fuzz?.requests} requests`);
-    await fuzz?.close();
-  });
-
   const submit = (body: unknown, headers: Record<string, string> = {}) =>
-    fuzz.send('POST', '/api/v1/runs', { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
+    fuzz().send('POST', '/api/v1/runs', { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
 
   /** A 202 must be a run a worker can train: its stored config.yaml resolves and its model builds. */
   async function expectRunnable(answer: Answer): Promise<void> {
     const id = (answer.body as { id: string }).id;
-    const stored = await fuzz.send('GET', `/api/v1/runs/${id}/artifacts/config.yaml`);
+    const stored = await fuzz().send('GET', `/api/v1/runs/${id}/artifacts/config.yaml`);
     expect(stored.status).toBe(200);
     const { config } = parseExperimentConfigText(stored.text, `stored config of ${id}`);
     validateModelParams(config.model);
@@ -143,30 +134,8 @@ describe('POST /api/v1/runs under random and mutated input', () => {
   });
 
   it('mutated YAML text is queued as a runnable run or refused with the line and column', async () => {
-    const lineCount = BASELINE_YAML.split('\n').length;
-    await fc.assert(
-      fc.asyncProperty(yamlEdits(BASELINE_YAML), async (text) => {
-        const answer = await submit({ config: text });
-        const context = JSON.stringify(text);
-        expectNoServerError(answer, context);
-        if (answer.status === 202) {
-          await expectRunnable(answer);
-          return;
-        }
-        expectClientError(answer, [/^request body "config"/], context);
-        const { error, line, column } = answer.body as { error: string; line: number | null; column: number | null };
-        if (/invalid YAML|YAML document/.test(error)) {
-          expect(error, context).toMatch(/^request body "config":\d+:\d+: /);
-          expect(line, context).toBeGreaterThanOrEqual(1);
-          expect(line, context).toBeLessThanOrEqual(lineCount + 3);
-          expect(column, context).toBeGreaterThanOrEqual(1);
-        } else if (!/top level/.test(error)) {
-          // A config problem in a document that parsed: at the key it names, or its nearest written parent.
-          expect(line, `${context} -> ${error}`).not.toBeNull();
-        }
-      }),
-      { numRuns: 200 },
-    );
+    // A config problem in a document that parsed is at the key it names, or its nearest written parent.
+    await checkYamlEdits({ yaml: BASELINE_YAML, field: 'config', submit, expectAccepted: expectRunnable, lineless: /top level/, numRuns: 200 });
   });
 
   it('unknown model names and model parameters are refused with the known ones listed', async () => {
@@ -238,7 +207,7 @@ describe('POST /api/v1/runs under random and mutated input', () => {
         } catch {
           parsed = undefined;
         }
-        const answer = await fuzz.send('POST', '/api/v1/runs', { body: text, headers: { 'Content-Type': 'application/json' } });
+        const answer = await fuzz().send('POST', '/api/v1/runs', { body: text, headers: { 'Content-Type': 'application/json' } });
         if (parsed === undefined && text.trim().length > 0) expectClientError(answer, [/^body: not valid JSON/], JSON.stringify(text));
         else expectNoServerError(answer, JSON.stringify(text));
       }),
@@ -263,7 +232,7 @@ describe('POST /api/v1/runs under random and mutated input', () => {
       fc.asyncProperty(contentType, fc.option(fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'x-nope', 'identity, gzip')), async (type, encoding) => {
         const headers: Record<string, string> = { 'Content-Type': type };
         if (encoding !== null) headers['Content-Encoding'] = encoding;
-        const answer = await fuzz.send('POST', '/api/v1/runs', { body: JSON.stringify(VALID_RUN_BY_PATH), headers });
+        const answer = await fuzz().send('POST', '/api/v1/runs', { body: JSON.stringify(VALID_RUN_BY_PATH), headers });
         const context = `${type} ${encoding}`;
         if (!type.startsWith('application/json')) expectClientError(answer, [/^Content-Type: /], context);
         else if (encoding !== null) expectClientError(answer, [/^Content-(Encoding|Type): /], context);
@@ -303,7 +272,7 @@ describe('POST /api/v1/runs under random and mutated input', () => {
     await fc.assert(
       fc.asyncProperty(deepJson, async (text) => {
         const started = Date.now();
-        const answer = await fuzz.send('POST', '/api/v1/runs', { body: text, headers: { 'Content-Type': 'application/json' } });
+        const answer = await fuzz().send('POST', '/api/v1/runs', { body: text, headers: { 'Content-Type': 'application/json' } });
         expectClientError(answer, [/^body\.(config|overrides)/, 'nested deeper than 100 levels']);
         expect(Date.now() - started).toBeLessThan(10_000);
       }),
@@ -329,7 +298,7 @@ describe('POST /api/v1/runs under random and mutated input', () => {
   });
 
   it('keeps serving, and nothing reached Object.prototype', async () => {
-    await fuzz.expectStillServing();
+    await fuzz().expectStillServing();
     expectPrototypesClean(prototypesBefore);
   });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hostileKey } from './arbitraries.ts';
-import { expectClientError, expectNoServerError, expectPrototypesClean, FuzzApp, prototypeSnapshot } from './fuzz-app.ts';
+import { expectClientError, expectNoServerError, expectPrototypesClean, useFuzzApp, prototypeSnapshot } from './fuzz-app.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
@@ -17,23 +17,14 @@ const headers = fc.dictionary(
 );
 
 describe('the service routes and unknown routes under random methods, paths, queries and headers', () => {
-  let fuzz: FuzzApp;
+  const fuzz = useFuzzApp('service');
   const prototypesBefore = prototypeSnapshot();
-
-  beforeAll(async () => {
-    fuzz = await FuzzApp.start('service');
-  });
-
-  afterAll(async () => {
-    console.log(`service properties sent ${fuzz?.requests} requests`);
-    await fuzz?.close();
-  });
 
   it('/healthz, /readyz, /metrics and the OpenAPI document answer 200 whatever the query and headers', async () => {
     const query = fc.array(fc.tuple(hostileKey.map(encodeURIComponent), fc.string({ maxLength: 10 }).map(encodeURIComponent)), { maxLength: 3 }).map((pairs) => pairs.map(([key, value]) => `${key}=${value}`).join('&'));
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('/healthz', '/readyz', '/metrics', '/api/v1/openapi.json'), query, headers, async (path, search, sent) => {
-        const answer = await fuzz.send('GET', `${path}?${search}`, { headers: sent });
+        const answer = await fuzz().send('GET', `${path}?${search}`, { headers: sent });
         // `If-None-Match: *` (or the body's ETag) is answered 304 Not Modified, as HTTP says.
         const expected = sent['If-None-Match'] !== undefined && answer.status === 304 ? 304 : 200;
         expect(answer.status, `${path}?${search} ${JSON.stringify(sent)} -> ${answer.text.slice(0, 300)}`).toBe(expected);
@@ -53,7 +44,7 @@ describe('the service routes and unknown routes under random methods, paths, que
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...METHODS), path, headers, async (method, target, sent) => {
-        const answer = await fuzz.send(method, target, { headers: sent });
+        const answer = await fuzz().send(method, target, { headers: sent });
         const context = `${method} ${target} ${JSON.stringify(sent)}`;
         if (method === 'HEAD') {
           expect(answer.status, context).toBeLessThan(500);
@@ -72,7 +63,7 @@ describe('the service routes and unknown routes under random methods, paths, que
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('GET', 'PUT', 'POST'), queue, action, async (method, name, suffix) => {
         const target = `/admin/queues/api/queues/${name}${suffix}`;
-        const answer = await fuzz.send(method, target, method === 'GET' ? {} : { body: { data: { x: 1 } } });
+        const answer = await fuzz().send(method, target, method === 'GET' ? {} : { body: { data: { x: 1 } } });
         expect(answer.status, `${method} ${target} -> ${answer.text.slice(0, 300)}`).toBeLessThan(500);
       }),
       { numRuns: 60 },
@@ -80,7 +71,7 @@ describe('the service routes and unknown routes under random methods, paths, que
   });
 
   it('keeps serving, and nothing reached Object.prototype', async () => {
-    await fuzz.expectStillServing();
+    await fuzz().expectStillServing();
     expectPrototypesClean(prototypesBefore);
   });
 });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMutations, configObject, hostileKey, hostileValue, mutations, setOwn, yamlEdits } from './arbitraries.ts';
-import { type Answer, expectClientError, expectNoServerError, expectPrototypesClean, fieldName, FuzzApp, prototypeSnapshot } from './fuzz-app.ts';
+import { describe, expect, it } from 'vitest';
+import { applyMutations, configObject, hostileKey, hostileValue, mutations, setOwn } from './arbitraries.ts';
+import { type Answer, expectClientError, expectNoServerError, checkYamlEdits, expectPrototypesClean, fieldName, useFuzzApp, prototypeSnapshot } from './fuzz-app.ts';
 
 const GRID_FILE = 'configs/sweeps/synthetic-grid.yaml';
 const GRID_YAML = readFileSync(GRID_FILE, 'utf8');
@@ -14,24 +14,15 @@ const INLINE_GRID = (() => {
 const BODY_KEYS = ['configPath', 'sweep'];
 
 describe('/api/v1/sweeps under random and mutated input', () => {
-  let fuzz: FuzzApp;
+  const fuzz = useFuzzApp('sweeps');
   const prototypesBefore = prototypeSnapshot();
 
-  beforeAll(async () => {
-    fuzz = await FuzzApp.start('sweeps');
-  });
-
-  afterAll(async () => {
-    console.log(`sweeps properties sent ${fuzz?.requests} requests`);
-    await fuzz?.close();
-  });
-
-  const submit = (body: unknown) => fuzz.send('POST', '/api/v1/sweeps', { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  const submit = (body: unknown) => fuzz().send('POST', '/api/v1/sweeps', { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
 
   /** A 202 is a queued sweep that GET shows. */
   async function expectQueued(answer: Answer): Promise<void> {
     const id = (answer.body as { id: string }).id;
-    const shown = await fuzz.send('GET', `/api/v1/sweeps/${id}`);
+    const shown = await fuzz().send('GET', `/api/v1/sweeps/${id}`);
     expect(shown.status).toBe(200);
     expect(shown.body).toMatchObject({ id, status: 'queued' });
   }
@@ -90,29 +81,7 @@ describe('/api/v1/sweeps under random and mutated input', () => {
   });
 
   it('mutated sweep YAML is queued or refused with the line and column', async () => {
-    const lineCount = GRID_YAML.split('\n').length;
-    await fc.assert(
-      fc.asyncProperty(yamlEdits(GRID_YAML), async (text) => {
-        const answer = await submit({ sweep: text });
-        const context = JSON.stringify(text);
-        expectNoServerError(answer, context);
-        if (answer.status === 202) {
-          await expectQueued(answer);
-          return;
-        }
-        expectClientError(answer, [/^request body "sweep"/], context);
-        const { error, line, column } = answer.body as { error: string; line: number | null; column: number | null };
-        if (/invalid YAML|YAML document/.test(error)) {
-          expect(error, context).toMatch(/^request body "sweep":\d+:\d+: /);
-          expect(line, context).toBeGreaterThanOrEqual(1);
-          expect(line, context).toBeLessThanOrEqual(lineCount + 3);
-          expect(column, context).toBeGreaterThanOrEqual(1);
-        } else {
-          expect(line, `${context} -> ${error}`).not.toBeNull();
-        }
-      }),
-      { numRuns: 150 },
-    );
+    await checkYamlEdits({ yaml: GRID_YAML, field: 'sweep', submit, expectAccepted: expectQueued, numRuns: 150 });
   });
 
   it('answers any configPath with a queued sweep or a 4xx naming it', async () => {
@@ -161,13 +130,13 @@ describe('/api/v1/sweeps under random and mutated input', () => {
     await fc.assert(
       fc.asyncProperty(id, fc.constantFrom('GET', 'POST'), async (sweepId, method) => {
         const path = method === 'GET' ? `/api/v1/sweeps/${sweepId}` : `/api/v1/sweeps/${sweepId}/cancel`;
-        const answer = await fuzz.send(method, path);
+        const answer = await fuzz().send(method, path);
         expectNoServerError(answer, path);
         if (answer.status >= 400) expect([400, 404], path).toContain(answer.status);
       }),
       { numRuns: 120 },
     );
-    const listed = await fuzz.send('GET', '/api/v1/sweeps');
+    const listed = await fuzz().send('GET', '/api/v1/sweeps');
     expect(listed.status).toBe(200);
   });
 
@@ -175,14 +144,14 @@ describe('/api/v1/sweeps under random and mutated input', () => {
     const submitted = await submit({ configPath: GRID_FILE });
     expect(submitted.status).toBe(202);
     const id = (submitted.body as { id: string }).id;
-    const first = await fuzz.send('POST', `/api/v1/sweeps/${id}/cancel`);
+    const first = await fuzz().send('POST', `/api/v1/sweeps/${id}/cancel`);
     expect(first.status).toBe(202);
-    expectClientError(await fuzz.send('POST', `/api/v1/sweeps/${id}/cancel`), [`sweep ${id} is already cancelled`]);
+    expectClientError(await fuzz().send('POST', `/api/v1/sweeps/${id}/cancel`), [`sweep ${id} is already cancelled`]);
   });
 
   it('keeps serving, and nothing reached Object.prototype', async () => {
     expect((await submit({ configPath: GRID_FILE })).status).toBe(202);
-    await fuzz.expectStillServing();
+    await fuzz().expectStillServing();
     expectPrototypesClean(prototypesBefore);
   });
 });

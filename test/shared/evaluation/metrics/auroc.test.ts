@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auroc } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { randomScoresWithTies, SEPARATED } from './metric-cases.ts';
 
 /** Mann–Whitney U / (P·N) straight from its definition: every (pathological, normal) pair. */
 function mannWhitney(scores: number[], labels: number[]): number {
@@ -18,28 +18,13 @@ function mannWhitney(scores: number[], labels: number[]): number {
 }
 
 describe('auroc (sklearn roc_auc_score)', () => {
-  it('counts a tie between a normal and a pathological image as ½', () => {
-    // Normals 0.1, 0.4, 0.1; pathological 0.35, 0.8, 0.4. Pairs won by the pathological
-    // image: 0.35 beats both 0.1 → 2; 0.8 beats all → 3; 0.4 beats both 0.1 and ties 0.4
-    // → 2.5. (2 + 3 + 2.5) / 9 = 5/6 (sklearn 1.9.1: 0.8333333333333334).
-    expect(auroc([0.1, 0.4, 0.35, 0.8, 0.4, 0.1], [0, 0, 1, 1, 1, 0])).toBeCloseTo(5 / 6, 15);
-    // Three tied pairs at 0.9, 0.8, 0.7 and one normal at 0.1: (3.5 + 2.5 + 1.5) / 12 = 0.625.
-    expect(auroc([0.9, 0.9, 0.8, 0.8, 0.7, 0.7, 0.1], [1, 0, 1, 0, 1, 0, 0])).toBe(0.625);
-  });
-
-  it('is 1 when separated, 0 when inverted, and 0.5 when all scores are equal', () => {
-    expect(auroc([0.1, 0.2, 0.3, 0.4], [0, 0, 1, 1])).toBe(1);
-    expect(auroc([0.1, 0.2, 0.3, 0.4], [1, 1, 0, 0])).toBe(0);
-    expect(auroc([0.3, 0.3, 0.3, 0.3, 0.3], [0, 1, 0, 0, 1])).toBe(0.5);
+  it('is 0 when the scores rank every normal image above every pathological one', () => {
+    expect(auroc(SEPARATED.scores, [1, 1, 0, 0])).toBe(0);
   });
 
   it('equals the Mann–Whitney statistic on random scores with many ties', () => {
     for (const seed of [1, 2, 3, 4, 5]) {
-      const random = new SeededRandom(seed);
-      const n = 30 + random.nextInt(40);
-      // Scores on a grid of 8 values so ties between and within classes are common.
-      const scores = Array.from({ length: n }, () => random.nextInt(8) / 8);
-      const labels = Array.from({ length: n }, (_, i) => (i < 3 ? i % 2 : random.nextInt(2)));
+      const { scores, labels } = randomScoresWithTies(seed, { minCount: 30, extra: 40, levels: 8, fixedLabels: 3 });
       expect(auroc(scores, labels)).toBeCloseTo(mannWhitney(scores, labels), 14);
       expect(auroc(Float32Array.from(scores), labels)).toBeCloseTo(mannWhitney(scores, labels), 14);
     }

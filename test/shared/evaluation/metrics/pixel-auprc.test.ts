@@ -1,20 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { auprc, pixelAuprc } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { flatten, randomMaps, twoImageMaps } from './metric-cases.ts';
 
 describe('pixelAuprc', () => {
   it('equals auprc on the flattened residuals and masks', () => {
-    const random = new SeededRandom(5);
-    const residuals = Array.from({ length: 4 }, () => Float32Array.from({ length: 50 }, () => random.nextInt(10) / 10));
-    const masks = Array.from({ length: 4 }, () => Float32Array.from({ length: 50 }, () => (random.nextFloat() < 0.3 ? 1 : 0)));
-    const flat = (maps: Float32Array[]) => maps.flatMap((m) => Array.from(m));
-    expect(pixelAuprc(residuals, masks)).toBe(auprc(flat(residuals), flat(masks)));
+    const { residuals, masks } = randomMaps(5, 4, 50, 10, 0.3);
+    expect(pixelAuprc(residuals, masks)).toBe(auprc(flatten(residuals), flatten(masks)));
   });
 
   it('works out a hand case: lesion 0.9, 0.5; background 0.1, 0.5, 0.2', () => {
     // ≥ 0.9: recall 1/2, precision 1. ≥ 0.5: recall 1, precision 2/3. AP = 1/2 + 1/3 = 5/6.
-    const residuals = [Float32Array.from([0.9, 0.1, 0.5]), Float32Array.from([0.5, 0.2])];
-    const masks = [Float32Array.from([1, 0, 0]), Float32Array.from([1, 0])];
+    const { residuals, masks } = twoImageMaps();
     expect(pixelAuprc(residuals, masks)).toBeCloseTo(5 / 6, 15);
   });
 

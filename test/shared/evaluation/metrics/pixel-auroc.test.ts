@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auroc, pixelAuroc } from '../../../../shared/evaluation/metrics/index.ts';
-import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
-
-/** Random residual maps on a coarse grid (many ties) and random 0/1 masks. */
-function randomMaps(seed: number, images: number, pixels: number): { residuals: Float32Array[]; masks: Float32Array[] } {
-  const random = new SeededRandom(seed);
-  const residuals = Array.from({ length: images }, () => Float32Array.from({ length: pixels }, () => random.nextInt(16) / 16));
-  const masks = Array.from({ length: images }, () => Float32Array.from({ length: pixels }, () => (random.nextFloat() < 0.2 ? 1 : 0)));
-  return { residuals, masks };
-}
-
-const flatten = (maps: Float32Array[]): number[] => maps.flatMap((m) => Array.from(m));
+import { flatten, randomMaps, twoImageMaps } from './metric-cases.ts';
 
 describe('pixelAuroc', () => {
   it('equals auroc on the flattened residuals and masks', () => {
@@ -23,8 +13,7 @@ describe('pixelAuroc', () => {
   it('works out a hand case across two images with a tie', () => {
     // Lesion pixels 0.9, 0.5; background 0.1, 0.5, 0.2. Pairs won by lesion: 0.9 → 3,
     // 0.5 → 2 + ½ (tie). 5.5 / 6.
-    const residuals = [Float32Array.from([0.9, 0.1, 0.5]), Float32Array.from([0.5, 0.2])];
-    const masks = [Float32Array.from([1, 0, 0]), Float32Array.from([1, 0])];
+    const { residuals, masks } = twoImageMaps();
     expect(pixelAuroc(residuals, masks)).toBeCloseTo(5.5 / 6, 15);
   });
 

@@ -6,7 +6,7 @@ import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../sh
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
 import { tempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
 import { metricsWithoutTimes } from './helpers/tiny-run.ts';
 
 /**
@@ -23,7 +23,7 @@ function config(extra: Record<string, unknown> = {}): ExperimentConfig {
     lr: 1e-2,
     patience: 1,
     model: { name: 'aae', params: { z_dim: 8, d: 4, extra_layers: 0 } },
-    data: { name: 'phantoms', args: { train_count: 12, val_count: 4, test_count: 0, seed: 7 } },
+    data: phantomData(12, 4),
   });
   return { ...base, trainer: { ...base.trainer, name: 'aae', params: { ...base.trainer.params, extra } } };
 }

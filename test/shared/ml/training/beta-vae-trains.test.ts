@@ -1,19 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
 import { loadCheckpoint } from '../../../../shared/ml/training/checkpoint.ts';
-import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
-import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { useTempStore } from './helpers/temp-store.ts';
-import { useCpuBackend } from './helpers/tf-cpu.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
-
-beforeAll(useCpuBackend);
-
-let store: LocalArtifactStore;
-let root: string;
-useTempStore((fresh) => ({ store, root } = fresh));
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
+import { type CaseRunOptions, useTrainingCase } from './helpers/training-case.ts';
 
 /** The original 64×64 BetaVAE_H (no additional layer), z_dim 8, with the CXR VAEHigLoss; 2 train and 1 val batch per epoch. */
 function betaVaeConfig(nrEpochs: number): ExperimentConfig {
@@ -23,23 +12,21 @@ function betaVaeConfig(nrEpochs: number): ExperimentConfig {
     batchSize: 4,
     lr: 2e-3,
     model: { name: 'beta_vae', params: { nc: 1, z_dim: 8, additional_layer: false } },
-    data: { name: 'phantoms', args: { train_count: 8, val_count: 2, test_count: 0, seed: 7 } },
+    data: phantomData(8, 2),
   });
   config.trainer.params.loss = { name: 'vae_hig_loss', params: { beta: 4, gamma: 2, max_capacity: 50, loss_type: 'B' } };
   return config;
 }
 
-const run = (runId: string, options: Partial<TrainRunOptions> = {}) =>
-  trainRun({ runId, config: betaVaeConfig(3), store, stopRequested: () => null, onWarning: () => undefined, ...options });
+const training = useTrainingCase('beta_vae', betaVaeConfig);
+const run = (runId: string, options: CaseRunOptions = {}) => training.run(runId, 3, options);
 
-const lossState = async (runId: string): Promise<unknown> => (await loadCheckpoint(store, runId, 'latest'))?.state.training.trainer;
-const weights = (runId: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/weights.safetensors`));
+const lossState = async (runId: string): Promise<unknown> => (await loadCheckpoint(training.store, runId, 'latest'))?.state.training.trainer;
+const weights = (runId: string) => training.checkpointFile(runId, 'weights.safetensors');
 
 describe('β-VAE through the reconstruction trainer', () => {
   it('lowers its VAEHigLoss on phantoms, counts every training and validation call, and resumes both count and sampling noise exactly', async () => {
-    const records: EpochRecord[] = [];
-    await run('straight', { onEpochEnd: (record) => void records.push(record) });
-    console.log(`beta_vae epochs: ${records.map((r) => `loss ${r.train.loss.toFixed(4)} in ${r.time_s.toFixed(2)} s`).join(', ')}`);
+    const { records } = await training.trainReported('straight', 3, (r) => `loss ${r.train.loss.toFixed(4)} in ${r.time_s.toFixed(2)} s`);
     expect(records[2].train.loss).toBeLessThan(records[0].train.loss * 0.8);
     expect(await lossState('straight')).toEqual({ loss: { calls: 3 * (2 + 1) } });
 

@@ -1,19 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ExperimentConfig } from '../../../../shared/config/experiment-config.ts';
-import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
-import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { useTempStore } from './helpers/temp-store.ts';
-import { useCpuBackend } from './helpers/tf-cpu.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
-import { metricsWithoutTimes } from './helpers/tiny-run.ts';
-
-beforeAll(useCpuBackend);
-
-let store: LocalArtifactStore;
-let root: string;
-useTempStore((fresh) => ({ store, root } = fresh));
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
+import { useTrainingCase } from './helpers/training-case.ts';
 
 /**
  * The official DAE recipe (L1 on clean images, GaussianNoise std 0.2 at 16², cosine =
@@ -28,35 +16,25 @@ function daeConfig(nrEpochs: number): ExperimentConfig {
     loss: 'l1',
     lrScheduler: 'cosine',
     model: { name: 'dae_unet', params: { in_channels: 1, n_classes: 1, depth: 2, wf: 3, padding: true, norm: 'group', up_mode: 'upconv' } },
-    data: { name: 'phantoms', args: { train_count: 8, val_count: 4, test_count: 0, seed: 7 } },
+    data: phantomData(8, 4),
   });
   config.trainer.params.extra = { transformer: { name: 'gaussian_noise', params: { noise_std: 0.2, noise_res: 16 } } };
   return config;
 }
 
-const run = (runId: string, nrEpochs: number, options: Partial<TrainRunOptions> = {}) =>
-  trainRun({ runId, config: daeConfig(nrEpochs), store, stopRequested: () => null, onWarning: () => undefined, ...options });
-
-const file = (runId: string, name: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/${name}`));
+const training = useTrainingCase('dae', daeConfig);
 
 describe('the DAE UNet trains through the reconstruction trainer', () => {
   it('lowers the L1 loss on noisy inputs and on clean validation images', async () => {
-    const records: EpochRecord[] = [];
-    const result = await run('fall', 4, { onEpochEnd: (record) => void records.push(record) });
-    console.log(`dae epochs: ${records.map((r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)}, val ${r.val.loss_prec.toFixed(4)}`).join('; ')}`);
+    const { result, records } = await training.trainReported('fall', 4, (r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)}, val ${r.val.loss_prec.toFixed(4)}`);
     expect(result.status).toBe('completed');
     expect(records[3].train.loss).toBeLessThan(records[0].train.loss * 0.8);
     expect(records[3].val.loss_prec).toBeLessThan(records[0].val.loss_prec * 0.8);
   });
 
   it('draws its noise from the run seed: preempted mid-epoch and resumed, it ends bit for bit as an uninterrupted run', async () => {
-    await run('straight', 2);
-    let trained = 0;
-    const preempted = await run('resumed', 2, { onBatchEnd: () => void trained++, stopRequested: () => (trained === 3 ? 'preempt' : null) });
+    const { preempted } = await training.preemptAndResume(2, 3);
     expect(preempted).toMatchObject({ status: 'preempted', epochsCompleted: 1 });
-    await run('resumed', 2);
-    expect((await file('resumed', 'weights.safetensors')).equals(await file('straight', 'weights.safetensors'))).toBe(true);
-    expect((await file('resumed', 'optimizer.safetensors')).equals(await file('straight', 'optimizer.safetensors'))).toBe(true);
-    expect(await metricsWithoutTimes(store, 'resumed')).toEqual(await metricsWithoutTimes(store, 'straight'));
+    await training.expectSameEnd('resumed', 'straight');
   });
 });

@@ -1,41 +1,23 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { trainRun, type EpochRecord, type TrainRunOptions } from '../../../../shared/ml/training/train-run.ts';
-import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { useTempStore } from './helpers/temp-store.ts';
-import { useCpuBackend } from './helpers/tf-cpu.ts';
+import { describe, expect, it } from 'vitest';
+import { phantomData } from './helpers/tiny-config.ts';
 import { tinyMorphConfig } from './helpers/tiny-morph-config.ts';
-import { metricsWithoutTimes } from './helpers/tiny-run.ts';
-
-beforeAll(useCpuBackend);
-
-let store: LocalArtifactStore;
-let root: string;
-useTempStore((fresh) => ({ store, root } = fresh));
+import { useTrainingCase } from './helpers/training-case.ts';
 
 /** MorphAEus on 16×16 phantoms, the morph loss from epoch 1, β ramping to 3 over 4 epochs. */
 const config = (nrEpochs: number) => {
   const c = tinyMorphConfig(
     { morph_start_epoch: 1 },
-    { nrEpochs, batchSize: 4, lr: 5e-3, data: { name: 'phantoms', args: { train_count: 12, val_count: 4, test_count: 0, seed: 7 } } },
+    { nrEpochs, batchSize: 4, lr: 5e-3, data: phantomData(12, 4) },
   );
   c.trainer.params.maxIter = 4;
   return c;
 };
 
-const run = (runId: string, nrEpochs: number, options: Partial<TrainRunOptions> = {}) =>
-  trainRun({ runId, config: config(nrEpochs), store, stopRequested: () => null, onWarning: () => undefined, ...options });
-
-const file = (runId: string, name: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/${name}`));
+const training = useTrainingCase('morphaeus', config);
 
 describe('MorphAEus trains through the morph trainer', () => {
   it('the morph loss joins at morph_start_epoch with the ramped β, and the losses fall', async () => {
-    const records: EpochRecord[] = [];
-    const result = await run('fall', 4, { onEpochEnd: (record) => void records.push(record) });
-    console.log(
-      `morphaeus epochs: ${records.map((r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)} (rec ${r.train.loss_rec.toFixed(4)}), val mse ${r.val.loss_mse.toFixed(4)}`).join('; ')}`,
-    );
+    const { result, records } = await training.trainReported('fall', 4, (r) => `${r.time_s.toFixed(2)} s, train ${r.train.loss.toFixed(4)} (rec ${r.train.loss_rec.toFixed(4)}), val mse ${r.val.loss_mse.toFixed(4)}`);
     expect(result.status).toBe('completed');
     expect(result.best?.metric).toBe('val.loss_mse');
     expect(Object.keys(records[0].train).sort()).toEqual(['beta', 'loss', 'loss_rec']);
@@ -49,14 +31,9 @@ describe('MorphAEus trains through the morph trainer', () => {
   });
 
   it('preempted mid-epoch after the switch and run again, it ends bit for bit where an uninterrupted run ends', async () => {
-    await run('straight', 2);
-    let trained = 0;
-    const preempted = await run('resumed', 2, { onBatchEnd: () => void trained++, stopRequested: () => (trained === 5 ? 'preempt' : null) });
+    const { preempted, resumed } = await training.preemptAndResume(2, 5);
     expect(preempted).toMatchObject({ status: 'preempted', epochsCompleted: 1 });
-    const resumed = await run('resumed', 2);
     expect(resumed).toMatchObject({ status: 'completed', resumedFrom: { epoch: 1, batch: 2 } });
-    expect((await file('resumed', 'weights.safetensors')).equals(await file('straight', 'weights.safetensors'))).toBe(true);
-    expect((await file('resumed', 'optimizer.safetensors')).equals(await file('straight', 'optimizer.safetensors'))).toBe(true);
-    expect(await metricsWithoutTimes(store, 'resumed')).toEqual(await metricsWithoutTimes(store, 'straight'));
+    await training.expectSameEnd('resumed', 'straight');
   });
 });

@@ -13,7 +13,7 @@ import { TrainingDivergedError } from '../../../../shared/ml/training/training-d
 import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
 import { useTempStore } from './helpers/temp-store.ts';
 import { useCpuBackend } from './helpers/tf-cpu.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
 import { tinyModel } from './helpers/tiny-model.ts';
 import { metricsWithoutTimes } from './helpers/tiny-run.ts';
 
@@ -35,7 +35,7 @@ function tinySivae(nrEpochs: number, extra: Record<string, unknown> = {}, trainC
     batchSize: 8,
     lr: 5e-3,
     model: { name: 'soft_intro_vae', params: { cdim: 1, zdim: 8, channels: [8, 16], image_size: 16 } },
-    data: { name: 'phantoms', args: { train_count: trainCount, val_count: 8, test_count: 0, seed: 7 } },
+    data: phantomData(trainCount, 8),
   });
   return { ...base, trainer: { ...base.trainer, name: 'sivae', params: { ...base.trainer.params, extra } } };
 }
@@ -44,6 +44,11 @@ const run = (runId: string, config: ExperimentConfig, options: Partial<TrainRunO
   trainRun({ runId, config, store, stopRequested: () => null, onWarning: () => undefined, ...options });
 
 const file = (runId: string, name: string) => readFile(join(root, `runs/${runId}/checkpoints/latest/${name}`));
+
+/** The SI-VAE of a tiny config on 16×16 images, in reference mode, from a fixed seed. */
+const sivaeModel = (config: ExperimentConfig) => buildModel(config.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
+
+const disposeAll = (...held: { dispose(): void }[]) => held.forEach((thing) => thing.dispose());
 
 describe('the sivae trainer (official SIVAETrainer)', () => {
   it('trains the tiny model on phantoms: reconstruction and validation MSE fall, the expELBO terms stay in (0, 1]', async () => {
@@ -87,7 +92,7 @@ describe('the sivae trainer (official SIVAETrainer)', () => {
 
   it('a step moves every encoder parameter with the encoder Adam and every decoder parameter with the decoder Adam, leaking nothing', async () => {
     const config = tinySivae(1);
-    const model = buildModel(config.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
+    const model = sivaeModel(config);
     const trainer = createSivaeTrainer(model, config);
     const x = tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
     const losses = await trainer.trainStep(x, { epoch: 0, random: new SeededRandom(3) });
@@ -100,14 +105,12 @@ describe('the sivae trainer (official SIVAETrainer)', () => {
     const names = [...model.parameters.keys()];
     expect(stepped('encoder')).toEqual(names.filter((n) => n.startsWith('encoder.')).sort());
     expect(stepped('decoder')).toEqual(names.filter((n) => n.startsWith('decoder.')).sort());
-    x.dispose();
-    trainer.dispose();
-    model.dispose();
+    disposeAll(x, trainer, model);
   });
 
   it('validation samples in reference mode and decodes mu with sample_at_validation: false', async () => {
     const config = tinySivae(1);
-    const model = buildModel(config.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
+    const model = sivaeModel(config);
     const x = tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
     const sampling = createSivaeTrainer(model, config);
     expect((await sampling.validateBatch(x)).loss_mse).not.toBe((await sampling.validateBatch(x)).loss_mse);
@@ -116,22 +119,17 @@ describe('the sivae trainer (official SIVAETrainer)', () => {
     expect((await deterministic.validateBatch(x)).loss_mse).toBe(mse);
     const decodedMu = tf.tidy(() => tf.mean(tf.square(tf.sub(model.forward(x, { training: false }).xRec, x))).dataSync()[0]);
     expect(mse).toBeCloseTo(decodedMu, 7);
-    x.dispose();
-    sampling.dispose();
-    deterministic.dispose();
-    model.dispose();
+    disposeAll(x, sampling, deterministic, model);
   });
 
   it('a NaN loss ends the run with TrainingDivergedError', async () => {
     const config = tinySivae(1);
-    const model = buildModel(config.model, { mode: 'reference', random: new SeededRandom(1), inputSize: [16, 16] });
+    const model = sivaeModel(config);
     const trainer = createSivaeTrainer(model, config);
     const x = tf.fill([2, 16, 16, 1], Number.NaN) as tf.Tensor4D;
     await expect(trainer.trainStep(x, { epoch: 3, random: new SeededRandom(3) })).rejects.toThrow(TrainingDivergedError);
     await expect(trainer.trainStep(x, { epoch: 3, random: new SeededRandom(3) })).rejects.toThrow(/diverged at epoch 3: SI-VAE loss_e is NaN/);
-    x.dispose();
-    trainer.dispose();
-    model.dispose();
+    disposeAll(x, trainer, model);
   });
 
   it('refuses another model and bad trainer params, naming the key', () => {

@@ -1,32 +1,23 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { trainRun, type EpochRecord } from '../../../../shared/ml/training/train-run.ts';
-import type { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { tempStore } from './helpers/temp-store.ts';
-import { useCpuBackend } from './helpers/tf-cpu.ts';
-import { tinyConfig } from './helpers/tiny-config.ts';
+import { describe, expect, it } from 'vitest';
+import { phantomData, tinyConfig } from './helpers/tiny-config.ts';
+import { useTrainingCase } from './helpers/training-case.ts';
 
-beforeAll(useCpuBackend);
-
-let store: LocalArtifactStore;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ store, cleanup } = await tempStore()));
-afterEach(() => cleanup());
+const training = useTrainingCase('vae', (nrEpochs) =>
+  tinyConfig({
+    nrEpochs,
+    size: 32,
+    batchSize: 2,
+    lr: 5e-3,
+    lrScheduler: 'plateau',
+    loss: 'vae_loss',
+    model: { name: 'vae', params: { input_size: [1, 32, 32], h_size: [8, 16, 16, 32], z_dim: 16 } },
+    data: phantomData(16, 4),
+  }),
+);
 
 describe('Hahn VAE through the reconstruction trainer', () => {
   it('lowers its VAELoss on 32×32 phantoms (reference: z = mu in training, plateau schedule)', async () => {
-    const config = tinyConfig({
-      nrEpochs: 3,
-      size: 32,
-      batchSize: 2,
-      lr: 5e-3,
-      lrScheduler: 'plateau',
-      loss: 'vae_loss',
-      model: { name: 'vae', params: { input_size: [1, 32, 32], h_size: [8, 16, 16, 32], z_dim: 16 } },
-      data: { name: 'phantoms', args: { train_count: 16, val_count: 4, test_count: 0, seed: 7 } },
-    });
-    const records: EpochRecord[] = [];
-    await trainRun({ runId: 'vae', config, store, stopRequested: () => null, onWarning: () => undefined, onEpochEnd: (r) => void records.push(r) });
-    console.log(`vae epochs: ${records.map((r) => `loss ${r.train.loss.toFixed(2)} val ${r.val.loss_prec.toFixed(2)} in ${r.time_s.toFixed(2)} s`).join(', ')}`);
+    const { records } = await training.trainReported('vae', 3, (r) => `loss ${r.train.loss.toFixed(2)} val ${r.val.loss_prec.toFixed(2)} in ${r.time_s.toFixed(2)} s`);
     // The loss carries the constant ½·ln(2π) per pixel (≈ 940.9 for 32×32); what can fall lies above it.
     const floor = 32 * 32 * 0.5 * Math.log(2 * Math.PI);
     expect(records[2].train.loss - floor).toBeLessThan((records[0].train.loss - floor) * 0.8);

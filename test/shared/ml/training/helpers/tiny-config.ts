@@ -23,6 +23,11 @@ export interface TinyConfigOptions {
   data?: { name: string; args: Record<string, unknown> };
 }
 
+/** Seeded phantoms with `trainCount` training and `valCount` validation images and no test split. */
+export function phantomData(trainCount: number, valCount: number): NonNullable<TinyConfigOptions['data']> {
+  return { name: 'phantoms', args: { train_count: trainCount, val_count: valCount, test_count: 0, seed: 7 } };
+}
+
 /** A complete ExperimentConfig for a `reconstruction` run on tiny images. */
 export function tinyConfig(options: TinyConfigOptions = {}): ExperimentConfig {
   const size = options.size ?? 8;
