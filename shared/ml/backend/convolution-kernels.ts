@@ -4,7 +4,7 @@ import { installNativeConvKernels, nativeConvAddonStatus, type NativeKernelBacke
 
 /** Which convolution kernels a backend computes with, for logs and run.json. */
 export interface ConvolutionKernels {
-  /** e.g. `native (OpenBLAS, 2 threads)` or `TF.js (native kernels not built: …)`. */
+  /** e.g. `native convolutions (OpenBLAS SkylakeX, 2 threads)` or `TF.js (native kernels not built: …)`. */
   description: string;
   /** Threads the convolutions use (AELAB_THREADS, default every core the process may use). */
   threads: number;
@@ -17,11 +17,11 @@ export interface ConvolutionKernels {
  */
 export function installConvolutionKernels(backendName: NativeKernelBackend): ConvolutionKernels {
   const threads = computeThreads();
-  if (installNativeConvKernels(backendName, threads)) {
-    return { description: `native convolutions (OpenBLAS, ${threads} thread${threads === 1 ? '' : 's'})`, threads };
+  const status = nativeConvAddonStatus();
+  if (status.available && installNativeConvKernels(backendName, threads)) {
+    return { description: `native convolutions (OpenBLAS ${status.blasCore}, ${threads} thread${threads === 1 ? '' : 's'})`, threads };
   }
   installIm2colConv2DBackpropFilter(backendName);
-  const status = nativeConvAddonStatus();
   const reason = status.available ? 'not installed' : status.reason;
   return { description: `TF.js convolutions, one thread (native kernels unavailable: ${reason})`, threads: 1 };
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendBuffers, backendBuffers, type InPlaceBackend } from './backend-buffers.ts';
+import { chooseOpenblasCoreType } from './openblas-core-type.ts';
 
 /**
  * Convolution kernels of our native addon (shared/ml/backend/native/conv-kernels.cc, built by
@@ -18,12 +19,13 @@ interface ConvAddon {
   conv2dBackpropFilter(geometry: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   conv2dBackpropInput(geometry: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   setThreads(threads: number): number;
+  blasCore(): string;
 }
 
 export type NativeKernelBackend = InPlaceBackend;
 
 /** Whether the addon loaded, and if not, why. */
-export type NativeConvAddonStatus = { available: true } | { available: false; reason: string };
+export type NativeConvAddonStatus = { available: true; blasCore: string } | { available: false; reason: string };
 
 const ADDON_DIR = fileURLToPath(new URL('../../../build/native/', import.meta.url));
 const ADDON_PATH = `${ADDON_DIR}conv-kernels.node`;
@@ -37,6 +39,7 @@ const replaced = new Map<NativeKernelBackend, Map<string, tf.KernelConfig | unde
 export function nativeConvAddonStatus(): NativeConvAddonStatus {
   if (addon === undefined && loadFailure === undefined) {
     try {
+      chooseOpenblasCoreType();
       addon = createRequire(import.meta.url)(ADDON_PATH) as ConvAddon;
     } catch (error) {
       if (existsSync(UNAVAILABLE_PATH)) loadFailure = readFileSync(UNAVAILABLE_PATH, 'utf8').trim();
@@ -44,7 +47,7 @@ export function nativeConvAddonStatus(): NativeConvAddonStatus {
       else loadFailure = `${ADDON_PATH} cannot be loaded: ${(error as Error).message.split('\n')[0]}`;
     }
   }
-  return addon ? { available: true } : { available: false, reason: loadFailure ?? 'not loaded' };
+  return addon ? { available: true, blasCore: addon.blasCore() } : { available: false, reason: loadFailure ?? 'not loaded' };
 }
 
 /**

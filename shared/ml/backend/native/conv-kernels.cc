@@ -16,6 +16,7 @@
 
 extern "C" void openblas_set_num_threads(int);
 extern "C" int openblas_get_num_threads(void);
+extern "C" char* openblas_get_corename(void);
 
 namespace {
 
@@ -207,12 +208,20 @@ napi_value setThreads(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// The kernel set OpenBLAS chose for this CPU (e.g. Haswell, SkylakeX), for the logs.
+napi_value blasCore(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
 napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"conv2d", nullptr, runConv<Pass::Forward>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, runConv<Pass::BackpropFilter>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, runConv<Pass::BackpropInput>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"blasCore", nullptr, blasCore, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   return exports;

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -9,7 +11,10 @@ import {
   uninstallNativeConvKernels,
 } from '../../../../shared/ml/backend/native-conv-kernels.ts';
 import { ensureGradientsRegistered } from '../../../../shared/ml/backend/register-gradients.ts';
+import { cpuFlags, openblasCoreTypeFor } from '../../../../shared/ml/backend/openblas-core-type.ts';
 import { CONV_CASES, type ConvCase, maxRelativeError } from './conv-test-cases.ts';
+
+const MODULE_PATH = fileURLToPath(new URL('../../../../shared/ml/backend/native-conv-kernels.ts', import.meta.url));
 
 interface ConvResults {
   y: Float32Array;
@@ -65,7 +70,20 @@ afterAll(() => {
 
 describe('native convolution kernels', () => {
   test('the addon is built by the install', () => {
-    expect(nativeConvAddonStatus()).toEqual({ available: true });
+    expect(nativeConvAddonStatus()).toMatchObject({ available: true });
+  });
+
+  test('with no OPENBLAS_CORETYPE set, OpenBLAS runs the kernels chosen for this CPU, and a set one is kept', () => {
+    const script = `import { nativeConvAddonStatus } from ${JSON.stringify(MODULE_PATH)}; const s = nativeConvAddonStatus(); console.log(s.available ? s.blasCore : s.reason);`;
+    const blasCoreWith = (coreType: string | undefined) => {
+      const env = { ...process.env, OPENBLAS_CORETYPE: coreType };
+      if (coreType === undefined) delete env.OPENBLAS_CORETYPE;
+      return execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' }).trim();
+    };
+    const chosen = openblasCoreTypeFor(cpuFlags(), undefined);
+    const unset = blasCoreWith(undefined);
+    if (chosen !== undefined) expect(unset).toBe(chosen);
+    expect(blasCoreWith('Haswell')).toBe('Haswell');
   });
 
   test.each(CONV_CASES.map((c, i) => [i, c] as const))('case %i: conv2d, input and filter gradients equal the cpu backend kernels (%o)', (i, c) => {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, test } from 'vitest';
+import { nativeConvAddonStatus } from '../../../../shared/ml/backend/native-conv-kernels.ts';
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 
 const require = createRequire(import.meta.url);
@@ -12,6 +13,12 @@ function installed(pkg: string): boolean {
   } catch {
     return false;
   }
+}
+/** The kernel set the device string names, as the addon reports it. */
+function blasCore(): string {
+  const status = nativeConvAddonStatus();
+  if (!status.available) throw new Error(`native convolution kernels not built: ${status.reason}`);
+  return status.blasCore;
 }
 const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
 
@@ -39,7 +46,7 @@ describe('selectBackend', () => {
     const cores = availableParallelism();
     expect(selected).toEqual({
       name: 'cpu',
-      device: `cpu (pure JavaScript; native convolutions (OpenBLAS, ${cores} thread${cores === 1 ? '' : 's'}))`,
+      device: `cpu (pure JavaScript; native convolutions (OpenBLAS ${blasCore()}, ${cores} thread${cores === 1 ? '' : 's'}))`,
       package: '@tensorflow/tfjs-backend-cpu',
       threads: cores,
     });
@@ -54,7 +61,7 @@ describe('selectBackend', () => {
     process.env.AELAB_THREADS = '1';
     const selected = await selectBackend('cpu');
     expect(selected.threads).toBe(1);
-    expect(selected.device).toBe('cpu (pure JavaScript; native convolutions (OpenBLAS, 1 thread))');
+    expect(selected.device).toBe(`cpu (pure JavaScript; native convolutions (OpenBLAS ${blasCore()}, 1 thread))`);
     process.env.AELAB_THREADS = 'all';
     await expect(selectBackend('cpu')).rejects.toThrow('AELAB_THREADS must be a positive integer (the number of threads to compute with), got "all"');
   });
