@@ -1,13 +1,15 @@
 import { installBilinearWarpKernels } from '../deformation/bilinear-warp-kernels.ts';
 import { installGroupNormKernels } from '../layers/group-norm-kernels.ts';
+import { installFrozenBatchNormKernels } from '../layers/frozen-batch-norm-kernels.ts';
 import { FUSED_REFLECTION_PAD } from '../layers/reflection-pad-kernels.ts';
 import { FUSED_SWISH } from '../layers/swish-kernels.ts';
 import type { InPlaceBackend } from './backend-buffers.ts';
 
-/** Registers our fused layer kernels (warp, GroupNorm) on a backend whose buffers they can read. */
+/** Registers our fused layer kernels (warp, GroupNorm, frozen BatchNorm) on a backend whose buffers they can read. */
 export function installFusedKernels(backendName: InPlaceBackend): void {
   installBilinearWarpKernels(backendName);
   installGroupNormKernels(backendName);
+  installFrozenBatchNormKernels(backendName);
 }
 
 /**

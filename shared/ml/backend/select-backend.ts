@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installConvolutionKernels } from './convolution-kernels.ts';
 import { CPU_BROADCAST_KERNELS } from './cpu-broadcast-kernels.ts';
-import { CPU_COPY_KERNELS } from './cpu-copy-kernels.ts';
+import { CPU_COPY_KERNELS, WASM_COPY_KERNELS } from './copy-kernels.ts';
 import { installCpuLayerKernels, installFusedKernels } from './fused-kernels.ts';
 import { ensureGradientsRegistered } from './register-gradients.ts';
 import { installWasmSharedIdentity } from './wasm-shared-identity.ts';
@@ -129,6 +129,7 @@ async function useWasm(): Promise<SelectedBackend> {
   const convolutions = installConvolutionKernels('wasm');
   installFusedKernels('wasm');
   installWasmSharedIdentity();
+  WASM_COPY_KERNELS.install('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   const device = `cpu (wasm${simd ? ', SIMD' : ''}, ${threads ? 'multi-threaded' : 'single-threaded'}; ${convolutions.description})`;

@@ -3,7 +3,7 @@
  * per dimension (0 where an operand is broadcast or reduced, negative where it is read
  * backwards). The cpu backend's generic Slice, Reverse, broadcast binary ops and Sum over
  * outer axes decode every element's coordinates (indexToLoc) and allocate per element; our
- * kernels (cpu-copy-kernels.ts, cpu-broadcast-kernels.ts) instead merge the dimensions where
+ * kernels (copy-kernels.ts, cpu-broadcast-kernels.ts) instead merge the dimensions where
  * every operand steps alike and run a flat loop per innermost row.
  */
 export interface StridedLayout {

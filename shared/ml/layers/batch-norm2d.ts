@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParameterStore } from './parameter-store.ts';
+import { frozenBatchNorm, frozenBatchNormAvailable } from './frozen-batch-norm-kernels.ts';
 import { filled } from './pytorch-init.ts';
 
 /**
@@ -53,7 +54,14 @@ export class BatchNorm2d {
 
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     if (this.mode === 'train' && training) return this.applyWithBatchStatistics(x);
-    return tf.tidy(() => this.normalize(x, this.runningMean, this.runningVar));
+    return tf.tidy(() => this.normalizeWithRunningStatistics(x));
+  }
+
+  /** Through the fused kernels of frozen-batch-norm-kernels.ts where the backend has them (cpu, wasm). */
+  private normalizeWithRunningStatistics(x: tf.Tensor4D): tf.Tensor4D {
+    if (!frozenBatchNormAvailable()) return this.normalize(x, this.runningMean, this.runningVar);
+    const inverseStd = tf.rsqrt(tf.add(this.runningVar, this.eps)) as tf.Tensor1D;
+    return frozenBatchNorm(x, this.runningMean as tf.Tensor1D, inverseStd, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D);
   }
 
   private normalize(x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor4D {

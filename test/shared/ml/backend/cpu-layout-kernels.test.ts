@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CPU_BROADCAST_KERNELS } from '../../../../shared/ml/backend/cpu-broadcast-kernels.ts';
-import { CPU_COPY_KERNELS } from '../../../../shared/ml/backend/cpu-copy-kernels.ts';
+import { CPU_COPY_KERNELS } from '../../../../shared/ml/backend/copy-kernels.ts';
 import type { KernelOverrides } from '../../../../shared/ml/backend/kernel-overrides.ts';
 import { ensureGradientsRegistered } from '../../../../shared/ml/backend/register-gradients.ts';
 

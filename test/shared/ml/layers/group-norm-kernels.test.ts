@@ -11,6 +11,7 @@ import {
 } from '../../../../shared/ml/layers/group-norm-kernels.ts';
 import { ParameterStore } from '../../../../shared/ml/layers/parameter-store.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { expectClose, uniform } from './helpers/close-values.ts';
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
@@ -28,10 +29,6 @@ interface NormResults {
   dx: Float32Array;
   dGamma: Float32Array;
   dBeta: Float32Array;
-}
-
-function uniform(count: number, seed: number, low: number, high: number): Float32Array {
-  return tf.tidy(() => tf.randomUniform([count], low, high, 'float32', seed).dataSync() as Float32Array);
 }
 
 /** GroupNorm's output and the gradients of Σ r ⊙ y² to x, weight and bias, on the active backend. */
@@ -55,15 +52,6 @@ function normResults(shape: [number, number, number, number], groups: number, in
   });
   store.dispose();
   return results;
-}
-
-function expectClose(actual: Float32Array, expected: Float32Array, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  let scale = 1;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  let worst = 0;
-  for (let k = 0; k < actual.length; k += 1) worst = Math.max(worst, Math.abs(actual[k] - expected[k]));
-  expect(worst / scale).toBeLessThan(tolerance);
 }
 
 const CASES: Array<{ shape: [number, number, number, number]; groups: number }> = [

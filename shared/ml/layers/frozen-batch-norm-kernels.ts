@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendBuffers, backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.ts';
+
+/**
+ * BatchNorm2d with fixed statistics (batch-norm2d.ts, mode `frozen`, and every evaluation) as
+ * two fused kernels: `AelabFrozenBatchNorm` (x, mean, invStd, weight, bias → y) and
+ * `AelabFrozenBatchNormGrad` (x, mean, invStd, weight, dy → dx, dWeight, dBias). The generic
+ * ops take four passes forward and, backward, six more plus two sums over N·H·W, which the
+ * wasm backend can only take after transposing the whole gradient; these take one pass each.
+ *
+ * y and dx round every intermediate to float32 where the generic ops do, so they equal them
+ * bit for bit; dWeight and dBias are summed in float64 in a fixed order (the generic sums
+ * add float32 values in the backend's order), so they differ from the generic ones by
+ * rounding only. Layout NHWC; mean, invStd, weight and bias have one value per channel.
+ */
+export const FROZEN_BATCH_NORM = 'AelabFrozenBatchNorm';
+export const FROZEN_BATCH_NORM_GRAD = 'AelabFrozenBatchNormGrad';
+
+const installed = new Set<InPlaceBackend>();
+
+interface ChannelStatistics {
+  mean: Float32Array;
+  invStd: Float32Array;
+  weight: Float32Array;
+}
+
+/** Registers both kernels on `backendName`. Idempotent. */
+export function installFrozenBatchNormKernels(backendName: InPlaceBackend): void {
+  if (installed.has(backendName)) return;
+  tf.registerKernel({
+    kernelName: FROZEN_BATCH_NORM,
+    backendName,
+    kernelFunc: ({ inputs, backend }) => {
+      const { x, bias } = inputs as Record<'x' | 'bias', tf.TensorInfo>;
+      const buffers = backendBuffers(backendName, backend);
+      const y = buffers.output(x.shape);
+      normalizeForward(buffers.values(x), channelStatistics(buffers, inputs), buffers.values(bias), buffers.values(y));
+      return y;
+    },
+  });
+  tf.registerKernel({
+    kernelName: FROZEN_BATCH_NORM_GRAD,
+    backendName,
+    kernelFunc: ({ inputs, backend }) => {
+      const { x, weight, dy } = inputs as Record<'x' | 'weight' | 'dy', tf.TensorInfo>;
+      const buffers = backendBuffers(backendName, backend);
+      const outputs = [buffers.output(x.shape), buffers.output(weight.shape), buffers.output(weight.shape)];
+      const [dx, dWeight, dBias] = outputs.map((info) => buffers.values(info));
+      normalizeBackward(buffers.values(x), channelStatistics(buffers, inputs), buffers.values(dy), { dx, dWeight, dBias });
+      return outputs;
+    },
+  });
+  installed.add(backendName);
+}
+
+/** Removes both kernels from `backendName` (BatchNorm2d then runs on generic ops). */
+export function uninstallFrozenBatchNormKernels(backendName: InPlaceBackend): void {
+  if (!installed.delete(backendName)) return;
+  tf.unregisterKernel(FROZEN_BATCH_NORM, backendName);
+  tf.unregisterKernel(FROZEN_BATCH_NORM_GRAD, backendName);
+}
+
+/** Whether the active backend has the fused kernels. */
+export function frozenBatchNormAvailable(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(FROZEN_BATCH_NORM, backend) !== undefined && tf.getKernel(FROZEN_BATCH_NORM_GRAD, backend) !== undefined;
+}
+
+/**
+ * ((x − mean)·invStd)·weight + bias through the fused kernels, with its gradient to x,
+ * weight and bias; mean and invStd are constants (running statistics).
+ */
+export function frozenBatchNorm(x: tf.Tensor4D, mean: tf.Tensor1D, invStd: tf.Tensor1D, weight: tf.Tensor1D, bias: tf.Tensor1D): tf.Tensor4D {
+  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, scale, shift, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    // The statistics are saved too: the caller's tidy disposes them before the backward pass.
+    save([input, scale, mean, invStd]);
+    const value = tf.engine().runKernel(FROZEN_BATCH_NORM, { x: input, mean, invStd, weight: scale, bias: shift }) as tf.Tensor4D;
+    const gradFunc = (dy: tf.Tensor, [savedX, savedWeight, savedMean, savedInvStd]: tf.Tensor[]): tf.Tensor[] =>
+      tf.engine().runKernel(FROZEN_BATCH_NORM_GRAD, { x: savedX, mean: savedMean, invStd: savedInvStd, weight: savedWeight, dy }) as tf.Tensor[];
+    return { value, gradFunc };
+  }) as (x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor4D;
+  return normalize(x, weight, bias);
+}
+
+/** The per-channel inputs both kernels read; views taken after the outputs are allocated (backend-buffers.ts). */
+function channelStatistics(buffers: BackendBuffers, inputs: tf.NamedTensorInfoMap): ChannelStatistics {
+  const { mean, invStd, weight } = inputs as Record<keyof ChannelStatistics, tf.TensorInfo>;
+  return { mean: buffers.values(mean), invStd: buffers.values(invStd), weight: buffers.values(weight) };
+}
+
+function normalizeForward(x: Float32Array, { mean, invStd, weight }: ChannelStatistics, bias: Float32Array, y: Float32Array): void {
+  const channels = mean.length;
+  for (let i = 0; i < x.length; i += channels) {
+    for (let c = 0; c < channels; c += 1) {
+      const xHat = Math.fround(Math.fround(x[i + c] - mean[c]) * invStd[c]);
+      y[i + c] = Math.fround(xHat * weight[c]) + bias[c];
+    }
+  }
+}
+
+function normalizeBackward(
+  x: Float32Array,
+  { mean, invStd, weight }: ChannelStatistics,
+  dy: Float32Array,
+  out: { dx: Float32Array; dWeight: Float32Array; dBias: Float32Array },
+): void {
+  const channels = mean.length;
+  const dWeight = new Float64Array(channels);
+  const dBias = new Float64Array(channels);
+  for (let i = 0; i < x.length; i += channels) {
+    for (let c = 0; c < channels; c += 1) {
+      const g = dy[i + c];
+      const xHat = Math.fround(Math.fround(x[i + c] - mean[c]) * invStd[c]);
+      out.dx[i + c] = Math.fround(g * weight[c]) * invStd[c];
+      dWeight[c] += Math.fround(g * xHat);
+      dBias[c] += g;
+    }
+  }
+  out.dWeight.set(dWeight);
+  out.dBias.set(dBias);
+}
