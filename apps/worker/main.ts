@@ -16,7 +16,7 @@ import { createLogger } from '../../shared/observability/logger.ts';
 import { RedisOutageReporter } from '../../shared/observability/redis-outage-reporter.ts';
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import { CancelChannel } from '../../shared/queue/cancel-channel.ts';
-import { TrialEndSignal } from '../../shared/queue/trial-end-signal.ts';
+import { TrialEndSignal, type TrialStage } from '../../shared/queue/trial-end-signal.ts';
 import { TRAIN_WORKER_SETTINGS } from '../../shared/queue/queue-settings.ts';
 import { createWorkerConnection, describeRedisUrl, redisUrl } from '../../shared/queue/redis-connection.ts';
 import { requestReconcile } from '../../shared/recovery/reconcile-requests.ts';
@@ -96,6 +96,8 @@ class WorkerProcess {
   /** The train and evaluate workers of every queue this worker's labels satisfy. */
   private routedWorkers(labels: string[]): RoutedWorkers {
     const { store, metrics, routing, connection } = this;
+    const trialEnded = (sweepJobId: string, stage: TrialStage = 'ended') =>
+      void TrialEndSignal.publish(connection, sweepJobId, stage).catch((error: unknown) => logger.warn('could not signal the end of a trial', { sweepJobId, stage, error: String(error) }));
     const trainProcessor = createTrainProcessor({
       store,
       metrics,
@@ -111,6 +113,7 @@ class WorkerProcess {
       onLockLost: (handler) => {
         this.lockLost = handler;
       },
+      trialTrained: trialEnded,
     });
     const evaluateProcessor = createEvaluateProcessor({
       store,
@@ -119,8 +122,6 @@ class WorkerProcess {
         this.evaluationLockLost = handler;
       },
     });
-    const trialEnded = (sweepJobId: string) =>
-      void TrialEndSignal.publish(connection, sweepJobId).catch((error: unknown) => logger.warn('could not signal the end of a trial', { sweepJobId, error: String(error) }));
     return new RoutedWorkers({
       connection,
       queues: this.queues,
@@ -195,25 +196,33 @@ async function serveMetricsWhenAsked(metrics: WorkerMetrics): Promise<void> {
 
 /**
  * Listeners of one train or evaluate Worker: Redis errors to the outage log, lost locks
- * to its processor, and every job end to the per-user gate, since an ended job
- * frees a place in its submitter's share (AELAB_MAX_RUNNING_PER_USER).
+ * to its processor, every job end to the per-user gate, since an ended job frees a place
+ * in its submitter's share (AELAB_MAX_RUNNING_PER_USER), and a sweep trial's acknowledged
+ * job to its sweep, which may be waiting for it to complete.
  */
 function watchRoutedWorker(
   worker: Worker,
   kind: RoutedKind,
-  context: { outage: RedisOutageReporter; fairShare: FairShareGate; lockLost: (jobIds: string[]) => void; trialEnded: (sweepJobId: string) => void },
+  context: { outage: RedisOutageReporter; fairShare: FairShareGate; lockLost: (jobIds: string[]) => void; trialEnded: (sweepJobId: string, stage?: TrialStage) => void },
 ): void {
   const rebalanceShare = (job: Job | undefined) => {
     const user = job === undefined ? null : submitterOf(job);
     if (user !== null) context.fairShare.rebalance(user).catch((error: unknown) => logger.warn('fair-share rebalance failed', { user, error: String(error) }));
   };
   worker.on('error', context.outage.listener(`${worker.name} worker`));
-  worker.on('completed', rebalanceShare);
+  worker.on('completed', (job) => {
+    const sweepJobId = job.parent?.id;
+    if (sweepJobId !== undefined) context.trialEnded(sweepJobId, 'acknowledged');
+    rebalanceShare(job);
+  });
   worker.on('failed', (job, error) => {
     if (kind === 'train') logger.warn('train job failed', { jobId: job?.id, error: error.message });
     // A completed trial was announced by its processor (announcingTrialEnd); a failed one is announced here.
     const sweepJobId = job?.parent?.id;
-    if (sweepJobId !== undefined) context.trialEnded(sweepJobId);
+    if (sweepJobId !== undefined) {
+      context.trialEnded(sweepJobId);
+      context.trialEnded(sweepJobId, 'acknowledged');
+    }
     rebalanceShare(job);
   });
   worker.on('lockRenewalFailed', context.lockLost);

@@ -10,11 +10,13 @@ import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import { controlSweep, type SweepControllerDeps } from '../../shared/sweep/sweep-controller.ts';
 import { sweepPaths } from '../../shared/sweep/sweep-paths.ts';
 import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
+import { readStoredSweep } from '../../shared/sweep/stored-sweep.ts';
 
-/** How long a controller waits for a trial-end signal before it looks at storage anyway (a missed signal, a cancel request). */
+/**
+ * How long a controller waits for a trial's signal before it looks at storage (or the queue)
+ * anyway: a missed signal, a cancel request.
+ */
 const RECHECK_MS = 2_000;
-/** How often a finished sweep looks whether its last trial job has been acknowledged. */
-const ACKNOWLEDGEMENT_POLL_MS = 10;
 
 export interface SweepProcessorDeps extends Omit<SweepControllerDeps, 'runs'> {
   logger: Logger;
@@ -40,13 +42,14 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
     const controller: SweepControllerDeps = { ...deps, store, runs: new RunRepository(store) };
     const sweeps = new SweepRepository(store);
     await sweeps.update(sweepId, (r) => (r.status === 'queued' ? { ...r, status: 'running' } : r));
+    const stored = await readStoredSweep(store, sweepId);
     for (;;) {
       // Taken before the pass: a trial that ends during it wakes the next one at once.
       const heard = deps.trialEnds.heard(job.id ?? sweepId);
       const passStarted = performance.now();
-      const step = await controlSweep(controller, sweepId, job);
+      const step = await controlSweep(controller, sweepId, job, stored);
       log.debug('controller pass', { step: step.kind, ms: Math.round(performance.now() - passStarted) });
-      if (step.kind === 'done' && (await trialJobsAcknowledged(job, deps.shuttingDown))) {
+      if (step.kind === 'done' && (await trialJobsAcknowledged(job, job.id ?? sweepId, deps))) {
         await sweeps.update(sweepId, (r) => ({ ...r, status: step.status, finishedAt: new Date().toISOString() }));
         log.info('sweep finished', { status: step.status });
         return { status: step.status };
@@ -64,15 +67,17 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
 /**
  * True once no trial job of the sweep is waiting or active in BullMQ: a parent with such
  * children cannot complete, and the last trial's end is announced before its job is
- * acknowledged (trial-end-announcer.ts), milliseconds before. A job whose worker died is
- * taken again by the stalled-job check and closes at once, its run being completed.
- * False when the worker starts shutting down meanwhile: the sweep job goes back to the queue.
+ * acknowledged (trial-end-announcer.ts), milliseconds before. The queue is asked again
+ * each time a worker announces an acknowledgement. A job whose worker died is taken again
+ * by the stalled-job check and closes at once, its run being completed. False when the
+ * worker starts shutting down meanwhile: the sweep job goes back to the queue.
  */
-async function trialJobsAcknowledged(job: Job, shuttingDown: () => boolean): Promise<boolean> {
-  while (!shuttingDown()) {
+async function trialJobsAcknowledged(job: Job, sweepJobId: string, deps: Pick<SweepProcessorDeps, 'trialEnds' | 'shuttingDown'>): Promise<boolean> {
+  while (!deps.shuttingDown()) {
+    const heard = deps.trialEnds.heard(sweepJobId, 'acknowledged');
     const { unprocessed } = await job.getDependenciesCount({ unprocessed: true });
     if ((unprocessed ?? 0) === 0) return true;
-    await new Promise((resolve) => setTimeout(resolve, ACKNOWLEDGEMENT_POLL_MS));
+    await deps.trialEnds.next(sweepJobId, heard, RECHECK_MS, 'acknowledged');
   }
   return false;
 }

@@ -41,7 +41,7 @@ export function createTrainProcessor(deps: TrainProcessorDeps) {
       await deps.runs.markCancelled(runId);
       return { status: 'cancelled', epochsCompleted: 0, stoppedEarly: false };
     }
-    const record = await deps.runs.markRunning(runId, { host: hostname(), pid: process.pid });
+    const record = await deps.runs.markRunning(runId, { host: hostname(), pid: process.pid }, stored ?? undefined);
     // Taken after run.json says running: from here on, an earlier holder of this run writes nothing.
     const lease = await StorageLease.take(deps.store, runPaths(runId).lease, { host: hostname(), pid: process.pid });
     log.info('train job started', { attempt: record.attempts });

@@ -36,6 +36,12 @@ export interface TrainSupervisorDeps {
   onShutdown: (preempt: () => void) => void;
   /** Registers the function told which jobs' queue locks could not be renewed (BullMQ `lockRenewalFailed`). */
   onLockLost: (handler: (jobIds: string[]) => void) => void;
+  /**
+   * Told the sweep job's id when a sweep trial's last epoch is recorded (its metrics line and
+   * checkpoint are written): its controller may queue the next trial while this one still
+   * writes its last records (trial-end-signal.ts).
+   */
+  trialTrained: (sweepJobId: string) => void;
 }
 
 /** One taken train job whose run.json says running and whose storage lease this worker holds. */
@@ -168,6 +174,7 @@ export class TrainSupervisor {
       case 'epoch':
         this.deps.metrics.epochFinished(this.modelName, Number(message.record.images_per_s));
         log.info('epoch finished', { epoch: message.epoch, totalEpochs: message.totalEpochs, metrics: message.record });
+        if (message.epoch + 1 >= message.totalEpochs && job.parent?.id !== undefined && this.lostRun === null) this.deps.trialTrained(job.parent.id);
         // Side by side: the last epoch's three writes are on a trial's way to its end.
         this.enqueueUpdate(() =>
           Promise.all([

@@ -43,9 +43,12 @@ export class RunRepository {
     }
   }
 
-  /** Read-modify-write of run.json; the writer of a run's record is one process at a time. */
-  async update(runId: string, change: (record: RunRecord) => RunRecord): Promise<RunRecord> {
-    const current = await this.get(runId);
+  /**
+   * Read-modify-write of run.json; the writer of a run's record is one process at a time.
+   * `read`: the record as the caller has just read it, which is not read again.
+   */
+  async update(runId: string, change: (record: RunRecord) => RunRecord, read?: RunRecord): Promise<RunRecord> {
+    const current = read ?? (await this.get(runId));
     if (current === null) throw new Error(`run ${runId} has no run.json in storage`);
     const next = change(current);
     await this.store.write(runPaths(runId).runRecord, JSON.stringify(next, null, 2));
@@ -53,8 +56,8 @@ export class RunRepository {
     return next;
   }
 
-  /** A worker took the run: one more attempt, on this host and process, backend not yet chosen. */
-  markRunning(runId: string, worker: { host: string; pid: number }): Promise<RunRecord> {
+  /** A worker took the run: one more attempt, on this host and process, backend not yet chosen. `read`: as in update(). */
+  markRunning(runId: string, worker: { host: string; pid: number }, read?: RunRecord): Promise<RunRecord> {
     return this.update(runId, (r) => ({
       ...r,
       status: 'running',
@@ -64,7 +67,7 @@ export class RunRepository {
       // Set again by this attempt's child when it continues from a checkpoint.
       resumedFrom: null,
       worker: { ...worker, backend: null, device: null },
-    }));
+    }), read);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { applyOverrides } from '../config/overrides.ts';
+import type { ExperimentConfig } from '../config/experiment-config.ts';
 import { parseExperimentConfigObject, serializeConfigYaml } from '../config/load-experiment-config.ts';
 import type { EpochMetrics, RunRecord } from '../contracts/run-record.ts';
 import { SeededRandom } from '../random/seeded-random.ts';
@@ -40,8 +41,8 @@ export type ControllerStep = { kind: 'wait' } | { kind: 'done'; status: 'complet
  * rung) is a train job `<sweepId>-t<k>-e<epochs>`, a child of the sweep job. Ids are
  * deterministic, so a pass repeated after a crash queues nothing twice.
  */
-export async function controlSweep(deps: SweepControllerDeps, sweepId: string, parent: Job): Promise<ControllerStep> {
-  return (await SweepController.open(deps, sweepId, parent)).pass();
+export async function controlSweep(deps: SweepControllerDeps, sweepId: string, parent: Job, stored?: StoredSweep): Promise<ControllerStep> {
+  return (await SweepController.open(deps, sweepId, parent, stored)).pass();
 }
 
 /** A sweep as one pass sees it: collect what trials produced, propose new ones, promote stopped ones. */
@@ -50,9 +51,12 @@ export class SweepController {
   private readonly log: TrialLog;
   private readonly scheduler: TrialScheduler;
   private readonly fullBudget: number;
+  private events: TrialEvent[] = [];
   private trials: TrialView[] = [];
   private reports: TrialReport[] = [];
   private running = 0;
+  /** Running trials whose training is over (their last records are being written): their slots are free. */
+  private trainingOver = 0;
 
   private constructor(
     private readonly deps: SweepControllerDeps,
@@ -70,52 +74,95 @@ export class SweepController {
       : new NoEarlyStopping(this.fullBudget);
   }
 
-  static async open(deps: SweepControllerDeps, sweepId: string, parent: Job): Promise<SweepController> {
+  /**
+   * `stored`: the sweep as submitted, when the caller has read it already (it never changes
+   * during the sweep's life, so a processor reads it once for all its passes).
+   */
+  static async open(deps: SweepControllerDeps, sweepId: string, parent: Job, stored?: StoredSweep): Promise<SweepController> {
     // Side by side: a pass is on the hand-out path of the trial it queues.
-    const [stored, cancelled, events] = await Promise.all([readStoredSweep(deps.store, sweepId), deps.cancel.isRequested(sweepId), new TrialLog(deps.store, sweepId).events()]);
-    const controller = new SweepController(deps, sweepId, parent, stored, cancelled);
+    const [sweep, cancelled, events] = await Promise.all([stored ?? readStoredSweep(deps.store, sweepId), deps.cancel.isRequested(sweepId), new TrialLog(deps.store, sweepId).events()]);
+    const controller = new SweepController(deps, sweepId, parent, sweep, cancelled);
     controller.readEvents(events);
     return controller;
   }
 
   private readEvents(events: TrialEvent[]): void {
+    this.events = events;
     this.trials = trialsOf(events);
     this.reports = events.flatMap((event): TrialReport[] =>
       event.type === 'reported' ? [{ trialId: event.index, epoch: event.epoch, value: lossOf(event.value, this.spec.metric.goal) }] : [],
     );
   }
 
+  /** Appends a decision to the trial log; this pass's view follows it without reading the log again (the lease makes it the only writer). */
+  private async append(event: TrialEvent): Promise<void> {
+    await this.log.append(event);
+    this.events.push(event);
+    this.trials = trialsOf(this.events);
+  }
+
   async pass(): Promise<ControllerStep> {
-    const runningTrials = this.trials.filter((t) => t.status === 'running');
-    const runningRecords = await Promise.all(runningTrials.map((t) => this.deps.runs.get(t.runId)));
-    for (const [position, trial] of runningTrials.entries()) await this.collect(trial, runningRecords[position] ?? null);
-    this.trials = await this.log.trials();
+    await this.collectRunning();
     this.running = this.trials.filter((t) => t.status === 'running').length;
     if (this.cancelled) return this.running === 0 ? { kind: 'done', status: 'cancelled' } : { kind: 'wait' };
     const exhausted = await this.propose();
     if (this.trials.length >= this.spec.maxTrials || exhausted) await this.promote();
     if (this.running === 0) {
-      await writeLeaderboard(this.deps.store, this.sweepId, this.spec.metric, await this.log.trials());
+      await writeLeaderboard(this.deps.store, this.sweepId, this.spec.metric, this.trials);
       return { kind: 'done', status: 'completed' };
     }
     return { kind: 'wait' };
   }
 
-  /** What a running trial's last stretch of training produced, and whether it goes on. */
-  private async collect(trial: TrialView, run: RunRecord | null): Promise<void> {
-    if (run === null || !stretchFinished(run, trial)) {
-      if (this.cancelled) await this.cancelTrial(trial, run);
-      else await this.ensureQueued(trial, run);
-      return;
+  /**
+   * Running trials: those still training keep their job (side by side, each is a queue round
+   * trip), those whose stretch ended are collected in index order. A trial trained to its full
+   * budget that is still writing its last records (checkpoint, run record) leaves its slot to
+   * the next trial at once: it can only end, so the sweep never trains more than max_concurrent
+   * trials, and the next one is queued before this one's job is acknowledged.
+   */
+  private async collectRunning(): Promise<void> {
+    const running = this.trials.filter((t) => t.status === 'running');
+    const records = await Promise.all(running.map((t) => this.deps.runs.get(t.runId)));
+    const seen = running.map((trial, position) => ({ trial, run: records[position] ?? null }));
+    const underWay = seen.filter(({ trial, run }) => run === null || !stretchFinished(run, trial));
+    if (this.cancelled) {
+      for (const { trial, run } of underWay) await this.cancelTrial(trial, run);
+    } else {
+      const [over] = await Promise.all([
+        Promise.all(underWay.map(({ trial, run }) => this.trainedToTheEnd(trial, run))),
+        Promise.all(underWay.map(({ trial, run }) => this.ensureQueued(trial, run))),
+      ]);
+      this.trainingOver = over.filter(Boolean).length;
     }
+    for (const { trial, run } of seen) if (run !== null && stretchFinished(run, trial)) await this.collect(trial, run);
+  }
+
+  /**
+   * A running trial at its full budget whose last epoch's record is in metrics.jsonl (written
+   * before its checkpoint, its final run record and its job's end): it trains no more and can only end.
+   */
+  private async trainedToTheEnd(trial: TrialView, run: RunRecord | null): Promise<boolean> {
+    if (run?.status !== 'running' || trial.budget < this.fullBudget || run.epoch < trial.budget - 1) return false;
+    if (run.epoch >= trial.budget) return true;
+    return (await this.deps.runs.metrics(trial.runId)).some((record) => record.epoch === trial.budget - 1);
+  }
+
+  /** Trials holding a slot: running, less those whose training is over. */
+  private get busySlots(): number {
+    return this.running - this.trainingOver;
+  }
+
+  /** What a running trial's last stretch of training produced, and whether it goes on. */
+  private async collect(trial: TrialView, run: RunRecord): Promise<void> {
     if (run.status === 'failed' || run.status === 'cancelled') {
-      await this.log.append({ type: 'finished', index: trial.index, status: run.status, epochsRun: run.epoch, at: now() });
+      await this.append({ type: 'finished', index: trial.index, status: run.status, epochsRun: run.epoch, at: now() });
       return;
     }
     const value = await this.metricAt(trial.runId, run.epoch);
     // A pass that died after reporting and before deciding reports once, not twice.
     if (value !== null && trial.reports[String(run.epoch)] === undefined) {
-      await this.log.append({ type: 'reported', index: trial.index, epoch: run.epoch, value, at: now() });
+      await this.append({ type: 'reported', index: trial.index, epoch: run.epoch, value, at: now() });
       this.reports.push({ trialId: trial.index, epoch: run.epoch, value: lossOf(value, this.spec.metric.goal) });
     }
     const atFullBudget = run.epoch >= this.fullBudget || run.stoppedEarly || value === null;
@@ -123,7 +170,7 @@ export class SweepController {
     if (!atFullBudget && verdict === 'continue' && !this.cancelled) {
       await this.continueTrial(trial, nextRung(this.scheduler, run.epoch));
     } else {
-      await this.log.append({ type: 'finished', index: trial.index, status: atFullBudget ? 'completed' : 'stopped', epochsRun: run.epoch, at: now() });
+      await this.append({ type: 'finished', index: trial.index, status: atFullBudget ? 'completed' : 'stopped', epochsRun: run.epoch, at: now() });
     }
   }
 
@@ -131,13 +178,12 @@ export class SweepController {
   private async propose(): Promise<boolean> {
     const { spec } = this;
     const sampler = samplerFor(spec);
-    while (this.running < spec.maxConcurrent && this.trials.length < spec.maxTrials) {
+    while (this.busySlots < spec.maxConcurrent && this.trials.length < spec.maxTrials) {
       const finished = this.trials.filter((t) => t.value !== null && t.status !== 'running').map((t) => ({ params: t.params, value: lossOf(t.value!, spec.metric.goal) }));
       const index = this.trials.length;
       const params = sampler.propose({ finished, running: this.trials.filter((t) => t.status === 'running').map((t) => ({ params: t.params })), random: new SeededRandom(spec.seed).fork(`trial-${index}`) });
       if (params === null) return true;
-      await this.log.append({ type: 'proposed', index, runId: trialRunId(this.sweepId, index), params, budget: this.scheduler.rungs()[0] ?? this.fullBudget, at: now() });
-      this.trials = await this.log.trials();
+      await this.append({ type: 'proposed', index, runId: trialRunId(this.sweepId, index), params, budget: this.scheduler.rungs()[0] ?? this.fullBudget, at: now() });
       await this.ensureQueued(this.trials.find((t) => t.index === index)!, null);
       this.running += 1;
     }
@@ -146,12 +192,11 @@ export class SweepController {
 
   /** With nothing new to try, stopped trials that now rank in their rung's top group go on. */
   private async promote(): Promise<void> {
-    while (this.running < this.spec.maxConcurrent) {
+    while (this.busySlots < this.spec.maxConcurrent) {
       const busy = new Set(this.trials.filter((t) => t.status !== 'stopped').map((t) => t.index));
       const promotion = this.scheduler.promotable(this.reports, busy);
       if (promotion === null) return;
       await this.continueTrial(this.trials.find((t) => t.index === promotion.trialId)!, promotion.toEpoch);
-      this.trials = await this.log.trials();
       this.running += 1;
     }
   }
@@ -177,14 +222,10 @@ export class SweepController {
     const raw = applyOverrides(this.stored.baseRaw, { ...trial.params, name: `${this.spec.name}-t${trial.index}`, 'trainer.params.nr_epochs': trial.budget }, source);
     const { config } = parseExperimentConfigObject(raw, source);
     const configYaml = serializeConfigYaml(raw);
-    if (run === null) {
-      await this.deps.runs.create(newRunRecord(trial.runId, config, configYaml, this.submittedBy), configYaml);
-    } else if (run.status === 'completed' && run.totalEpochs < trial.budget) {
-      await this.deps.store.write(runPaths(trial.runId).config, configYaml);
-      await this.deps.runs.markQueued(trial.runId, { totalEpochs: trial.budget });
-    }
     const jobId = trialJobId(this.sweepId, trial.index, trial.budget);
-    if ((await this.deps.routing.queues.of('train', config.requires).getJob(jobId)) !== undefined) return;
+    // The run's files and the queue's answer side by side: both are on the trial's hand-out path.
+    const [queued] = await Promise.all([this.deps.routing.queues.of('train', config.requires).getJob(jobId), this.prepareRun(trial, run, config, configYaml)]);
+    if (queued !== undefined) return;
     await enqueueTrainJob(this.deps.routing, {
       runId: trial.runId,
       name: config.name,
@@ -195,8 +236,18 @@ export class SweepController {
     });
   }
 
+  /** A new trial's run is created; a completed one that goes on to a higher rung is queued again with its new budget. */
+  private async prepareRun(trial: TrialView, run: RunRecord | null, config: ExperimentConfig, configYaml: string): Promise<void> {
+    if (run === null) {
+      await this.deps.runs.create(newRunRecord(trial.runId, config, configYaml, this.submittedBy), configYaml);
+    } else if (run.status === 'completed' && run.totalEpochs < trial.budget) {
+      await this.deps.store.write(runPaths(trial.runId).config, configYaml);
+      await this.deps.runs.markQueued(trial.runId, { totalEpochs: trial.budget });
+    }
+  }
+
   private async continueTrial(trial: TrialView, budget: number): Promise<void> {
-    await this.log.append({ type: 'continued', index: trial.index, budget, at: now() });
+    await this.append({ type: 'continued', index: trial.index, budget, at: now() });
     await this.ensureQueued({ ...trial, status: 'running', budget }, await this.deps.runs.get(trial.runId));
   }
 
@@ -212,7 +263,7 @@ export class SweepController {
       return;
     }
     if (run !== null && run.status !== 'completed' && run.status !== 'failed') await this.deps.runs.markCancelled(trial.runId);
-    await this.log.append({ type: 'finished', index: trial.index, status: 'cancelled', epochsRun: run?.epoch ?? 0, at: now() });
+    await this.append({ type: 'finished', index: trial.index, status: 'cancelled', epochsRun: run?.epoch ?? 0, at: now() });
   }
 }
 

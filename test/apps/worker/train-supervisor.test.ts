@@ -85,6 +85,7 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
   let runs: RunRepository;
   let lockLost: (jobIds: string[]) => void;
   let shuttingDown: boolean;
+  let trialTrained: (sweepJobId: string) => void;
 
   beforeAll(() => {
     redis = connection();
@@ -99,6 +100,7 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
     runs = new RunRepository(store);
     lockLost = () => undefined;
     shuttingDown = false;
+    trialTrained = () => undefined;
   });
   afterEach(() => cleanup());
 
@@ -117,6 +119,7 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
       onLockLost: (handler) => {
         lockLost = handler;
       },
+      trialTrained: (sweepJobId) => trialTrained(sweepJobId),
     };
   }
 
@@ -146,6 +149,29 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
     expect(await runs.get('done-run')).toMatchObject({ status: 'completed', epoch: 2, stoppedEarly: false, latestMetrics: { epoch: 1 }, worker: { backend: 'cpu', threads: 2 } });
     expect((await queue.getJob('done-run'))?.progress).toMatchObject({ epoch: 2, progress: 100 });
     expect(child.released).toBe(true);
+  });
+
+  it("a sweep trial's last epoch is announced to its sweep once, before the run is completed", async () => {
+    const sweepQueue = new Queue('sweep', { connection: redis, prefix: queuePrefix() });
+    await sweepQueue.add('s', {}, { jobId: 'sweep-job' });
+    const { config } = parseExperimentConfigText(CONFIG, 'c.yaml');
+    await runs.create(newRunRecord('trial-run', config, CONFIG, 'ann'), CONFIG);
+    await runs.markRunning('trial-run', { host: hostname(), pid: process.pid });
+    const lease = await StorageLease.take(store, runPaths('trial-run').lease, { host: hostname(), pid: process.pid });
+    const job = await queue.add('train', { runId: 'trial-run', name: 't', config: {} } as TrainJob, { jobId: 'trial-run', parent: { id: 'sweep-job', queue: sweepQueue.qualifiedName } });
+    const announced: { sweepJobId: string; status: string | undefined }[] = [];
+    trialTrained = (sweepJobId) => void runs.get('trial-run').then((run) => announced.push({ sweepJobId, status: run?.status }));
+    const child = new ScriptedChild(async (emit) => {
+      emit(epoch(0, 2));
+      emit(epoch(1, 2));
+      await expect.poll(() => announced.length).toBe(1);
+      return { type: 'done', status: 'completed', epochsCompleted: 2, health: HEALTHY };
+    });
+    await supervise(child, 'trial-run', { job, lease });
+    expect(announced).toEqual([{ sweepJobId: 'sweep-job', status: 'running' }]);
+    expect(await runs.get('trial-run')).toMatchObject({ status: 'completed', epoch: 2 });
+    await sweepQueue.obliterate({ force: true });
+    await sweepQueue.close();
   });
 
   it('a cancel request reaches the child as a stop, and the run ends cancelled', async () => {

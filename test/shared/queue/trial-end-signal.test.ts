@@ -38,6 +38,16 @@ describe('TrialEndSignal: a sweep controller wakes when one of its trials ends',
     await other;
   });
 
+  it("an acknowledged trial job wakes the sweep waiting for acknowledgements, not its controller", async () => {
+    const acknowledgement = signal.next('sweep-e', signal.heard('sweep-e', 'acknowledged'), 60_000, 'acknowledged');
+    const controller = signal.next('sweep-e', signal.heard('sweep-e'), 60_000);
+    await TrialEndSignal.publish(publisher, 'sweep-e', 'acknowledged');
+    expect(await settlesFirst(acknowledgement, 5_000)).toBe('signal');
+    expect(await settlesFirst(controller, 300)).toBe('timer');
+    signal.wakeAll();
+    await controller;
+  });
+
   it('does not wait at all for an end heard during the controller pass', async () => {
     const heard = signal.heard('sweep-c');
     await TrialEndSignal.publish(publisher, 'sweep-c');

@@ -36,6 +36,13 @@ describe('RunRepository state transitions', () => {
     expect(done.finishedAt).not.toBeNull();
   });
 
+  it('a run taken from the record its worker has just read is written from that record', async () => {
+    const read = (await runs.get('r1'))!;
+    await runs.update('r1', (r) => ({ ...r, name: 'renamed on disk meanwhile' }));
+    expect(await runs.markRunning('r1', { host: 'h', pid: 1 }, read)).toMatchObject({ status: 'running', attempts: 1, name: read.name });
+    expect(await runs.get('r1')).toMatchObject({ status: 'running', name: read.name });
+  });
+
   it('a cancelled or failed run records when it ended, and a failure why', async () => {
     expect((await runs.markCancelled('r1')).finishedAt).not.toBeNull();
     expect(await runs.markFailed('r1', 'could not be queued')).toMatchObject({ status: 'failed', error: 'could not be queued' });

@@ -19,7 +19,7 @@ import { useTestRedis } from '../../support/use-test-redis.ts';
 
 const LR = 'trainer.params.optimizer_params.lr';
 
-describe('SweepController: passes over a grid sweep of three trials, two at a time, on real queues', () => {
+describe('SweepController: passes over grid sweeps, two trials at a time, on real queues', () => {
   const connection = useTestRedis('sweep-controller');
   let redis: Redis;
   let sweepQueue: Queue;
@@ -45,11 +45,11 @@ describe('SweepController: passes over a grid sweep of three trials, two at a ti
   afterEach(() => cleanup());
 
   /** A submitted sweep: its stored spec and its (waiting) sweep job, the parent of its trials' jobs. */
-  async function submitted(): Promise<{ sweepId: string; parent: Job }> {
+  async function submitted(values = [0.003, 0.001, 0.002]): Promise<{ sweepId: string; parent: Job }> {
     sweeps += 1;
     const sweepId = `s-test-${sweeps}`;
     const { spec, baseRaw } = parseSweepSpec(
-      { name: 't', base: 'smoke/baseline.yaml', method: 'grid', metric: { name: 'val.loss_mse', goal: 'minimize' }, max_concurrent: 2, parameters: { [LR]: { values: [0.003, 0.001, 0.002] } } },
+      { name: 't', base: 'smoke/baseline.yaml', method: 'grid', metric: { name: 'val.loss_mse', goal: 'minimize' }, max_concurrent: 2, parameters: { [LR]: { values } } },
       'test sweep',
       { configsDir: resolve('configs') },
     );
@@ -87,6 +87,31 @@ describe('SweepController: passes over a grid sweep of three trials, two at a ti
     expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'done', status: 'completed' });
     const leaderboard = JSON.parse(await store.readText(sweepPaths(sweepId).leaderboard)) as { value: number; params: Record<string, number> }[];
     expect(leaderboard.map((entry) => entry.params[LR])).toEqual([0.001, 0.002, 0.003]);
+  });
+
+  it('a trial trained to its full budget but still writing its last records leaves its slot to the next trial; one still training does not', async () => {
+    const { sweepId, parent } = await submitted([0.003, 0.001, 0.002, 0.004]);
+    await controlSweep(deps, sweepId, parent);
+    const [first, second] = await new TrialLog(store, sweepId).trials();
+    for (const trial of [first, second]) {
+      await deps.runs.markRunning(trial.runId, { host: 'h', pid: 1 });
+      await deps.runs.update(trial.runId, (r) => ({ ...r, epoch: trial.budget - 1 }));
+    }
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    expect(await new TrialLog(store, sweepId).trials()).toHaveLength(2);
+
+    // The last epoch's record is written before its checkpoint and before run.json says so.
+    await store.appendLine(runPaths(first.runId).metrics, JSON.stringify({ epoch: first.budget - 1, val: { loss_mse: 1 } }));
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    const trials = await new TrialLog(store, sweepId).trials();
+    expect(trials.map((t) => t.status)).toEqual(['running', 'running', 'running']);
+    expect(await queues.of('train', []).getJob(trialJobId(sweepId, 2, trials[2].budget))).toBeDefined();
+    // Its slot is given once: a pass before it completes queues nothing more, until the second trial's training is over too.
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    expect(await new TrialLog(store, sweepId).trials()).toHaveLength(3);
+    await deps.runs.update(second.runId, (r) => ({ ...r, epoch: second.budget }));
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    expect(await new TrialLog(store, sweepId).trials()).toHaveLength(4);
   });
 
   it('a cancelled sweep removes its waiting trials, marks their runs cancelled and ends cancelled', async () => {
