@@ -1,11 +1,11 @@
 /** The `aelab` command. */
-import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import type { RunPage } from '../../shared/runs/run-repository.ts';
 import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import { ApiClient, CliError } from './api-client.ts';
 import { runDemo } from './demo-command.ts';
 import { type PhantomsCommandOptions, writePhantomsCommand } from './phantoms-command.ts';
+import { readSubmittedFile } from './read-submitted-file.ts';
 import { formatSeconds, watchRun } from './watch-run.ts';
 import { watchSweep } from './watch-sweep.ts';
 import { watchSuite } from './watch-suite.ts';
@@ -25,12 +25,7 @@ program
   .option('-s, --set <key=value...>', 'dotted-path override, e.g. trainer.params.nr_epochs=3 (value parsed as JSON when it can be)', collectOverrides, {})
   .option('-w, --watch', 'follow the run until it ends')
   .action(async (configFile: string, options: { set: Record<string, unknown>; watch?: boolean }) => {
-    let text: string;
-    try {
-      text = await readFile(configFile, 'utf8');
-    } catch {
-      throw new CliError(`cannot read config file ${configFile}`);
-    }
+    const text = await readSubmittedFile(configFile, 'config');
     const client = new ApiClient();
     const run = await client.post<RunRecord>('/api/v1/runs', { config: text, overrides: options.set });
     process.stdout.write(`${run.id}\n`);
@@ -138,12 +133,7 @@ program
   .argument('<suite>', 'suite YAML file (e.g. configs/suites/smoke.yaml)')
   .option('--no-wait', 'submit and return without following the suite')
   .action(async (file: string, options: { wait: boolean }) => {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      throw new CliError(`cannot read suite file ${file}`);
-    }
+    const text = await readSubmittedFile(file, 'suite');
     const client = new ApiClient();
     const submitted = await client.post<SuiteSubmission>('/api/v1/suites', { suite: text, source: file });
     process.stdout.write(`suite ${submitted.name}: ${submitted.created.length} runs queued, ${submitted.resumed.length} resumed, ${submitted.unchanged.length} already there\n`);
@@ -160,12 +150,7 @@ sweep
   .argument('<file>', 'sweep YAML file')
   .option('-w, --watch', 'follow the sweep until it ends')
   .action(async (file: string, options: { watch?: boolean }) => {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      throw new CliError(`cannot read sweep file ${file}`);
-    }
+    const text = await readSubmittedFile(file, 'sweep');
     const client = new ApiClient();
     const submitted = await client.post<{ id: string }>('/api/v1/sweeps', { sweep: text });
     process.stdout.write(`${submitted.id}\n`);

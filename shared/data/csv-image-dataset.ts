@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { decodeGrayscaleImage } from './decode-grayscale-image.ts';
 import type { GrayscaleImage } from './grayscale-image.ts';
-import type { ImageBatch, ImageDataset } from './image-dataset.ts';
+import type { ImageBatch } from './image-dataset.ts';
 import { DEFAULT_RESIZE, resizeImage, type ResizeMethod } from './resize-image.ts';
+import { type DatasetFileOptions, SizedImageDataset } from './sized-image-dataset.ts';
 import { assertSplitFilesExist, readSplitCsv, type SplitCsvRow } from './split-csv.ts';
 
-export interface CsvImageDatasetOptions {
+export interface CsvImageDatasetOptions extends DatasetFileOptions {
   /** Split CSVs (see split-csv.ts), concatenated in this order; relative to dataRoot unless absolute. */
   csvs: readonly string[];
   /**
@@ -13,12 +14,6 @@ export interface CsvImageDatasetOptions {
    * `label_dir`); default none, and batches then carry no masks.
    */
   maskCsvs?: readonly string[];
-  /** Directory the CSV paths and the image paths inside them are relative to. */
-  dataRoot: string;
-  /** [height, width] every image is resized to. */
-  size: readonly [number, number];
-  /** How images and masks are resized (see resize-image.ts); default `bilinear`, the official training path. */
-  resize?: ResizeMethod;
 }
 
 /**
@@ -28,12 +23,7 @@ export interface CsvImageDatasetOptions {
  * downstream path (uint8 truncation + Pillow's antialiased bilinear). Masks are resized
  * the same way and then thresholded at 0.5, so they stay 0/1.
  */
-export class CsvImageDataset implements ImageDataset {
-  readonly source: string;
-  readonly size: number;
-  readonly height: number;
-  readonly width: number;
-
+export class CsvImageDataset extends SizedImageDataset {
   private constructor(
     source: string,
     size: readonly [number, number],
@@ -41,18 +31,13 @@ export class CsvImageDataset implements ImageDataset {
     private readonly maskRows: readonly SplitCsvRow[] | null,
     private readonly resize: ResizeMethod,
   ) {
-    this.source = source;
-    this.size = rows.length;
-    [this.height, this.width] = size;
+    super(source, rows.length, size);
   }
 
   /** Reads the CSVs and checks that every listed file exists, so bad data fails before training. */
   static async open(options: CsvImageDatasetOptions): Promise<CsvImageDataset> {
     const { csvs, maskCsvs, dataRoot, size, resize = DEFAULT_RESIZE } = options;
-    const [height, width] = size;
-    if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
-      throw new Error(`csv dataset: size must be two positive integers [height, width], got [${size.join(', ')}]`);
-    }
+    SizedImageDataset.checkTargetSize('csv dataset', size);
     if (csvs.length === 0) throw new Error('csv dataset: no split CSV given');
     if (maskCsvs !== undefined && maskCsvs.length !== csvs.length) {
       throw new Error(
@@ -71,7 +56,7 @@ export class CsvImageDataset implements ImageDataset {
     for (const split of [...splits, ...(maskSplits ?? [])]) await assertSplitFilesExist(split);
     return new CsvImageDataset(
       splits.map((s) => s.csv).join(', '),
-      [height, width],
+      size,
       splits.flatMap((s) => s.rows),
       maskSplits === null ? null : maskSplits.flatMap((s) => s.rows),
       resize,
@@ -82,11 +67,7 @@ export class CsvImageDataset implements ImageDataset {
     const pixels = this.height * this.width;
     const images = new Float32Array(indices.length * pixels);
     const masks = this.maskRows === null ? undefined : new Float32Array(indices.length * pixels);
-    for (const i of indices) {
-      if (!Number.isInteger(i) || i < 0 || i >= this.size) {
-        throw new Error(`${this.source}: index ${i} is outside [0, ${this.size})`);
-      }
-    }
+    this.checkIndices(indices);
     await Promise.all(
       indices.map(async (i, position) => {
         images.set(await this.readResized(this.rows[i]), position * pixels);

@@ -1,9 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { readIdxFile } from './idx-file.ts';
-import type { ImageBatch, ImageDataset } from './image-dataset.ts';
+import type { ImageBatch } from './image-dataset.ts';
 import { DEFAULT_RESIZE, resizeImage, type ResizeMethod } from './resize-image.ts';
+import { type DatasetFileOptions, SizedImageDataset } from './sized-image-dataset.ts';
 
-export interface IdxImageDatasetOptions {
+export interface IdxImageDatasetOptions extends DatasetFileOptions {
   /**
    * IDX file of images, shape [count, rows, columns], unsigned bytes (e.g.
    * `train-images-idx3-ubyte` or its `.gz`); relative to dataRoot unless absolute.
@@ -16,12 +17,6 @@ export interface IdxImageDatasetOptions {
   labels?: string;
   /** Keep only the images whose label is one of these (one-class experiments: `[0]`); default all images. */
   classes?: readonly number[];
-  /** Directory `images` and `labels` are relative to. */
-  dataRoot: string;
-  /** [height, width] every image is resized to. */
-  size: readonly [number, number];
-  /** How images are resized (see resize-image.ts); default `bilinear`, the official training path. */
-  resize?: ResizeMethod;
 }
 
 /**
@@ -31,12 +26,7 @@ export interface IdxImageDatasetOptions {
  * `<images path as given>#<index in the file>`. Batches carry no labels: which images
  * count as normal is the choice of the experiment, made with `classes`.
  */
-export class IdxImageDataset implements ImageDataset {
-  readonly source: string;
-  readonly size: number;
-  readonly height: number;
-  readonly width: number;
-
+export class IdxImageDataset extends SizedImageDataset {
   private constructor(
     source: string,
     size: readonly [number, number],
@@ -46,17 +36,12 @@ export class IdxImageDataset implements ImageDataset {
     private readonly indices: Int32Array,
     private readonly resize: ResizeMethod,
   ) {
-    this.source = source;
-    this.size = indices.length;
-    [this.height, this.width] = size;
+    super(source, indices.length, size);
   }
 
   static async open(options: IdxImageDatasetOptions): Promise<IdxImageDataset> {
     const { images, labels, classes, dataRoot, size, resize = DEFAULT_RESIZE } = options;
-    const [height, width] = size;
-    if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
-      throw new Error(`idx dataset: size must be two positive integers [height, width], got [${size.join(', ')}]`);
-    }
+    SizedImageDataset.checkTargetSize('idx dataset', size);
     if (classes !== undefined && labels === undefined) {
       throw new Error(`idx dataset ${images}: classes [${classes.join(', ')}] need a labels file to select by`);
     }
@@ -83,7 +68,7 @@ export class IdxImageDataset implements ImageDataset {
       }
     }
     const source = `idx(${images}${classes === undefined ? '' : `, classes [${classes.join(', ')}]`})`;
-    return new IdxImageDataset(source, [height, width], images, imageFile.data, [rows, columns], kept, resize);
+    return new IdxImageDataset(source, size, images, imageFile.data, [rows, columns], kept, resize);
   }
 
   async load(indices: readonly number[]): Promise<ImageBatch> {
@@ -92,10 +77,8 @@ export class IdxImageDataset implements ImageDataset {
     const outPixels = this.height * this.width;
     const images = new Float32Array(indices.length * outPixels);
     const names: string[] = [];
+    this.checkIndices(indices);
     indices.forEach((i, position) => {
-      if (!Number.isInteger(i) || i < 0 || i >= this.size) {
-        throw new Error(`${this.source}: index ${i} is outside [0, ${this.size})`);
-      }
       const item = this.indices[i];
       const bytes = this.pixels.subarray(item * inPixels, (item + 1) * inPixels);
       const image = new Float32Array(inPixels);

@@ -1,5 +1,6 @@
-import type { ImageBatch, ImageDataset } from './image-dataset.ts';
+import type { ImageBatch } from './image-dataset.ts';
 import { PHANTOM_PATHOLOGIES, renderPhantom, type PhantomPathology } from './phantoms.ts';
+import { SizedImageDataset } from './sized-image-dataset.ts';
 
 /** The normal splits, then one test set per pathology. */
 export type PhantomSplit = 'train' | 'val' | 'test' | PhantomPathology;
@@ -38,11 +39,7 @@ export function phantomName(split: PhantomSplit, i: number): string {
  * Phantoms rendered on demand. Normal splits are labelled 0 with empty masks; the
  * pathology splits are labelled 1 and carry their masks.
  */
-export class PhantomDataset implements ImageDataset {
-  readonly source: string;
-  readonly size: number;
-  readonly height: number;
-  readonly width: number;
+export class PhantomDataset extends SizedImageDataset {
   private readonly seed: number;
   private readonly split: PhantomSplit;
   private readonly pathology: PhantomPathology | null;
@@ -56,17 +53,11 @@ export class PhantomDataset implements ImageDataset {
       throw new Error(`phantoms: count of split '${split}' must be an integer in [0, ${PHANTOM_SPLIT_BLOCK}], got ${count}`);
     }
     if (!Number.isFinite(seed)) throw new Error(`phantoms: seed must be a finite number, got ${seed}`);
-    const [height, width] = size;
-    if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
-      throw new Error(`phantoms: size must be two positive integers [height, width], got [${size.join(', ')}]`);
-    }
+    SizedImageDataset.checkTargetSize('phantoms', size);
+    super(`phantoms(seed=${seed}, ${split})`, count, size);
     this.seed = seed;
     this.split = split;
     this.pathology = (PHANTOM_PATHOLOGIES as readonly string[]).includes(split) ? (split as PhantomPathology) : null;
-    this.size = count;
-    this.height = height;
-    this.width = width;
-    this.source = `phantoms(seed=${seed}, ${split})`;
   }
 
   async load(indices: readonly number[]): Promise<ImageBatch> {
@@ -74,10 +65,8 @@ export class PhantomDataset implements ImageDataset {
     const images = new Float32Array(indices.length * pixels);
     const masks = new Float32Array(indices.length * pixels);
     const names: string[] = [];
+    this.checkIndices(indices);
     indices.forEach((i, position) => {
-      if (!Number.isInteger(i) || i < 0 || i >= this.size) {
-        throw new Error(`${this.source}: index ${i} is outside [0, ${this.size})`);
-      }
       const phantom = renderPhantom({
         seed: this.seed,
         index: phantomSubjectIndex(this.split, i),

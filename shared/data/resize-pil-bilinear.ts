@@ -30,36 +30,39 @@ export function resizePilBilinear(
     throw new Error(`resizePilBilinear: source has ${source.length} values, expected ${inH}×${inW} = ${inH * inW}`);
   }
   let image = source;
-  let width = inW;
   if (outW !== inW) {
-    const cols = fixedPointWeights(inW, outW);
-    const out = new Uint8Array(inH * outW);
-    for (let y = 0; y < inH; y++) {
-      for (let o = 0; o < outW; o++) {
-        let sum = HALF;
-        const start = y * width + cols.first[o];
-        const w = o * cols.taps;
-        for (let k = 0; k < cols.count[o]; k++) sum += image[start + k] * cols.weights[w + k];
-        out[y * outW + o] = clip8(sum);
-      }
-    }
-    image = out;
-    width = outW;
+    // Along each of the inH rows: neighbouring inputs are 1 apart, rows inW (in) and outW (out).
+    image = resamplePass(image, fixedPointWeights(inW, outW), { lines: inH, inLine: inW, outLine: outW, step: 1 });
   }
   if (outH !== inH) {
-    const rows = fixedPointWeights(inH, outH);
-    const out = new Uint8Array(outH * width);
-    for (let o = 0; o < outH; o++) {
-      for (let x = 0; x < width; x++) {
-        let sum = HALF;
-        const w = o * rows.taps;
-        for (let k = 0; k < rows.count[o]; k++) sum += image[(rows.first[o] + k) * width + x] * rows.weights[w + k];
-        out[o * width + x] = clip8(sum);
-      }
-    }
-    image = out;
+    // Along each of the outW columns: neighbouring inputs are a row (outW values) apart.
+    image = resamplePass(image, fixedPointWeights(inH, outH), { lines: outW, inLine: 1, outLine: 1, step: outW });
   }
   return image === source ? source.slice() : image;
+}
+
+/** How one pass walks the image: `lines` lines along the axis, each `inLine`/`outLine` apart, samples `step` apart. */
+interface PassLayout {
+  lines: number;
+  inLine: number;
+  outLine: number;
+  step: number;
+}
+
+/** One separable pass: each output sample is the weighted sum of its window along the axis. */
+function resamplePass(image: Uint8Array, axis: ReturnType<typeof fixedPointWeights>, layout: PassLayout): Uint8Array {
+  const { lines, inLine, outLine, step } = layout;
+  const out = new Uint8Array(lines * axis.first.length);
+  for (let line = 0; line < lines; line++) {
+    for (let o = 0; o < axis.first.length; o++) {
+      let sum = HALF;
+      const start = line * inLine + axis.first[o] * step;
+      const w = o * axis.taps;
+      for (let k = 0; k < axis.count[o]; k++) sum += image[start + k * step] * axis.weights[w + k];
+      out[line * outLine + o * step] = clip8(sum);
+    }
+  }
+  return out;
 }
 
 const PRECISION_BITS = 22;

@@ -6,24 +6,12 @@ import { buildConvAutoencoder, checkOutputSize, convAutoencoderParamsSchema, con
 import { buildDaeUnet, checkDaeUnetInputSize, daeUnetParamsSchema } from './models/dae-unet.ts';
 import { buildDenseConvAutoencoder, denseConvAutoencoderParamsSchema } from './models/dense-conv-autoencoder.ts';
 import { betaVaeParamsSchema, buildBetaVae, checkBetaVaeInputSize } from './models/beta-vae.ts';
+import type { BuildModelOptions, ModelShapeOptions } from './models/build-model-options.ts';
 import { parseModelParams } from './models/model-params-error.ts';
 import { buildMorphaeus, morphaeusParamsSchema, planMorphaeus } from './models/morphaeus.ts';
 import { buildVae, checkVaeInputSize, vaeParamsSchema } from './models/vae.ts';
 import { buildSoftIntroVae, checkSoftIntroVaeInputSize, softIntroVaeParamsSchema } from './models/soft-intro-vae.ts';
 import { buildSyntheticObjective, syntheticObjectiveParamsSchema } from './models/synthetic-objective.ts';
-import type { SeededRandom } from '../random/seeded-random.ts';
-
-export interface BuildModelOptions {
-  /** `reference` reproduces the official code's quirks; `corrected` switches them off. */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights (fork it from the run's generator). */
-  random: SeededRandom;
-  /** Input [height, width], the data loader's target size. */
-  inputSize: [number, number];
-}
-
-/** What fixes a model's shapes: the mode and the input size, not the weights. */
-export type ModelShapeOptions = Omit<BuildModelOptions, 'random'>;
 
 interface ModelDefinition {
   /** Validates `model.params`, throwing a ModelParamsError that names each bad key. */

@@ -10,6 +10,7 @@ import { torchLayoutOf, torchToTf } from '../layers/torch-layout.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -47,15 +48,6 @@ export const aaeParamsSchema = z.strictObject({
 /** What a config may write: the official keys, all but `z_dim` optional. */
 export type AaeParams = z.input<typeof aaeParamsSchema>;
 
-export interface BuildAaeOptions {
-  /** `reference` reproduces the official code; `corrected` applies GPND's init (see `normal_init`). */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights. */
-  random: SeededRandom;
-  /** Input [height, width]; must be square, 32·2^extra_layers. */
-  inputSize: [number, number];
-}
-
 /** The four sub-networks, as the official attributes name them. */
 export type AaeSubnetwork = 'E' | 'G' | 'D' | 'ZD';
 
@@ -67,8 +59,10 @@ const LEAKY_SLOPE = 0.2;
  * Builds the AAE of Pidhorskyi et al. (GPND) as the official code does (docs/models.md §10.1):
  * encoder E, generator G, image discriminator D and latent discriminator ZD, created in the
  * official order (E, G, ZD, D), which is also the state_dict order.
+ *
+ * In `corrected` mode GPND's init applies (see `normal_init`); the input must be square, 32·2^extra_layers.
  */
-export function buildAae(params: AaeParams, options: BuildAaeOptions): AdversarialAutoencoder {
+export function buildAae(params: AaeParams, options: BuildModelOptions): AdversarialAutoencoder {
   const p = parseModelParams('aae', aaeParamsSchema, params);
   checkAaeInputSize(p, options.inputSize);
   const side = options.inputSize[0];

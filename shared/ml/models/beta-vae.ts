@@ -11,6 +11,7 @@ import { randomNormalTensor } from '../random-normal-tensor.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 /** Feature channels of every hidden conv, and of the 1×1 map between encoder and decoder. */
 const HIDDEN = 32;
@@ -45,15 +46,6 @@ export const betaVaeParamsSchema = z.strictObject({
 /** What a config may write: the official keys, all optional. */
 export type BetaVaeParams = z.input<typeof betaVaeParamsSchema>;
 
-export interface BuildBetaVaeOptions {
-  /** No quirk of this model differs between the modes; kept for the registry's signature. */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights; the model's own sampling stream is forked from it. */
-  random: SeededRandom;
-  /** Input [height, width]: 128×128 with `additional_layer`, 64×64 without. */
-  inputSize: [number, number];
-}
-
 interface Step<Layer> {
   layer: Layer;
   relu: boolean;
@@ -65,8 +57,11 @@ interface Step<Layer> {
  * get Kaiming-normal weights and zero biases; the transposed convs keep PyTorch's default
  * init, because the official `kaiming_init` only matches nn.Conv2d and nn.Linear. Latents
  * are returned as [batch, z_dim]: `z_mu`, `z_logvar` (a true log-variance here).
+ *
+ * No quirk differs between the modes; the input is 128×128 with `additional_layer`, 64×64 without. The model's
+ * own sampling stream is forked from `random`.
  */
-export function buildBetaVae(params: BetaVaeParams, options: BuildBetaVaeOptions): AutoencoderModel {
+export function buildBetaVae(params: BetaVaeParams, options: BuildModelOptions): AutoencoderModel {
   const p = parseModelParams('beta_vae', betaVaeParamsSchema, params);
   checkBetaVaeInputSize(p, options.inputSize);
   const store = new ParameterStore(options.random);

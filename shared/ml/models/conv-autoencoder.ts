@@ -5,11 +5,11 @@ import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { makeActivation } from '../layers/activation.ts';
 import type { BatchNormMode } from '../layers/batch-norm2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
-import type { SeededRandom } from '../../random/seeded-random.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -100,15 +100,6 @@ export const convAutoencoderParamsSchema = z.strictObject(convAutoencoderParamsS
 /** What a config may write: the official keys, most of them optional. */
 export type ConvAutoencoderParams = z.input<typeof convAutoencoderParamsSchema>;
 
-export interface BuildConvAutoencoderOptions {
-  /** `reference` reproduces the official quirks; `corrected` switches them off (see the params). */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights. */
-  random: SeededRandom;
-  /** Input [height, width]; the reconstruction must come out the same size. */
-  inputSize: [number, number];
-}
-
 /**
  * The official Encoder and Decoder options for parsed params: names under `encoder.conv_`
  * and `decoder.conv_`, BatchNorm and "leakyrelu" per mode (§2.1, §11.4).
@@ -138,8 +129,10 @@ export function convEncoderDecoderOptions(
  * The official ConvAutoEncoder (docs/models.md §2.1, §2.2): an Encoder of strided convs,
  * each followed by BN and the activation, and a Decoder mirroring it, then a 1×1 conv
  * and a sigmoid. `z` is the encoder output (spatial, e.g. 256×1×1 or 128×8×8).
+ *
+ * The reconstruction must come out at the input size.
  */
-export function buildConvAutoencoder(params: ConvAutoencoderParams, options: BuildConvAutoencoderOptions): AutoencoderModel {
+export function buildConvAutoencoder(params: ConvAutoencoderParams, options: BuildModelOptions): AutoencoderModel {
   const p = parseModelParams('conv_autoencoder', convAutoencoderParamsSchema, params);
   const stack = convEncoderDecoderOptions(p, options.mode);
   checkOutputSize('conv_autoencoder', stack, options.inputSize);

@@ -10,9 +10,9 @@ import { GroupNorm } from '../layers/group-norm.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { reflectionPad2d } from '../layers/reflection-pad2d.ts';
 import { WeightStandardizedConv2d } from '../layers/weight-standardized-conv2d.ts';
-import type { SeededRandom } from '../../random/seeded-random.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -62,15 +62,6 @@ export const daeUnetParamsSchema = z
 
 /** What a config may write: the official keys, all optional. */
 export type DaeUnetParams = z.input<typeof daeUnetParamsSchema>;
-
-export interface BuildDaeUnetOptions {
-  /** `reference` reproduces the official quirks; `corrected` switches them off (only `batchnorm` differs). */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights. */
-  random: SeededRandom;
-  /** Input [height, width]; the reconstruction must come out the same size. */
-  inputSize: [number, number];
-}
 
 /**
  * The official `get_groups`: the middle element of the sorted divisors of `channels`
@@ -137,8 +128,10 @@ interface UpBlock {
  * The DAE of Kascenas et al. (official `UNet`, docs/models.md §12): `depth` conv blocks
  * with 2^(wf+i) filters and avg_pool2d(2) between them, `depth − 1` up blocks, then a
  * 1×1 conv with no output activation. Returns no latent.
+ *
+ * Only `batchnorm` differs between the modes; the reconstruction must come out at the input size.
  */
-export function buildDaeUnet(params: DaeUnetParams, options: BuildDaeUnetOptions): AutoencoderModel {
+export function buildDaeUnet(params: DaeUnetParams, options: BuildModelOptions): AutoencoderModel {
   const p = parseModelParams('dae_unet', daeUnetParamsSchema, params);
   const batchNormMode: BatchNormMode = p.batchnorm ?? (options.mode === 'reference' ? 'frozen' : 'train');
   checkDaeUnetInputSize(p.depth, options.inputSize);

@@ -5,12 +5,12 @@ import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
 import { Conv2d } from '../layers/conv2d.ts';
 import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
-import type { SeededRandom } from '../../random/seeded-random.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder } from './conv-decoder.ts';
 import { ConvEncoder } from './conv-encoder.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 /** Channels of the 1×1 conv that squeezes the encoder output before it is flattened (official). */
 const DENSE_CHANNELS = 16;
@@ -37,15 +37,6 @@ export const denseConvAutoencoderParamsSchema = z
 /** What a config may write: the official keys, most of them optional. */
 export type DenseConvAutoencoderParams = z.input<typeof denseConvAutoencoderParamsSchema>;
 
-export interface BuildDenseConvAutoencoderOptions {
-  /** `reference` reproduces the official quirks; `corrected` switches them off (`batchnorm`, `leakyrelu_slope`). */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights. */
-  random: SeededRandom;
-  /** Input [height, width]; the reconstruction must come out the same size. */
-  inputSize: [number, number];
-}
-
 /**
  * AE-D (docs/models.md §6): the ConvAutoEncoder's Encoder and Decoder with a dense
  * bottleneck between them, without activations or norms: Conv 1×1 → 16 channels,
@@ -53,8 +44,10 @@ export interface BuildDenseConvAutoencoderOptions {
  * Conv 1×1 → the encoder's channels. The official code hard-codes the flattened size
  * 1024 (16×8×8, a 128² input with four stride-2 levels); here it is 16·h·w of the actual
  * encoder output, the same at 128² and usable on smaller images.
+ *
+ * The modes differ in `batchnorm` and `leakyrelu_slope`; the reconstruction must come out at the input size.
  */
-export function buildDenseConvAutoencoder(params: DenseConvAutoencoderParams, options: BuildDenseConvAutoencoderOptions): AutoencoderModel {
+export function buildDenseConvAutoencoder(params: DenseConvAutoencoderParams, options: BuildModelOptions): AutoencoderModel {
   const p = parseModelParams('dense_conv_autoencoder', denseConvAutoencoderParamsSchema, params);
   const stack = convEncoderDecoderOptions(p, options.mode);
   checkOutputSize('dense_conv_autoencoder', stack, options.inputSize);

@@ -9,12 +9,12 @@ import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
 import { tfShapeOf, torchToTf } from '../layers/torch-layout.ts';
-import type { SeededRandom } from '../../random/seeded-random.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions, type ConvLevelTensors } from './conv-encoder.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -64,15 +64,6 @@ export type MorphaeusParams = z.input<typeof morphaeusParamsSchema>;
 export type MorphaeusParsedParams = z.output<typeof morphaeusParamsSchema>;
 type ParsedParams = MorphaeusParsedParams;
 
-export interface BuildMorphaeusOptions {
-  /** `reference` reproduces the official quirks; `corrected` switches them off (see the params). */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights. */
-  random: SeededRandom;
-  /** Input [height, width]; the prior, the flow and the warps have this size. */
-  inputSize: [number, number];
-}
-
 interface RefineLayer {
   conv: ConvTranspose2d;
   norm: BatchNorm2d | undefined;
@@ -103,8 +94,10 @@ interface TapPlan {
  * [B, H, W, 2] as Δrow, Δcol in pixels), `phi`, `y_source` and, with `bidir`, `phi_neg`
  * and `x_reversed`. Without `bidir`, `x_reversed` is x̂ itself, as officially. `z` is the
  * encoder output.
+ *
+ * The prior, the flow and the warps have the input size.
  */
-export function buildMorphaeus(params: MorphaeusParams, options: BuildMorphaeusOptions): AutoencoderModel {
+export function buildMorphaeus(params: MorphaeusParams, options: BuildModelOptions): AutoencoderModel {
   const p = parseModelParams('morphaeus', morphaeusParamsSchema, params);
   const [height, width] = options.inputSize;
   const { stack, refineSpecs, plan } = planMorphaeus(p, options);

@@ -10,6 +10,7 @@ import { randomNormalTensor } from '../random-normal-tensor.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -78,15 +79,6 @@ export const softIntroVaeParamsSchema = z
 /** What a config may write: the official keys, most of them optional. */
 export type SoftIntroVaeParams = z.input<typeof softIntroVaeParamsSchema>;
 
-export interface BuildSoftIntroVaeOptions {
-  /** `reference` reproduces the official quirks; `corrected` switches them off (see the params). */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights, then (forked) the noise of `forward`'s own samples. */
-  random: SeededRandom;
-  /** Input [height, width]; must be [image_size, image_size]. */
-  inputSize: [number, number];
-}
-
 /** The encoder's Gaussian: the two halves of its final Linear output, [batch, zdim] each. */
 export interface LatentGaussian {
   mu: tf.Tensor2D;
@@ -148,8 +140,11 @@ interface Level {
  * `forward` returns x_rec = decoder(z) with z = mu at evaluation (see `sample_at_eval`) and
  * a sample at training; `extras` holds `z_mu` and `z_logvar`. The SI-VAE trainer drives
  * `encode`/`decode` itself with the run's noise stream.
+ *
+ * The input must be [image_size, image_size]; after the initial weights, `random` (forked) draws the
+ * noise of `forward`'s own samples.
  */
-export function buildSoftIntroVae(params: SoftIntroVaeParams, options: BuildSoftIntroVaeOptions): SoftIntroVae {
+export function buildSoftIntroVae(params: SoftIntroVaeParams, options: BuildModelOptions): SoftIntroVae {
   const p = parseModelParams('soft_intro_vae', softIntroVaeParamsSchema, params);
   const reference = options.mode === 'reference';
   const batchNorm: BatchNormMode = p.batchnorm ?? (reference ? 'frozen' : 'train');

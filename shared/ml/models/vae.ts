@@ -9,6 +9,7 @@ import { randomNormalTensor } from '../random-normal-tensor.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
+import type { BuildModelOptions } from './build-model-options.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -67,23 +68,16 @@ export const vaeParamsSchema = z
 /** What a config may write: the official keys. */
 export type VaeParams = z.input<typeof vaeParamsSchema>;
 
-export interface BuildVaeOptions {
-  /** `reference` reproduces the official quirks; `corrected` switches them off (see the params). */
-  mode: 'reference' | 'corrected';
-  /** Draws the initial weights; the model's own sampling stream is forked from it. */
-  random: SeededRandom;
-  /** Input [height, width]; must equal `input_size`. */
-  inputSize: [number, number];
-}
-
 /**
  * The Hahn VAE (docs/models.md §7): k4 s2 p1 convs with LeakyReLU down to a map of
  * side s = size / 2^len(h_size), a conv of kernel s (4 when to_1x1 is false) to
  * [mu | log_std], and a mirrored decoder of transposed convs with no output activation.
  * Returns std = exp(log_std) under `z_logvar`, as the official forward does (the name is
  * the official one, the value is not a log-variance); `log_std` holds the raw half.
+ *
+ * The input must equal `input_size`; the model's own sampling stream is forked from `random`.
  */
-export function buildVae(params: VaeParams, options: BuildVaeOptions): AutoencoderModel {
+export function buildVae(params: VaeParams, options: BuildModelOptions): AutoencoderModel {
   const p = parseModelParams('vae', vaeParamsSchema, params);
   const [channels, height] = p.input_size;
   checkVaeInputSize(p, options.inputSize);

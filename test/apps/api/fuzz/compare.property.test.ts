@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hostileKey } from './arbitraries.ts';
-import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, useFuzzApp, prototypeSnapshot } from './fuzz-app.ts';
+import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, prototypeSnapshot, useFuzzApp } from './fuzz-app.ts';
 
 const QUERY_KEYS = ['runs', 'sweep', 'metric', 'format'];
 

@@ -12,7 +12,7 @@ import { appDeps } from '../../../../apps/api/app-deps.ts';
 import { type AppDeps, createApp } from '../../../../apps/api/create-app.ts';
 import { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
 import { testRedis, uniquePrefix } from '../../../support/test-redis.ts';
-import { yamlEdits } from './arbitraries.ts';
+import { applyMutations, type Mutation, mutations, yamlEdits } from './arbitraries.ts';
 
 /** A response as supertest gives it, reduced to what the checks read. */
 export interface Answer {
@@ -143,16 +143,47 @@ export function useFuzzApp(label: string): () => FuzzApp {
   };
 }
 
-/** A submission of YAML text under one field of the body, and what an accepted one must satisfy. */
-export interface YamlSubmission {
-  yaml: string;
-  /** The body field that carries the text. */
+/** A document submitted under one field of the body, and what an accepted one must satisfy. */
+interface DocumentSubmission {
+  /** The body field that carries the document. */
   field: string;
-  submit: (body: Record<string, string>) => Promise<Answer>;
+  submit: (body: Record<string, unknown>) => Promise<Answer>;
   expectAccepted: (answer: Answer) => Promise<void>;
+  numRuns: number;
+}
+
+/** A submission of YAML text. */
+export interface YamlSubmission extends DocumentSubmission {
+  yaml: string;
   /** Refusals that may name no line: problems of the document as a whole. */
   lineless?: RegExp;
-  numRuns: number;
+}
+
+/** A submission of a mapping, with which refused problem keys count as caused by the mutated keys. */
+export interface MappingSubmission extends DocumentSubmission {
+  valid: unknown;
+  /** Whether a problem's key is one the mutations could have caused. */
+  related: (problemKey: string, changes: readonly Mutation[]) => boolean;
+}
+
+/** Mutated copies of the mapping are each queued, or refused naming the field and a problem the mutations caused. */
+export async function checkMappingMutations(submission: MappingSubmission): Promise<void> {
+  const { field } = submission;
+  await fc.assert(
+    fc.asyncProperty(mutations(submission.valid), async (changes) => {
+      const answer = await submission.submit({ [field]: applyMutations(submission.valid, changes) });
+      const context = JSON.stringify(changes).slice(0, 400);
+      expectNoServerError(answer, context);
+      if (answer.status === 202) {
+        await submission.expectAccepted(answer);
+        return;
+      }
+      expectClientError(answer, [new RegExp(`^request body "${field}": `)], context);
+      const { problems, error } = answer.body as { problems: { key: string }[]; error: string };
+      expect(problems.some((problem) => submission.related(problem.key, changes)), `${context} -> ${error}`).toBe(true);
+    }),
+    { numRuns: submission.numRuns },
+  );
 }
 
 /**

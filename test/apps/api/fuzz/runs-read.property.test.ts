@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATUSES } from '../../../../shared/contracts/run-record.ts';
 import { hostileKey } from './arbitraries.ts';
-import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, useFuzzApp, prototypeSnapshot } from './fuzz-app.ts';
+import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, prototypeSnapshot, useFuzzApp } from './fuzz-app.ts';
 
 /**
  * Strings as they may stand in a path segment: percent-encoded where node would refuse

@@ -6,6 +6,7 @@ import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildAae, type AaeParams, type AdversarialAutoencoder } from '../../../../shared/ml/models/aae.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { expectSigmoidForward, randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -18,7 +19,6 @@ function build(params: AaeParams, size: number, mode: 'reference' | 'corrected' 
 }
 
 const count = (variables: ReadonlyMap<string, tf.Variable>): number => [...variables.values()].reduce((n, v) => n + v.size, 0);
-const image = (batch: number, size: number, seed = 3): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
 const std = (v: tf.Variable): number => tf.tidy(() => tf.sqrt(tf.moments(v).variance).dataSync()[0]);
 const maxAbs = (v: tf.Variable): number => tf.tidy(() => tf.max(tf.abs(v)).dataSync()[0]);
 
@@ -42,21 +42,13 @@ describe('AAE (Pidhorskyi GPND)', () => {
 
   test('32×32 with extra_layers 0: G(E(x)) in (0, 1) and z = E(x) of [batch, 1, 1, z_dim]', () => {
     const model = build(TINY, 32);
-    const before = tf.memory().numTensors;
-    const out = model.forward(image(2, 32), { training: false });
-    expect(out.xRec.shape).toEqual([2, 32, 32, 1]);
-    expect(out.z!.shape).toEqual([2, 1, 1, 8]);
-    const values = out.xRec.dataSync();
-    expect(Math.min(...values)).toBeGreaterThan(0);
-    expect(Math.max(...values)).toBeLessThan(1);
-    tf.dispose([out.xRec, out.z!]);
-    expect(tf.memory().numTensors).toBe(before + 1);
+    expectSigmoidForward(model, 2, 32, [2, 1, 1, 8]);
     model.dispose();
   });
 
   test('the layers of unused extra levels exist but do not run, as officially', () => {
     const model = build({ ...TINY, extra_layers: 1 }, 64);
-    const x = image(2, 64);
+    const x = randomImages(2, 64);
     const z = () => tf.tidy(() => Array.from(model.encode(x, { training: false }).dataSync()));
     const before = z();
     const scramble = (name: string) => tf.tidy(() => model.parameters.get(name)!.assign(tf.randomNormal(model.parameters.get(name)!.shape)));
@@ -69,7 +61,7 @@ describe('AAE (Pidhorskyi GPND)', () => {
 
   test('BatchNorm trains normally: batch statistics and running-statistics updates when training, running statistics otherwise', () => {
     const model = build(TINY, 32);
-    const x = image(4, 32);
+    const x = randomImages(4, 32);
     const evaluate = () => tf.tidy(() => Array.from(model.forward(x, { training: false }).xRec.dataSync()));
     const first = evaluate();
     expect(evaluate()).toEqual(first);

@@ -8,6 +8,7 @@ import { buildReconstructionLoss } from '../../../../shared/ml/losses/reconstruc
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildBetaVae, type BetaVaeParams } from '../../../../shared/ml/models/beta-vae.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -17,7 +18,6 @@ function build(params: BetaVaeParams, size: number, seed = 5): AutoencoderModel 
   return buildBetaVae(params, { mode: 'reference', random: new SeededRandom(seed), inputSize: [size, size] });
 }
 
-const image = (batch: number, size: number): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 const std = (t: tf.Tensor): number => tf.tidy(() => Math.sqrt(tf.moments(t).variance.dataSync()[0]));
 
@@ -40,7 +40,7 @@ describe('BetaVAE_H', () => {
     expect(model.parameters.has('decoder.11.weight')).toBe(true);
     expect(model.parameters.has('decoder.13.weight')).toBe(false);
     tf.tidy(() => {
-      const out = model.forward(image(2, 64), { training: false });
+      const out = model.forward(randomImages(2, 64), { training: false });
       expect(out.xRec.shape).toEqual([2, 64, 64, 1]);
       expect(out.extras.z_mu.shape).toEqual([2, 8]);
       expect(out.extras.z_logvar.shape).toEqual([2, 8]);
@@ -68,7 +68,7 @@ describe('BetaVAE_H', () => {
     const deterministic = build({ nc: 1, z_dim: 8, additional_layer: false }, 64);
     const stochastic = build({ nc: 1, z_dim: 8, additional_layer: false, sample_at_eval: true }, 64);
     tf.tidy(() => {
-      const x = image(1, 64);
+      const x = randomImages(1, 64);
       const evaluation = deterministic.forward(x, { training: false });
       expect(values(evaluation.z!)).toEqual(values(evaluation.extras.z_mu));
       expect(values(deterministic.forward(x, { training: false }).xRec)).toEqual(values(evaluation.xRec));

@@ -4,6 +4,7 @@ import type { AutoencoderModel } from '../../../../shared/ml/autoencoder-model.t
 import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildConvAutoencoder, type ConvAutoencoderParams } from '../../../../shared/ml/models/conv-autoencoder.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { expectSigmoidForward, randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -16,21 +17,11 @@ function build(params: ConvAutoencoderParams, inputSize: [number, number], mode:
 }
 
 const parameterCount = (model: AutoencoderModel): number => [...model.parameters.values()].reduce((n, v) => n + v.size, 0);
-const image = (batch: number, size: number, seed = 3): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
 
 describe('ConvAutoEncoder', () => {
   test('tiny stride model: 32×32 in, 32×32 sigmoid reconstruction out, 16×4×4 latent', () => {
     const model = build(TINY, [32, 32]);
-    const before = tf.memory().numTensors;
-    const out = model.forward(image(2, 32), { training: false });
-    expect(out.xRec.shape).toEqual([2, 32, 32, 1]);
-    expect(out.z!.shape).toEqual([2, 4, 4, 16]);
-    expect(out.extras).toEqual({});
-    const values = out.xRec.dataSync();
-    expect(Math.min(...values)).toBeGreaterThan(0);
-    expect(Math.max(...values)).toBeLessThan(1);
-    tf.dispose([out.xRec, out.z!]);
-    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(expectSigmoidForward(model, 2, 32, [2, 4, 4, 16]).extras).toEqual({});
     model.dispose();
   });
 
@@ -46,7 +37,7 @@ describe('ConvAutoEncoder', () => {
     expect(model.parameters.get('encoder.conv__encode_2.weight')!.shape).toEqual([5, 5, 8, 8]);
     // ConvTranspose2d weights: TF.js (k, k, out, in); decoder channels 8→8→4→4.
     expect(model.parameters.get('decoder.conv__decode_1.weight')!.shape).toEqual([5, 5, 4, 8]);
-    const out = model.forward(image(1, 16), { training: false });
+    const out = model.forward(randomImages(1, 16), { training: false });
     expect(out.xRec.shape).toEqual([1, 16, 16, 1]);
     expect(out.z!.shape).toEqual([1, 2, 2, 8]);
     model.dispose();
@@ -57,8 +48,8 @@ describe('ConvAutoEncoder', () => {
     const logit = (p: tf.Tensor): tf.Tensor => tf.log(tf.div(p, tf.sub(1, p)));
     const midpointError = (model: AutoencoderModel): number =>
       tf.tidy(() => {
-        const a = image(1, 32, 1);
-        const b = tf.mul(image(1, 32, 2), -4) as tf.Tensor4D;
+        const a = randomImages(1, 32, 1);
+        const b = tf.mul(randomImages(1, 32, 2), -4) as tf.Tensor4D;
         const f = (x: tf.Tensor4D): tf.Tensor => logit(model.forward(x, { training: false }).xRec);
         const gap = tf.sub(f(tf.div(tf.add(a, b), 2) as tf.Tensor4D), tf.div(tf.add(f(a), f(b)), 2));
         return tf.max(tf.abs(gap)).dataSync()[0];
@@ -79,7 +70,7 @@ describe('ConvAutoEncoder', () => {
     ] as const) {
       const model = build(TINY, [32, 32], mode);
       const before = runningMean(model);
-      tf.dispose(Object.values(model.forward(image(2, 32), { training: true })));
+      tf.dispose(Object.values(model.forward(randomImages(2, 32), { training: true })));
       expect(runningMean(model).some((v, i) => v !== before[i])).toBe(changes);
       model.dispose();
     }
@@ -88,7 +79,7 @@ describe('ConvAutoEncoder', () => {
   test('explicit options override the mode defaults', () => {
     const model = build({ ...TINY, batchnorm: 'frozen' }, [32, 32], 'corrected');
     const before = Array.from(model.buffers.get('encoder.conv__batch_0.running_mean')!.dataSync());
-    model.forward(image(2, 32), { training: true });
+    model.forward(randomImages(2, 32), { training: true });
     expect(Array.from(model.buffers.get('encoder.conv__batch_0.running_mean')!.dataSync())).toEqual(before);
     model.dispose();
   });
@@ -106,7 +97,7 @@ describe('ConvAutoEncoder', () => {
 
   test('every parameter gets a gradient', () => {
     const model = build(TINY, [32, 32], 'corrected');
-    const x = image(2, 32);
+    const x = randomImages(2, 32);
     const { grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(model.forward(x, { training: true }).xRec, x))) as tf.Scalar, [...model.parameters.values()]);
     expect(Object.keys(grads)).toHaveLength(model.parameters.size);
     model.dispose();

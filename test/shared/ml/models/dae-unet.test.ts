@@ -7,6 +7,7 @@ import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { buildModel, validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildDaeUnet, groupNormGroups, type DaeUnetParams } from '../../../../shared/ml/models/dae-unet.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -19,7 +20,6 @@ function build(params: DaeUnetParams, size: number, mode: 'reference' | 'correct
 }
 
 const parameterCount = (model: AutoencoderModel): number => [...model.parameters.values()].reduce((n, v) => n + v.size, 0);
-const image = (batch: number, size: number, seed = 3): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
 
 describe('groupNormGroups (official get_groups)', () => {
   test('is the middle of the sorted divisors, the upper one when their count is even', () => {
@@ -57,7 +57,7 @@ describe('DAE UNet', () => {
       'last.weight',
       'last.bias',
     ]);
-    const x = image(2, 16);
+    const x = randomImages(2, 16);
     const before = tf.memory().numTensors;
     const out = model.forward(x, { training: true });
     expect(out.xRec.shape).toEqual([2, 16, 16, 1]);
@@ -79,12 +79,12 @@ describe('DAE UNet', () => {
       'down_path.0.block.3.num_batches_tracked',
     ]);
     expect(batchNorm.parameters.get('up_path.0.up.1.weight')!.shape).toEqual([1, 1, 16, 8]);
-    expect(batchNorm.forward(image(2, 8), { training: true }).xRec.shape).toEqual([2, 8, 8, 1]);
+    expect(batchNorm.forward(randomImages(2, 8), { training: true }).xRec.shape).toEqual([2, 8, 8, 1]);
     expect(Array.from(batchNorm.buffers.get('down_path.0.block.3.running_mean')!.dataSync()).every((v) => v === 0)).toBe(true);
     batchNorm.dispose();
 
     const corrected = build({ ...TINY, norm: 'batch' }, 8, 'corrected');
-    corrected.forward(image(2, 8), { training: true });
+    corrected.forward(randomImages(2, 8), { training: true });
     expect(Array.from(corrected.buffers.get('down_path.0.block.3.running_mean')!.dataSync()).some((v) => v !== 0)).toBe(true);
     corrected.dispose();
 

@@ -7,6 +7,7 @@ import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildDenseConvAutoencoder, type DenseConvAutoencoderParams } from '../../../../shared/ml/models/dense-conv-autoencoder.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -19,7 +20,6 @@ function build(params: DenseConvAutoencoderParams, size: number, mode: 'referenc
   return buildDenseConvAutoencoder(params, { mode, random: new SeededRandom(5), inputSize: [size, size] });
 }
 
-const image = (batch: number, size: number, seed = 3): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
 
 describe('DenseConvAutoEncoderBaur (AE-D)', () => {
   test('the CXR configuration has the official 1,626,993 parameters; the dense bottleneck comes last in the state_dict', () => {
@@ -47,7 +47,7 @@ describe('DenseConvAutoEncoderBaur (AE-D)', () => {
     const model = build(TINY, 32);
     expect(model.parameters.get('lin_lay_enc.weight')!.shape).toEqual([64, 128]);
     tf.tidy(() => {
-      const out = model.forward(image(2, 32), { training: false });
+      const out = model.forward(randomImages(2, 32), { training: false });
       expect(out.xRec.shape).toEqual([2, 32, 32, 1]);
       expect(out.z!.shape).toEqual([2, 128]);
     });

@@ -10,6 +10,7 @@ import { buildMorphaeus, type MorphaeusParams } from '../../../../shared/ml/mode
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
 import { buildTrainer } from '../../../../shared/ml/training/trainer-registry.ts';
 import { goldenRoot } from '../golden/golden-files.ts';
+import { randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -22,7 +23,6 @@ function build(params: MorphaeusParams, inputSize: [number, number] = [16, 16], 
   return buildMorphaeus(params, { mode, random: new SeededRandom(1), inputSize });
 }
 
-const image = (batch: number, size: number, seed = 3): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', seed) as tf.Tensor4D;
 /** max |t|, or max |f()| with f's tensors freed. */
 const maxAbs = (t: tf.Tensor | (() => tf.Tensor)): number => tf.tidy(() => tf.max(tf.abs(typeof t === 'function' ? t() : t)).dataSync()[0]);
 const count = (variables: ReadonlyMap<string, tf.Variable>): number => [...variables.values()].reduce((n, v) => n + v.size, 0);
@@ -30,7 +30,7 @@ const count = (variables: ReadonlyMap<string, tf.Variable>): number => [...varia
 describe('MorphAEus', () => {
   test('a fresh model barely deforms: its flow head starts at N(0, 1e-5) with zero bias, so x̂ ≈ p and x̃ ≈ x', () => {
     const model = build(TINY);
-    const x = image(2, 16);
+    const x = randomImages(2, 16);
     const before = tf.memory().numTensors;
     const out = model.forward(x, { training: false });
     const { x_prior, v, phi, phi_neg, y_source, x_reversed } = out.extras;
@@ -91,7 +91,7 @@ describe('MorphAEus', () => {
   test('without bidir there is no backward field and x_reversed is the deformed prior', () => {
     const model = build({ ...TINY, bidir: false });
     tf.tidy(() => {
-      const out = model.forward(image(1, 16), { training: false });
+      const out = model.forward(randomImages(1, 16), { training: false });
       expect(out.extras.phi_neg).toBeUndefined();
       expect(out.extras.x_reversed).toBe(out.xRec);
     });
@@ -103,7 +103,7 @@ describe('MorphAEus', () => {
     for (const [mode, moves] of [['reference', false], ['corrected', true]] as const) {
       const model = build(TINY, [16, 16], mode);
       const before = mean(model);
-      tf.tidy(() => void model.forward(image(2, 16), { training: true }));
+      tf.tidy(() => void model.forward(randomImages(2, 16), { training: true }));
       expect(mean(model).some((value, i) => value !== before[i])).toBe(moves);
       model.dispose();
     }
@@ -111,7 +111,7 @@ describe('MorphAEus', () => {
 
   test('the morph path reaches every parameter: the taps are not detached', () => {
     const model = build(TINY);
-    const x = image(2, 16);
+    const x = randomImages(2, 16);
     const { grads } = tf.variableGrads(() => {
       const out = model.forward(x, { training: true });
       return tf.add(tf.mean(tf.square(tf.sub(out.xRec, x))), tf.mean(tf.square(tf.sub(out.extras.x_reversed, x)))) as tf.Scalar;

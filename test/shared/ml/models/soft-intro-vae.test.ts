@@ -4,6 +4,7 @@ import { selectBackend } from '../../../../shared/ml/backend/select-backend.ts';
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildSoftIntroVae, type SoftIntroVae, type SoftIntroVaeParams } from '../../../../shared/ml/models/soft-intro-vae.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -18,7 +19,6 @@ function build(params: SoftIntroVaeParams, mode: 'reference' | 'corrected' = 're
 }
 
 const count = (variables: ReadonlyMap<string, tf.Variable>): number => [...variables.values()].reduce((n, v) => n + v.size, 0);
-const image = (batch: number, size: number): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 
 describe('SoftIntroVAE', () => {
@@ -100,7 +100,7 @@ describe('SoftIntroVAE', () => {
   test('evaluation decodes mu and returns z_mu and z_logvar; training samples z', () => {
     const model = build(TINY);
     tf.tidy(() => {
-      const x = image(2, 32);
+      const x = randomImages(2, 32);
       const out = model.forward(x, { training: false });
       expect(out.xRec.shape).toEqual([2, 32, 32, 1]);
       expect(out.extras.z_mu.shape).toEqual([2, 8]);
@@ -124,7 +124,7 @@ describe('SoftIntroVAE', () => {
   test('sample_at_eval: true samples at evaluation too, as the official forward() does', () => {
     const model = build({ ...TINY, sample_at_eval: true });
     tf.tidy(() => {
-      const x = image(1, 32);
+      const x = randomImages(1, 32);
       const first = values(model.forward(x, { training: false }).xRec);
       expect(values(model.forward(x, { training: false }).xRec)).not.toEqual(first);
     });
@@ -139,7 +139,7 @@ describe('SoftIntroVAE', () => {
     ] as const) {
       const model = build(TINY, mode);
       const before = runningMean(model);
-      tf.tidy(() => void model.forward(image(2, 32), { training: true }));
+      tf.tidy(() => void model.forward(randomImages(2, 32), { training: true }));
       expect(runningMean(model).some((v, i) => v !== before[i])).toBe(changes);
       model.dispose();
     }
@@ -147,7 +147,7 @@ describe('SoftIntroVAE', () => {
 
   test('every parameter gets a gradient through encode, sample and decode', () => {
     const model = build(TINY, 'corrected');
-    const x = image(2, 32);
+    const x = randomImages(2, 32);
     const { grads } = tf.variableGrads(
       () => tf.mean(tf.square(tf.sub(model.forward(x, { training: true }).xRec, x))) as tf.Scalar,
       [...model.parameters.values()],
@@ -166,7 +166,7 @@ describe('SoftIntroVAE', () => {
       /model\.params\.image_size: 32, but the images are 64×64/,
     );
     const model = build(TINY);
-    expect(() => model.forward(image(1, 16), { training: false })).toThrow(/expected an NHWC batch of 32×32×1 images/);
+    expect(() => model.forward(randomImages(1, 16), { training: false })).toThrow(/expected an NHWC batch of 32×32×1 images/);
     model.dispose();
   });
 });

@@ -8,6 +8,7 @@ import { buildReconstructionLoss } from '../../../../shared/ml/losses/reconstruc
 import { validateModelParams } from '../../../../shared/ml/model-registry.ts';
 import { buildVae, type VaeParams } from '../../../../shared/ml/models/vae.ts';
 import { SeededRandom } from '../../../../shared/random/seeded-random.ts';
+import { randomImages } from './model-checks.ts';
 
 beforeAll(async () => {
   await selectBackend('cpu');
@@ -20,7 +21,6 @@ function build(params: VaeParams, mode: 'reference' | 'corrected' = 'reference')
   return buildVae(params, { mode, random: new SeededRandom(5), inputSize: [height, width] });
 }
 
-const image = (batch: number, size: number): tf.Tensor4D => tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
 const values = (t: tf.Tensor): number[] => Array.from(t.dataSync());
 
 describe('VAE (Hahn)', () => {
@@ -44,7 +44,7 @@ describe('VAE (Hahn)', () => {
   test('returns std under z_logvar, the raw half as log_std, and decodes mu at evaluation', () => {
     const model = build(TINY);
     tf.tidy(() => {
-      const out = model.forward(image(2, 32), { training: false });
+      const out = model.forward(randomImages(2, 32), { training: false });
       expect(out.xRec.shape).toEqual([2, 32, 32, 1]);
       expect(out.extras.z_mu.shape).toEqual([2, 1, 1, 6]);
       expect(values(out.extras.z_logvar)).toEqual(values(tf.exp(out.extras.log_std)));
@@ -57,7 +57,7 @@ describe('VAE (Hahn)', () => {
     const reference = build(TINY, 'reference');
     const corrected = build(TINY, 'corrected');
     tf.tidy(() => {
-      const x = image(2, 32);
+      const x = randomImages(2, 32);
       const evaluation = values(reference.forward(x, { training: false }).xRec);
       expect(values(reference.forward(x, { training: true, random: new SeededRandom(1) }).xRec)).toEqual(evaluation);
 
@@ -75,7 +75,7 @@ describe('VAE (Hahn)', () => {
   test('sample_in_training overrides the mode default', () => {
     const model = build({ ...TINY, sample_in_training: true }, 'reference');
     tf.tidy(() => {
-      const out = model.forward(image(1, 32), { training: true, random: new SeededRandom(1) });
+      const out = model.forward(randomImages(1, 32), { training: true, random: new SeededRandom(1) });
       expect(values(out.z!)).not.toEqual(values(out.extras.z_mu));
     });
     model.dispose();
