@@ -19,6 +19,9 @@ export const CONV_CASES: ConvCase[] = [
   { x: [2, 8, 8, 6], k: [1, 1], outChannels: 3, stride: 1, pad: 0 },
   { x: [2, 8, 8, 6], k: [1, 1], outChannels: 3, stride: 2, pad: 0 },
   { x: [1, 13, 13, 2], k: [3, 3], outChannels: 2, stride: 2, pad: 'valid' },
+  // 3060 output rows of 72 patch columns: with two threads each thread's rows take several
+  // chunks, and the input gradient splits 3 images into 1 and 2.
+  { x: [3, 34, 30, 8], k: [3, 3], outChannels: 6, stride: 1, pad: 1 },
   // 2304 output rows × 2304 patch columns: the patches take more than one chunk.
   { x: [1, 48, 48, 256], k: [3, 3], outChannels: 2, stride: 1, pad: 1 },
 ];
