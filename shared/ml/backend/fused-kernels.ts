@@ -1,15 +1,21 @@
 import { installBilinearWarpKernels } from '../deformation/bilinear-warp-kernels.ts';
 import { installGroupNormKernels } from '../layers/group-norm-kernels.ts';
+import { installChannelSumKernel } from '../layers/channel-bias.ts';
+import { FUSED_BOX_SUM } from '../losses/box-sum-kernels.ts';
+import { installAdamKernel } from '../optim/adam-kernel.ts';
 import { installFrozenBatchNormKernels } from '../layers/frozen-batch-norm-kernels.ts';
 import { FUSED_REFLECTION_PAD } from '../layers/reflection-pad-kernels.ts';
 import { FUSED_SWISH } from '../layers/swish-kernels.ts';
 import type { InPlaceBackend } from './backend-buffers.ts';
 
-/** Registers our fused layer kernels (warp, GroupNorm, frozen BatchNorm) on a backend whose buffers they can read. */
+/** Registers our fused kernels (warp, GroupNorm, frozen BatchNorm, bias gradient, NCC window sums, Adam step) on a backend whose buffers they can read. */
 export function installFusedKernels(backendName: InPlaceBackend): void {
   installBilinearWarpKernels(backendName);
   installGroupNormKernels(backendName);
   installFrozenBatchNormKernels(backendName);
+  installChannelSumKernel(backendName);
+  FUSED_BOX_SUM.install(backendName);
+  installAdamKernel(backendName);
 }
 
 /**

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dZeroPadded } from '../layers/zero-padded-conv2d.ts';
+import { FUSED_BOX_SUM } from './box-sum-kernels.ts';
 
 const WINDOW = 9;
 const WINDOW_SIZE = WINDOW * WINDOW;
@@ -25,8 +26,7 @@ export function nccLoss(i: tf.Tensor4D, j: tf.Tensor4D): tf.Scalar {
     );
   }
   return tf.tidy(() => {
-    const filter = tf.ones([WINDOW, WINDOW, i.shape[3], 1]) as tf.Tensor4D;
-    const boxSum = (x: tf.Tensor4D) => conv2dZeroPadded(x, filter, 1, (WINDOW - 1) / 2);
+    const boxSum = localSum(i.shape[3]);
     const sumI = boxSum(i);
     const sumJ = boxSum(j);
     const sumI2 = boxSum(tf.mul(i, i));
@@ -43,4 +43,11 @@ export function nccLoss(i: tf.Tensor4D, j: tf.Tensor4D): tf.Scalar {
     const cc = tf.div(tf.mul(cross, cross), tf.add(tf.relu(tf.mul(varI, varJ)), EPSILON));
     return tf.sub(1, tf.mean(cc)) as tf.Scalar;
   });
+}
+
+/** The window sums over every channel: through the fused kernels (box-sum-kernels.ts) where the backend has them, else one convolution. */
+function localSum(channels: number): (x: tf.Tensor4D) => tf.Tensor4D {
+  if (FUSED_BOX_SUM.available()) return (x) => FUSED_BOX_SUM.apply(x, { window: WINDOW });
+  const filter = tf.ones([WINDOW, WINDOW, channels, 1]) as tf.Tensor4D;
+  return (x) => conv2dZeroPadded(x, filter, 1, (WINDOW - 1) / 2);
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAM_STEP, type AdamStepAttrs, adamKernelAvailable } from './adam-kernel.ts';
 
 /** Adam settings. Defaults are PyTorch's `torch.optim.Adam`, which the official code uses. */
 export interface AdamOptions {
@@ -76,6 +77,10 @@ export class Adam {
       const biasCorrection1 = 1 - beta1 ** step;
       const biasCorrection2 = 1 - beta2 ** step;
       const stepSize = this.learningRate / biasCorrection1;
+      if (adamKernelAvailable()) {
+        this.fusedStep(parameter, gradient, slots, { ...this.settings, stepSize, biasCorrection2Sqrt: Math.sqrt(biasCorrection2) });
+        continue;
+      }
       tf.tidy(() => {
         const grad = weightDecay === 0 ? gradient : tf.add(gradient, tf.mul(parameter, weightDecay));
         const expAvg = tf.add(tf.mul(slots.get('exp_avg')!, beta1), tf.mul(grad, 1 - beta1));
@@ -91,6 +96,19 @@ export class Adam {
         parameter.assign(tf.sub(parameter, tf.mul(tf.div(expAvg, denominator), stepSize)));
       });
     }
+  }
+
+  /** The same update through the one-pass kernel (adam-kernel.ts), with the same values. */
+  private fusedStep(parameter: tf.Variable, gradient: tf.Tensor, slots: Map<SlotName, tf.Variable>, attrs: AdamStepAttrs): void {
+    tf.tidy(() => {
+      const inputs: tf.NamedTensorMap = { param: parameter, grad: gradient, expAvg: slots.get('exp_avg')!, expAvgSq: slots.get('exp_avg_sq')! };
+      if (attrs.amsgrad) inputs.maxExpAvgSq = slots.get('max_exp_avg_sq')!;
+      const [param, expAvg, expAvgSq, maxExpAvgSq] = tf.engine().runKernel(ADAM_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      slots.get('exp_avg')!.assign(expAvg);
+      slots.get('exp_avg_sq')!.assign(expAvgSq);
+      if (attrs.amsgrad) slots.get('max_exp_avg_sq')!.assign(maxExpAvgSq);
+      parameter.assign(param);
+    });
   }
 
   /** The JSON part of the state (settings, learning rate, step counts). */

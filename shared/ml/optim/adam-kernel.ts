@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.ts';
+
+/**
+ * One Adam update of one parameter (adam.ts) as a single kernel, `AelabAdamStep`: inputs
+ * param, grad, expAvg, expAvgSq and, with AMSGrad, maxExpAvgSq; outputs their new values in
+ * that order (grad excepted). The generic update is about twelve element-wise ops, each
+ * allocating a tensor of the parameter's size; this is one pass.
+ *
+ * Every intermediate is rounded to float32 in the generic ops' order, with the scalars
+ * rounded to float32 as the generic ops' scalar tensors are, so the result equals theirs bit
+ * for bit on cpu and wasm (both round each op's exact result once; for the products, sums,
+ * quotient and square root of float32 values, computing in float64 and rounding to float32
+ * gives that same value).
+ */
+export const ADAM_STEP = 'AelabAdamStep';
+
+export interface AdamStepAttrs {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  /** lr / (1 − beta1^t). */
+  stepSize: number;
+  /** √(1 − beta2^t). */
+  biasCorrection2Sqrt: number;
+}
+
+interface AdamArrays {
+  param: Float32Array;
+  grad: Float32Array;
+  expAvg: Float32Array;
+  expAvgSq: Float32Array;
+  maxExpAvgSq: Float32Array | undefined;
+}
+
+const installed = new Set<InPlaceBackend>();
+
+/** Registers the kernel on `backendName`. Idempotent. */
+export function installAdamKernel(backendName: InPlaceBackend): void {
+  if (installed.has(backendName)) return;
+  tf.registerKernel({
+    kernelName: ADAM_STEP,
+    backendName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const named = inputs as Record<string, tf.TensorInfo | undefined>;
+      const buffers = backendBuffers(backendName, backend);
+      const slotNames = named.maxExpAvgSq === undefined ? ['param', 'expAvg', 'expAvgSq'] : ['param', 'expAvg', 'expAvgSq', 'maxExpAvgSq'];
+      const outputs = slotNames.map((name) => buffers.output(named[name]!.shape));
+      const values = (name: string) => (named[name] === undefined ? undefined : buffers.values(named[name]!));
+      const current: AdamArrays = { param: values('param')!, grad: values('grad')!, expAvg: values('expAvg')!, expAvgSq: values('expAvgSq')!, maxExpAvgSq: values('maxExpAvgSq') };
+      const [param, expAvg, expAvgSq, maxExpAvgSq] = outputs.map((info) => buffers.values(info));
+      adamPass(current, { param, grad: current.grad, expAvg, expAvgSq, maxExpAvgSq }, attrs as unknown as AdamStepAttrs);
+      return outputs;
+    },
+  });
+  installed.add(backendName);
+}
+
+/** Removes the kernel from `backendName` (Adam then runs on generic ops). */
+export function uninstallAdamKernel(backendName: InPlaceBackend): void {
+  if (!installed.delete(backendName)) return;
+  tf.unregisterKernel(ADAM_STEP, backendName);
+}
+
+/** Whether the active backend has the kernel. */
+export function adamKernelAvailable(): boolean {
+  return tf.getKernel(ADAM_STEP, tf.getBackend()) !== undefined;
+}
+
+function adamPass(current: AdamArrays, next: AdamArrays, attrs: AdamStepAttrs): void {
+  const f = Math.fround;
+  const [beta1, oneMinusBeta1] = [f(attrs.beta1), f(1 - attrs.beta1)];
+  const [beta2, oneMinusBeta2] = [f(attrs.beta2), f(1 - attrs.beta2)];
+  const [epsilon, weightDecay, stepSize, correction] = [f(attrs.epsilon), f(attrs.weightDecay), f(attrs.stepSize), f(attrs.biasCorrection2Sqrt)];
+  const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = current;
+  for (let i = 0; i < param.length; i++) {
+    const g = attrs.weightDecay === 0 ? grad[i] : f(grad[i] + f(param[i] * weightDecay));
+    const m = f(f(expAvg[i] * beta1) + f(g * oneMinusBeta1));
+    const v = f(f(expAvgSq[i] * beta2) + f(f(g * g) * oneMinusBeta2));
+    next.expAvg[i] = m;
+    next.expAvgSq[i] = v;
+    let second = v;
+    if (maxExpAvgSq !== undefined) {
+      second = Math.max(maxExpAvgSq[i], v);
+      next.maxExpAvgSq![i] = second;
+    }
+    const denominator = f(f(f(Math.sqrt(second)) / correction) + epsilon);
+    next.param[i] = f(param[i] - f(f(m / denominator) * stepSize));
+  }
+}
