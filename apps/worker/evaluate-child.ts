@@ -11,42 +11,14 @@ import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
-import type { EvaluateJob } from '../../shared/contracts/evaluate-job.ts';
-import { TfStateGuard, type ChildHealth } from './tf-state-guard.ts';
-
-/** What the worker sends to start: the job, the storage location, and the lease its writes are fenced by. */
-export interface EvaluateChildStart {
-  type: 'start';
-  job: EvaluateJob;
-  storage: string;
-  leaseToken: string;
-}
-
-export type EvaluateChildMessage =
-  | { type: 'pong' }
-  | { type: 'progress'; scored: number; total: number }
-  /** `health`: whether this child may take the next job (see WarmChild). */
-  | { type: 'done'; health: ChildHealth }
-  | { type: 'failed'; message: string };
+import { parseEvaluateSupervisorMessage, type EvaluateChildMessage, type EvaluateChildStart } from './evaluate-child-messages.ts';
+import { TfStateGuard } from './tf-state-guard.ts';
+import { listenToWorker, sendToWorker } from './worker-channel.ts';
 
 const guard = new TfStateGuard();
+const send = (message: EvaluateChildMessage) => sendToWorker(message);
 
-function send(message: EvaluateChildMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.connected || process.send === undefined) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-}
-
-process.on('disconnect', () => process.exit(70));
-process.on('SIGTERM', () => undefined);
-process.on('SIGINT', () => undefined);
-
-process.on('message', (message: EvaluateChildStart | { type: 'ping' }) => {
-  // Asked before each job (see WarmChild).
-  if (message.type === 'ping') void send({ type: 'pong' });
-  else void evaluate(message);
-});
+listenToWorker(parseEvaluateSupervisorMessage, (start) => void evaluate(start));
 
 async function evaluate(message: EvaluateChildStart): Promise<void> {
   try {

@@ -10,7 +10,7 @@ import { takenJobPayload } from '../../shared/queue/job-payload.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.ts';
 import { LeaseLostError, StorageLease } from '../../shared/storage/storage-lease.ts';
-import type { EvaluateChildMessage, EvaluateChildStart } from './evaluate-child.ts';
+import { evaluateChildStart, type EvaluateChildMessage, type EvaluateChildStart } from './evaluate-child-messages.ts';
 import { childMaxRssMb, WarmChild } from './warm-child.ts';
 import { entryNextTo } from '../../shared/process/node-entry.ts';
 
@@ -47,7 +47,7 @@ export function createEvaluateProcessor(deps: {
     const lease = await StorageLease.take(deps.store, evaluationPaths(record.runId, record.id).lease, { host: hostname(), pid: process.pid });
     const evaluations = new EvaluationRepository(new FencedArtifactStore(deps.store, lease));
     log.info('evaluation started');
-    const { outcome, lockLost } = await scoreInChild({ job, record, lease, evaluations, log, children, maxRssMb, onLockLost: deps.onLockLost, storage: deps.store.location });
+    const { outcome, lockLost } = await scoreInChild({ job, payload, record, lease, evaluations, log, children, maxRssMb, onLockLost: deps.onLockLost, storage: deps.store.location });
     if (!(await lease.isHeld())) throw tagFailure(new UnrecoverableError(`${lease.subject.name} was taken over by another worker; this one stopped without writing`), 'lease_lost');
     if (lockLost) {
       await evaluations.update(record, (r) => ({ ...r, status: 'queued', scored: 0 }));
@@ -67,6 +67,8 @@ export function createEvaluateProcessor(deps: {
 
 interface ScoringContext {
   job: Job<EvaluateJob>;
+  /** The job's data, checked with its schema. */
+  payload: EvaluateJob;
   record: EvaluationRecord;
   lease: StorageLease;
   /** The evaluation's records, fenced by its lease. */
@@ -117,7 +119,7 @@ async function scoreInChild(context: ScoringContext): Promise<{ outcome: Evaluat
         }
       });
   };
-  const start: EvaluateChildStart = { type: 'start', job: job.data, storage: context.storage, leaseToken: lease.token };
+  const start = evaluateChildStart({ job: context.payload, storage: context.storage, leaseToken: lease.token });
   const outcome = await children.run(start, relayProgress, (message) => message.type === 'done' || message.type === 'failed').catch(
     (error: unknown): EvaluateChildMessage => ({ type: 'failed', message: `evaluation ${error instanceof Error ? error.message : String(error)}` }),
   );

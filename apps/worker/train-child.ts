@@ -16,34 +16,19 @@ import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
 import { TfStateGuard } from './tf-state-guard.ts';
 import { parseSupervisorMessage, type ChildMessage, type TrainStart } from './train-child-messages.ts';
+import { listenToWorker, sendToWorker } from './worker-channel.ts';
 
 let stopReason: 'cancel' | 'preempt' | null = null;
 const guard = new TfStateGuard();
+const send = (message: ChildMessage) => sendToWorker(message);
 
-function send(message: ChildMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.connected || process.send === undefined) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-}
-
-// The supervisor is gone (killed): stop at once so that the run's next owner is the only writer.
-process.on('disconnect', () => process.exit(70));
-
-process.on('message', (raw: unknown) => {
-  const message = parseSupervisorMessage(raw);
-  if (message.type === 'ping') void send({ type: 'pong' });
+listenToWorker(parseSupervisorMessage, (message) => {
   if (message.type === 'stop') stopReason = stopReason === 'cancel' ? 'cancel' : message.reason;
   if (message.type === 'start') {
     stopReason = null;
     void run(message);
   }
 });
-
-// SIGTERM reaches the whole process group when a terminal or an orchestrator stops the
-// worker: the supervisor decides, so the child ignores it and waits for a 'stop' message.
-process.on('SIGTERM', () => undefined);
-process.on('SIGINT', () => undefined);
 
 async function run(start: TrainStart): Promise<void> {
   try {

@@ -1,7 +1,21 @@
 import { randomBytes } from 'node:crypto';
 
-/** Sortable by creation time and unique across API processes: `r20261127-015312-3fa9c1`. */
-export function newRunId(now: Date = new Date()): string {
+/**
+ * The one shape of the ids the API hands out, sortable by creation time and unique across
+ * API processes: a letter for the kind, the UTC time to the second and six random hex
+ * digits, e.g. `r20261127-015312-3fa9c1`.
+ */
+export function newTimestampedId(kind: 'r' | 's', now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `r${stamp}-${randomBytes(3).toString('hex')}`;
+  return `${kind}${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A run's id: `r20261127-015312-3fa9c1`. */
+export function newRunId(now: Date = new Date()): string {
+  return newTimestampedId('r', now);
+}
+
+/** A sweep's id: `s20261127-015312-3fa9c1` (its trials' runs are `<sweepId>-t<k>`). */
+export function newSweepId(now: Date = new Date()): string {
+  return newTimestampedId('s', now);
 }

@@ -1,7 +1,7 @@
 import type { RunRecord, RunStatus } from '../contracts/run-record.ts';
 import type { ArtifactStore } from '../storage/artifact-store.ts';
 import { mapConcurrently } from './map-concurrently.ts';
-import { journalEnd, readJournalTail } from './run-change-journal.ts';
+import { compactJournal, JOURNAL_COMPACT_BYTES, journalEnd, type JournalPosition, readJournalTail } from './run-change-journal.ts';
 import { newestFirst } from './run-creation-order.ts';
 import { durationOf } from './run-duration.ts';
 import type { RunPage, RunRepository } from './run-repository.ts';
@@ -30,19 +30,20 @@ const REBUILD_CONCURRENCY = 32;
  * more) on every poll. Built once from every run.json, then kept current from the run change
  * journal (run-change-journal.ts): a refresh lists the run folders and reads what was
  * appended to the journal since the last one, and re-reads only those runs. It is rebuilt from storage when the journal is missing or was
- * replaced. Refreshes are shared by the requests of `freshForMs`, so that many browsers
+ * replaced; the index that finds the journal past `compactAtBytes` starts it afresh (every index then rebuilds once). Refreshes are shared by the requests of `freshForMs`, so that many browsers
  * polling at once cost one look at the journal.
  */
 export class RunIndex {
   private readonly entries = new Map<string, RunRecord>();
   /** Where the journal was read up to; null until built, or when it must be built again. */
-  private journalOffset: number | null = null;
+  private journal: JournalPosition | null = null;
   private refreshed: { at: number; done: Promise<void> } | null = null;
 
   constructor(
     private readonly store: ArtifactStore,
     private readonly runs: RunRepository,
     private readonly freshForMs = 250,
+    private readonly compactAtBytes = JOURNAL_COMPACT_BYTES,
   ) {}
 
   async query(query: RunQuery): Promise<RunPage & { models: string[] }> {
@@ -77,23 +78,31 @@ export class RunIndex {
   }
 
   private async catchUp(): Promise<void> {
-    const tail = this.journalOffset === null ? null : await readJournalTail(this.store, this.journalOffset);
+    const tail = this.journal === null ? null : await readJournalTail(this.store, this.journal);
     if (tail === null) return this.rebuild();
     // One directory listing notices runs removed from storage, and any created without a journal line.
     const folders = new Set(await this.store.list('runs'));
     for (const id of this.entries.keys()) if (!folders.has(id)) this.entries.delete(id);
     for (const id of folders) if (!this.entries.has(id)) tail.runIds.add(id);
     await mapConcurrently([...tail.runIds], REBUILD_CONCURRENCY, (id) => this.reread(id));
-    this.journalOffset = tail.offset;
+    this.journal = tail.position;
+    if (tail.position.offset < this.compactAtBytes) return;
+    // Lines appended to the old file while it was replaced are read by the rebuild; storage that refuses writes keeps the journal as it is.
+    await compactJournal(this.store).then(
+      () => {
+        this.journal = null;
+      },
+      () => undefined,
+    );
   }
 
   /** Reads every run.json. The journal's end is taken first, so that a write during the rebuild is read again after it. */
   private async rebuild(): Promise<void> {
-    const offset = await journalEnd(this.store);
+    const position = await journalEnd(this.store);
     const folders = await this.store.list('runs');
     this.entries.clear();
     await mapConcurrently(folders, REBUILD_CONCURRENCY, (id) => this.reread(id));
-    this.journalOffset = offset;
+    this.journal = position;
   }
 
   private async reread(id: string): Promise<void> {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { idParam } from './id-param.ts';
 import type { Queue } from 'bullmq';
@@ -15,6 +14,7 @@ import { enqueueSweepJob } from '../../../shared/queue/enqueue-sweep-job.ts';
 import type { ArtifactStore } from '../../../shared/storage/artifact-store.ts';
 import { leaderboardOf } from '../../../shared/sweep/sweep-controller.ts';
 import { trialJobId } from '../../../shared/sweep/sweep-paths.ts';
+import { newSweepId } from '../../../shared/runs/new-run-id.ts';
 import type { SweepRecord, TrialView } from '../../../shared/sweep/sweep-record.ts';
 import type { SweepRepository } from '../../../shared/sweep/sweep-repository.ts';
 import { loadSweepSpecFile, parseSweepSpec, type ParsedSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
@@ -55,7 +55,7 @@ class SweepRoutes {
 
   async submit(request: Request, response: Response): Promise<void> {
     const { spec, baseRaw } = parseSubmittedSweep(parseOr400(sweepSubmissionSchema, jsonBodyOf(request), 'body'), this.deps.configsDir);
-    const id = `s${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+    const id = newSweepId();
     const record: SweepRecord = {
       id,
       name: spec.name,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +101,24 @@ describe('RunIndex: kept current from the run change journal, rebuilt from stora
     // Written behind the journal's back: an existing run the index has no reason to read again.
     await writeFile(join(folder, 'runs/c/run.json'), JSON.stringify(record('c', { status: 'failed' })));
     expect(await statuses(index)).toEqual(['a:queued', 'b:running', 'c:queued']);
+  });
+
+  it('starts the journal afresh once it has grown past its limit, and every index, however far it had read, still sees every change', async () => {
+    const compacting = new RunIndex(store, runs, 0, 40);
+    const other = new RunIndex(store, runs, 0);
+    expect(await statuses(compacting)).toEqual(['a:queued', 'b:queued', 'c:queued']);
+    expect(await statuses(other)).toEqual(['a:queued', 'b:queued', 'c:queued']);
+    const before = (await stat(join(folder, RUN_CHANGES_KEY))).size;
+    for (let i = 0; i < 20; i += 1) await runs.update('a', (run) => ({ ...run, epoch: i }));
+    await runs.update('a', (run) => ({ ...run, status: 'running' }));
+    expect(await statuses(compacting)).toEqual(['a:running', 'b:queued', 'c:queued']);
+    expect((await stat(join(folder, RUN_CHANGES_KEY))).size).toBe(0);
+    // The new journal grows past where the other index had read the old one before it looks again.
+    await runs.update('c', (run) => ({ ...run, status: 'failed' }));
+    for (let i = 0; i <= before; i += 2) await runs.update('a', (run) => ({ ...run, epoch: i }));
+    await runs.update('b', (run) => ({ ...run, status: 'completed' }));
+    expect(await statuses(other)).toEqual(['a:running', 'b:completed', 'c:failed']);
+    expect(await statuses(compacting)).toEqual(['a:running', 'b:completed', 'c:failed']);
   });
 
   it('is rebuilt from every run.json when the journal is deleted', async () => {
