@@ -5,6 +5,7 @@ import type { AutoencoderModel } from '../autoencoder-model.ts';
 import { binaryCrossEntropy } from '../losses/binary-cross-entropy.ts';
 import { l2Loss } from '../losses/l2-loss.ts';
 import { AdversarialAutoencoder } from '../models/aae.ts';
+import { trainedModelOf } from './trained-model-of.ts';
 import { Adam } from '../optim/adam.ts';
 import type { SeededRandom } from '../../random/seeded-random.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
@@ -58,13 +59,7 @@ export function aaeLearningRate(baseLr: number, epoch: number): number {
  * and `loss_mse`. `trainer.params.loss` (L2 in the official config) is not used, as officially.
  */
 export function createAaeTrainer(model: AutoencoderModel, config: ExperimentConfig): TrainerStrategy {
-  if (!(model instanceof AdversarialAutoencoder)) {
-    throw new ConfigError('experiment config', {
-      key: 'trainer',
-      message: `the aae trainer trains the aae model (official aae_pidhorskyi.AAE), not "${model.name}"`,
-    });
-  }
-  const aae = model;
+  const aae = trainedModelOf(model, AdversarialAutoencoder, 'aae', 'aae model (official aae_pidhorskyi.AAE)');
   const params = config.trainer.params;
   const earlyStopping = aaeTrainerOptions(config);
   const batchSize = config.trainer.dataLoader.batchSize;

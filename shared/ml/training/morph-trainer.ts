@@ -13,6 +13,7 @@ import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
 import { trainerAdam } from './trainer-optimizer.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
+import { validateReconstruction } from './validate-reconstruction.ts';
 
 /** The official `epoch > 10`: the morph term joins the loss from the 12th epoch on. */
 export const OFFICIAL_MORPH_START_EPOCH = 11;
@@ -106,19 +107,11 @@ export function createMorphTrainer(model: AutoencoderModel, config: ExperimentCo
       return { loss, ...values, beta };
     },
 
-    async validateBatch(batch): Promise<Record<string, number>> {
-      const metrics = tf.tidy(() => {
-        const outputs = model.forward(batch, { training: false });
+    validateBatch: (batch) =>
+      validateReconstruction(model, batch, { criterion, perceptual }, (outputs) => {
         const { prior } = morphOutputs(model, outputs);
-        const found: Record<string, tf.Scalar> = {
-          loss_prec: criterion(prior, batch, outputs, { training: false }),
-          loss_mse: tf.div(tf.add(l2Loss(prior, batch), l2Loss(outputs.xRec, batch)), 2),
-        };
-        if (perceptual) found.loss_pl = perceptual.apply(prior, batch);
-        return found;
-      });
-      return readScalars(metrics);
-    },
+        return { reconstruction: prior, mse: tf.div(tf.add(l2Loss(prior, batch), l2Loss(outputs.xRec, batch)), 2) };
+      }),
 
     // β is a function of the epoch, set again by beginEpoch when a run resumes.
     ...criterionTrainerState(criterion),

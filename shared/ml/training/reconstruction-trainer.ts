@@ -9,6 +9,7 @@ import { criterionTrainerState } from '../losses/stateful-reconstruction-loss.ts
 import { parameterGradients } from './parameter-gradients.ts';
 import { readScalars } from './read-scalars.ts';
 import { trainerAdam } from './trainer-optimizer.ts';
+import { validateReconstruction } from './validate-reconstruction.ts';
 import type { StepLosses, TrainerStrategy } from './trainer-strategy.ts';
 
 /**
@@ -51,18 +52,8 @@ export function createReconstructionTrainer(model: AutoencoderModel, config: Exp
       return readScalars(losses);
     },
 
-    async validateBatch(batch): Promise<Record<string, number>> {
-      const metrics = tf.tidy(() => {
-        const outputs = model.forward(batch, { training: false });
-        const found: Record<string, tf.Scalar> = {
-          loss_prec: criterion(outputs.xRec, batch, outputs, { training: false }),
-          loss_mse: l2Loss(outputs.xRec, batch),
-        };
-        if (perceptual !== null) found.loss_pl = perceptual.apply(outputs.xRec, batch);
-        return found;
-      });
-      return readScalars(metrics);
-    },
+    validateBatch: (batch) =>
+      validateReconstruction(model, batch, { criterion, perceptual }, (outputs) => ({ reconstruction: outputs.xRec, mse: l2Loss(outputs.xRec, batch) })),
 
     ...criterionTrainerState(criterion),
     dispose: () => {

@@ -5,6 +5,7 @@ import type { ExperimentConfig } from '../../config/experiment-config.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
 import { l2Loss } from '../losses/l2-loss.ts';
 import { SoftIntroVae, type LatentGaussian } from '../models/soft-intro-vae.ts';
+import { trainedModelOf } from './trained-model-of.ts';
 import { Adam } from '../optim/adam.ts';
 import { randomNormalTensor } from '../random-normal-tensor.ts';
 import { SeededRandom } from '../../random/seeded-random.ts';
@@ -63,13 +64,7 @@ const savedState = z.strictObject({ validation_random: z.array(z.number()) });
  * `trainer.params.loss` (L2 in the official config) is not used, as officially.
  */
 export function createSivaeTrainer(model: AutoencoderModel, config: ExperimentConfig): TrainerStrategy {
-  if (!(model instanceof SoftIntroVae)) {
-    throw new ConfigError('experiment config', {
-      key: 'trainer',
-      message: `the sivae trainer trains the soft_intro_vae model (official soft_intro_vae_daniel.SoftIntroVAE), not "${model.name}"`,
-    });
-  }
-  const vae = model;
+  const vae = trainedModelOf(model, SoftIntroVae, 'sivae', 'soft_intro_vae model (official soft_intro_vae_daniel.SoftIntroVAE)');
   const params = config.trainer.params;
   const settings = sivaeTrainerOptions(config);
   const sampleAtValidation = settings.sample_at_validation ?? config.mode === 'reference';

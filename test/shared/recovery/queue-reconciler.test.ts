@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExperimentConfigFile, serializeConfigYaml } from '../../../shared/config/load-experiment-config.ts';
 import type { EvaluateJob } from '../../../shared/contracts/evaluate-job.ts';
@@ -22,43 +19,33 @@ import { newRunRecord } from '../../../shared/runs/new-run-record.ts';
 import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { SweepRepository } from '../../../shared/sweep/sweep-repository.ts';
-import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
+import { useTempFolder } from '../../support/use-temp-folder.ts';
+import { useTestRedis } from '../../support/use-test-redis.ts';
 
 const A_MINUTE_AGO = () => new Date(Date.now() - 60_000).toISOString();
 
 describe('QueueReconciler (real Redis, real storage folder)', () => {
+  const testRedis = useTestRedis('reconciler');
+  const root = useTempFolder('aelab-reconciler-');
   let redis: Redis;
-  let stopRedis: () => Promise<void>;
-  let root: string;
   let store: LocalArtifactStore;
   let queues: { train: Queue<TrainJob>; evaluate: Queue<EvaluateJob>; sweep: Queue<{ sweepId: string }> };
   let metrics: ReturnType<typeof createApiMetrics>;
   let routing: RoutingDeps;
-  const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
   const loaded = loadExperimentConfigFile('configs/smoke/synthetic.yaml');
 
   beforeAll(async () => {
-    const available = await testRedis();
-    stopRedis = available.stop;
-    process.env.AELAB_QUEUE_PREFIX = uniquePrefix('reconciler');
-    redis = new Redis(available.url, { maxRetriesPerRequest: null });
+    redis = testRedis();
     const opened = openQueues(redis);
     queues = { train: opened.train as Queue<TrainJob>, evaluate: opened.evaluate as Queue<EvaluateJob>, sweep: opened.sweep as Queue<{ sweepId: string }> };
     metrics = createApiMetrics(async () => Object.values(opened));
     const routedQueues = new RoutedQueues(redis);
     routing = { queues: routedQueues, fairShare: new FairShareGate(redis, routedQueues) };
-    root = await mkdtemp(join(tmpdir(), 'aelab-reconciler-'));
-    store = new LocalArtifactStore(root);
+    store = new LocalArtifactStore(root());
   });
   afterAll(async () => {
     await Promise.all(Object.values(queues).map((queue) => queue.obliterate({ force: true }).then(() => queue.close())));
     await routing.queues.close();
-    const keys = await redis.keys(`${process.env.AELAB_QUEUE_PREFIX}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    process.env.AELAB_QUEUE_PREFIX = savedPrefix;
-    redis.disconnect();
-    await stopRedis();
-    await rm(root, { recursive: true, force: true });
   });
 
   async function storedRun(id: string, status: RunStatus, createdAt = A_MINUTE_AGO()): Promise<void> {

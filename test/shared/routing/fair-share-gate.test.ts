@@ -1,31 +1,19 @@
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueRoutedJob, type JobRouting, type RoutingDeps } from '../../../shared/routing/enqueue-routed-job.ts';
 import { FairShareGate, HOLD_DELAY_MS } from '../../../shared/routing/fair-share-gate.ts';
 import { RoutedQueues } from '../../../shared/routing/routed-queues.ts';
-import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
+import { useTestRedis } from '../../support/use-test-redis.ts';
 
 describe('FairShareGate on real Redis and BullMQ queues', () => {
-  let redis: Redis;
-  let stopRedis: () => Promise<void>;
+  const redis = useTestRedis('fair-share');
   let deps: RoutingDeps;
-  const prefix = uniquePrefix('fair-share');
 
   beforeAll(async () => {
-    const available = await testRedis();
-    stopRedis = available.stop;
-    redis = new Redis(available.url, { maxRetriesPerRequest: null });
-    const queues = new RoutedQueues(redis, prefix);
-    deps = { queues, fairShare: new FairShareGate(redis, queues) };
+    const queues = new RoutedQueues(redis());
+    deps = { queues, fairShare: new FairShareGate(redis(), queues) };
     await deps.fairShare.setCap(1);
   });
-  afterAll(async () => {
-    await deps.queues.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
-    await stopRedis();
-  });
+  afterAll(() => deps.queues.close());
 
   const routing = (submittedBy: string, priority: JobRouting['priority'] = 'normal'): JobRouting => ({ requires: ['gpu'], priority, submittedBy });
   const add = (jobId: string, route: JobRouting) => enqueueRoutedJob(deps, 'train', route, { name: jobId, data: { runId: jobId }, options: { jobId } });

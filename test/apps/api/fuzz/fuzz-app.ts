@@ -1,9 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import fc from 'fast-check';
 import winston from 'winston';
@@ -11,7 +10,8 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { appDeps } from '../../../../apps/api/app-deps.ts';
 import { type AppDeps, createApp } from '../../../../apps/api/create-app.ts';
 import { LocalArtifactStore } from '../../../../shared/storage/local-artifact-store.ts';
-import { testRedis, uniquePrefix } from '../../../support/test-redis.ts';
+import { useTempFolder } from '../../../support/use-temp-folder.ts';
+import { useTestRedis } from '../../../support/use-test-redis.ts';
 import { applyMutations, type Mutation, mutations, yamlEdits } from './arbitraries.ts';
 
 /** A response as supertest gives it, reduced to what the checks read. */
@@ -33,25 +33,16 @@ export class FuzzApp {
 
   private constructor(
     readonly app: Express,
-    readonly redis: Redis,
     private readonly queues: AppDeps['queues'],
-    readonly prefix: string,
     readonly root: string,
     readonly storage: string,
     readonly secret: string,
-    private readonly stopRedis: () => Promise<void>,
-    private readonly savedPrefix: string | undefined,
     /** What the app logged: every 5xx path of the error handler logs, so the tests require none. */
     readonly loggedErrors: readonly string[],
   ) {}
 
-  static async start(label: string): Promise<FuzzApp> {
-    const available = await testRedis();
-    const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
-    const prefix = uniquePrefix(`fuzz-${label}`);
-    process.env.AELAB_QUEUE_PREFIX = prefix;
-    const redis = new Redis(available.url, { maxRetriesPerRequest: 1 });
-    const root = await mkdtemp(join(tmpdir(), `aelab-fuzz-${label}-`));
+  /** The app on `redis` (under the queue prefix the caller set), its storage inside `root`. */
+  static async start(redis: Redis, root: string): Promise<FuzzApp> {
     const storage = join(root, 'storage');
     await mkdir(storage);
     // Beside storage and at its top, where `..` from a run folder would lead.
@@ -74,7 +65,7 @@ export class FuzzApp {
     const store = new LocalArtifactStore(storage);
     const deps = appDeps({ redis, store, logger, configsDir: resolve('configs'), apiToken: undefined, version: 'fuzz' });
     const app = createApp(deps);
-    return new FuzzApp(app, redis, deps.queues, prefix, root, storage, secret, available.stop, savedPrefix, loggedErrors);
+    return new FuzzApp(app, deps.queues, root, storage, secret, loggedErrors);
   }
 
   /** Sends one request; `body` as a string is sent raw with the given content type. */
@@ -111,16 +102,9 @@ export class FuzzApp {
     expect(this.loggedErrors, 'the error handler logged unexpected errors').toEqual([]);
   }
 
+  /** Closes the app's queues; the keys under the prefix and the folder go with their owners. */
   async close(): Promise<void> {
-    await Promise.all(Object.values(this.queues).map((queue) => queue.obliterate({ force: true }).then(() => queue.close())));
-    // Idempotency and cancel keys live under the same prefix, outside the queues.
-    const leftovers = await this.redis.keys(`${this.prefix}:*`);
-    if (leftovers.length > 0) await this.redis.del(...leftovers);
-    this.redis.disconnect();
-    await this.stopRedis();
-    await rm(this.root, { recursive: true, force: true });
-    if (this.savedPrefix === undefined) delete process.env.AELAB_QUEUE_PREFIX;
-    else process.env.AELAB_QUEUE_PREFIX = this.savedPrefix;
+    await Promise.all(Object.values(this.queues).map((queue) => queue.close()));
   }
 }
 
@@ -129,9 +113,11 @@ export class FuzzApp {
  * its properties sent.
  */
 export function useFuzzApp(label: string): () => FuzzApp {
+  const redis = useTestRedis(`fuzz-${label}`);
+  const root = useTempFolder(`aelab-fuzz-${label}-`);
   let fuzz: FuzzApp | undefined;
   beforeAll(async () => {
-    fuzz = await FuzzApp.start(label);
+    fuzz = await FuzzApp.start(redis(), root());
   });
   afterAll(async () => {
     console.log(`${label} properties sent ${fuzz?.requests} requests`);
