@@ -217,15 +217,15 @@ export class SweepController {
   private async ensureQueued(trial: TrialView, run: RunRecord | null): Promise<void> {
     // A trial under way with its job in the queue needs nothing: checked before its config is built and parsed again.
     const underWay = run !== null && (run.status === 'queued' || run.status === 'running') && run.totalEpochs >= trial.budget;
-    if (underWay && (await this.deps.routing.queues.of('train', run.requires).getJob(trialJobId(this.sweepId, trial.index, trial.budget))) !== undefined) return;
+    if (underWay && (await this.jobExists(run.requires, trialJobId(this.sweepId, trial.index, trial.budget)))) return;
     const source = `sweep ${this.sweepId} trial ${trial.index}`;
     const raw = applyOverrides(this.stored.baseRaw, { ...trial.params, name: `${this.spec.name}-t${trial.index}`, 'trainer.params.nr_epochs': trial.budget }, source);
     const { config } = parseExperimentConfigObject(raw, source);
     const configYaml = serializeConfigYaml(raw);
     const jobId = trialJobId(this.sweepId, trial.index, trial.budget);
     // The run's files and the queue's answer side by side: both are on the trial's hand-out path.
-    const [queued] = await Promise.all([this.deps.routing.queues.of('train', config.requires).getJob(jobId), this.prepareRun(trial, run, config, configYaml)]);
-    if (queued !== undefined) return;
+    const [queued] = await Promise.all([this.jobExists(config.requires, jobId), this.prepareRun(trial, run, config, configYaml)]);
+    if (queued) return;
     await enqueueTrainJob(this.deps.routing, {
       runId: trial.runId,
       name: config.name,
@@ -234,6 +234,11 @@ export class SweepController {
       jobId,
       parent: { id: this.parent.id!, queue: this.parent.queueQualifiedName },
     });
+  }
+
+  /** Whether the job is in its queue, in any state: its state is asked for, not its data (the trial's whole config). */
+  private async jobExists(requires: readonly string[], jobId: string): Promise<boolean> {
+    return (await this.deps.routing.queues.of('train', requires).getJobState(jobId)) !== 'unknown';
   }
 
   /** A new trial's run is created; a completed one that goes on to a higher rung is queued again with its new budget. */
