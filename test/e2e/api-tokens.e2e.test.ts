@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AelabStack } from '../support/aelab-stack.ts';
+import { useTempFolder } from '../support/use-temp-folder.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ENV_WRITE = 'env-write-7f3c9a1e5b2d4c6f8a0b';
@@ -17,12 +17,11 @@ const SECRETS = [ENV_WRITE, FILE_WRITE, READ, ...PRESENTED_WRONG];
 const encodings = (token: string) => [token, Buffer.from(`user:${token}`).toString('base64'), Buffer.from(`:${token}`).toString('base64')];
 
 describe('the API process with token roles', () => {
+  const folder = useTempFolder('aelab-api-tokens-e2e-');
   let stack: AelabStack;
-  let folder: string;
 
   beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'aelab-api-tokens-e2e-'));
-    const tokensFile = join(folder, 'tokens');
+    const tokensFile = join(folder(), 'tokens');
     await writeFile(tokensFile, `# role token name\nwrite ${FILE_WRITE} ci\nread ${READ} dashboard\n`);
     stack = await AelabStack.start({
       label: 'e2e-tokens',
@@ -33,7 +32,6 @@ describe('the API process with token roles', () => {
   });
   afterAll(async () => {
     await stack?.stop();
-    await rm(folder, { recursive: true, force: true });
   });
 
   it('serves each role and never writes a token, right or wrong, to its output or its metrics', async () => {
@@ -66,21 +64,14 @@ describe('the API process with token roles', () => {
 });
 
 describe('the API process with a bad token file', () => {
-  let folder: string;
-
-  beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'aelab-api-tokens-bad-'));
-  });
-  afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const folder = useTempFolder('aelab-api-tokens-bad-');
 
   it('refuses to start with one line naming the file and line, without the token', async () => {
-    const tokensFile = join(folder, 'tokens');
+    const tokensFile = join(folder(), 'tokens');
     // Columns swapped on line 3: the "role" there is a token and must not be echoed.
     await writeFile(tokensFile, `# role token name\nread ${READ} dashboard\n${FILE_WRITE} write ci\n`);
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/api/main.ts')], {
-      env: { ...process.env, AELAB_API_TOKENS_FILE: tokensFile, PORT: '0', HOST: '127.0.0.1', AELAB_STORAGE: folder },
+      env: { ...process.env, AELAB_API_TOKENS_FILE: tokensFile, PORT: '0', HOST: '127.0.0.1', AELAB_STORAGE: folder() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobPriority } from '../../shared/contracts/job-priority.ts';
@@ -10,8 +10,7 @@ import { enqueueRoutedJob, type RoutingDeps } from '../../shared/routing/enqueue
 import { FairShareGate } from '../../shared/routing/fair-share-gate.ts';
 import { routedQueueName } from '../../shared/routing/routed-queue-name.ts';
 import { RoutedQueues } from '../../shared/routing/routed-queues.ts';
-import { deleteStackKeys } from '../support/delete-stack-keys.ts';
-import { testRedis, uniquePrefix } from '../support/test-redis.ts';
+import { useTestRedis } from '../support/use-test-redis.ts';
 
 // KEDA cannot run here, so this test does what its redis trigger does with each key the
 // ScaledObject names (the key's type picks LLEN, ZCARD, SCARD or HLEN; KEDA >= 2.0) and
@@ -45,28 +44,22 @@ function scaledObject(): { formula: string; triggers: RedisTrigger[] } {
 
 describe('the KEDA ScaledObject of the GPU workers, on jobs BullMQ wrote into real Redis', () => {
   const { formula, triggers } = scaledObject();
+  const testRedis = useTestRedis('keda');
   let redis: Redis;
   let routing: RoutingDeps;
-  let redisUrl: string;
-  let stopRedis: () => Promise<void>;
-  const prefix = uniquePrefix('keda');
+  let prefix: string;
   const workers: Worker[] = [];
 
-  beforeAll(async () => {
-    const available = await testRedis();
-    redisUrl = available.url;
-    stopRedis = available.stop;
-    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    const queues = new RoutedQueues(redis, prefix);
+  beforeAll(() => {
+    redis = testRedis();
+    const queues = new RoutedQueues(redis);
+    prefix = queues.prefix;
     routing = { queues, fairShare: new FairShareGate(redis, queues) };
   });
 
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.close()));
     await routing.queues.close();
-    await deleteStackKeys(redisUrl, prefix);
-    redis.disconnect();
-    await stopRedis();
   });
 
   /** The number the formula gives KEDA: the sum of its triggers' key lengths. */

@@ -75,18 +75,20 @@ export function buildAae(params: AaeParams, options: BuildModelOptions): Adversa
     new ConvTranspose2d(store, name, { inChannels, outChannels, kernelSize: 4, stride, padding });
   const bn = (name: string, numFeatures: number) => new BatchNorm2d(store, name, { numFeatures, mode: 'train' });
 
-  const encoder: ConvStack = {
-    first: conv('E.conv1_1', channels, d),
+  // E and D share their layout: conv1_1, the extra levels conv1_2/conv1_3, conv2, conv3, then a 1-stride conv4.
+  const convStack = (net: 'E' | 'D', conv2Out: number, outChannels: number): ConvStack => ({
+    first: conv(`${net}.conv1_1`, channels, d),
     extra: [
-      { conv: conv('E.conv1_2', d, d), norm: bn('E.conv1_bn2', d) },
-      { conv: conv('E.conv1_3', d, d), norm: bn('E.conv1_bn3', d) },
+      { conv: conv(`${net}.conv1_2`, d, d), norm: bn(`${net}.conv1_bn2`, d) },
+      { conv: conv(`${net}.conv1_3`, d, d), norm: bn(`${net}.conv1_bn3`, d) },
     ],
     main: [
-      { conv: conv('E.conv2', d, 4 * d), norm: bn('E.conv2_bn', 4 * d) },
-      { conv: conv('E.conv3', 4 * d, 4 * d), norm: bn('E.conv3_bn', 4 * d) },
+      { conv: conv(`${net}.conv2`, d, conv2Out), norm: bn(`${net}.conv2_bn`, conv2Out) },
+      { conv: conv(`${net}.conv3`, conv2Out, 4 * d), norm: bn(`${net}.conv3_bn`, 4 * d) },
     ],
-    last: conv('E.conv4', 4 * d, zDim, 1, 0),
-  };
+    last: conv(`${net}.conv4`, 4 * d, outChannels, 1, 0),
+  });
+  const encoder = convStack('E', 4 * d, zDim);
   const generator: Generator = {
     main: [
       { conv: convT('G.deconv1_1', zDim, 4 * d, 1, 0), norm: bn('G.deconv1_1_bn', 4 * d) },
@@ -106,18 +108,7 @@ export function buildAae(params: AaeParams, options: BuildModelOptions): Adversa
     new Linear(store, 'ZD.linear3', { inFeatures: zdHidden, outFeatures: 1 }),
   ];
   for (const layer of latentDiscriminator) normalInit(layer, store.random);
-  const discriminator: ConvStack = {
-    first: conv('D.conv1_1', channels, d),
-    extra: [
-      { conv: conv('D.conv1_2', d, d), norm: bn('D.conv1_bn2', d) },
-      { conv: conv('D.conv1_3', d, d), norm: bn('D.conv1_bn3', d) },
-    ],
-    main: [
-      { conv: conv('D.conv2', d, 2 * d), norm: bn('D.conv2_bn', 2 * d) },
-      { conv: conv('D.conv3', 2 * d, 4 * d), norm: bn('D.conv3_bn', 4 * d) },
-    ],
-    last: conv('D.conv4', 4 * d, 1, 1, 0),
-  };
+  const discriminator = convStack('D', 2 * d, 1);
   if (normalInitAll) {
     for (const stack of [encoder, discriminator]) {
       for (const layer of [stack.first, ...stack.extra.map((l) => l.conv), ...stack.main.map((l) => l.conv), stack.last]) {

@@ -139,27 +139,33 @@ export function buildConvAutoencoder(params: ConvAutoencoderParams, options: Bui
   const store = new ParameterStore(options.random);
   const encoder = new ConvEncoder(store, stack.encoder);
   const decoder = new ConvDecoder(store, stack.decoder);
-  return new ConvAutoencoder(store, p.in_channels, encoder, decoder);
+  return new ConvAutoencoder(store, 'conv_autoencoder', p.in_channels, encoder, decoder);
 }
 
-class ConvAutoencoder extends StoredModel {
-  readonly name = 'conv_autoencoder';
+/** What sits between the encoder and the decoder: the latent it reports as `z`, and the map the decoder reads. */
+export interface Bottleneck {
+  apply(encoded: tf.Tensor4D): { z: tf.Tensor; decoderInput: tf.Tensor4D };
+}
 
+/** The official Encoder → (bottleneck) → Decoder pair; without a bottleneck `z` is the encoder's output map. */
+export class ConvAutoencoder extends StoredModel {
   constructor(
     store: ParameterStore,
+    readonly name: string,
     private readonly inChannels: number,
     private readonly encoder: ConvEncoder,
     private readonly decoder: ConvDecoder,
+    private readonly bottleneck: Bottleneck | null = null,
   ) {
     super(store);
   }
 
   forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
-    checkInputChannels('conv_autoencoder', x, this.inChannels);
+    checkInputChannels(this.name, x, this.inChannels);
     return tf.tidy(() => {
-      const z = this.encoder.apply(x, options.training);
-      const xRec = this.decoder.apply(z, options.training);
-      return { xRec, z, extras: {} };
+      const encoded = this.encoder.apply(x, options.training);
+      const { z, decoderInput } = this.bottleneck?.apply(encoded) ?? { z: encoded, decoderInput: encoded };
+      return { xRec: this.decoder.apply(decoderInput, options.training), z, extras: {} };
     });
   }
 }

@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInputChannels } from './check-input-channels.ts';
 import { z } from 'zod';
-import type { AutoencoderModel, ModelOutputs } from '../autoencoder-model.ts';
+import type { AutoencoderModel } from '../autoencoder-model.ts';
 import { Conv2d } from '../layers/conv2d.ts';
 import { Linear } from '../layers/linear.ts';
 import { ParameterStore } from '../layers/parameter-store.ts';
-import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
+import { type Bottleneck, checkConvAutoencoderParams, checkOutputSize, ConvAutoencoder, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder } from './conv-decoder.ts';
 import { ConvEncoder } from './conv-encoder.ts';
-import { StoredModel } from './stored-model.ts';
 import { parseModelParams } from './model-params-error.ts';
 import type { BuildModelOptions } from './build-model-options.ts';
 
@@ -59,45 +57,30 @@ export function buildDenseConvAutoencoder(params: DenseConvAutoencoderParams, op
   const store = new ParameterStore(options.random);
   const encoder = new ConvEncoder(store, stack.encoder);
   const decoder = new ConvDecoder(store, stack.decoder);
-  const bottleneck: DenseBottleneck = {
-    squeeze: new Conv2d(store, 'lin_enc', { inChannels: latentChannels, outChannels: DENSE_CHANNELS, kernelSize: 1 }),
-    toCode: new Linear(store, 'lin_lay_enc', { inFeatures: flat, outFeatures: CODE_SIZE }),
-    fromCode: new Linear(store, 'lin_lay_dec', { inFeatures: CODE_SIZE, outFeatures: flat }),
-    expand: new Conv2d(store, 'lin_dec', { inChannels: DENSE_CHANNELS, outChannels: latentChannels, kernelSize: 1 }),
-  };
-  return new DenseConvAutoencoder(store, p.in_channels, encoder, bottleneck, decoder);
+  const bottleneck = new DenseBottleneck(
+    new Conv2d(store, 'lin_enc', { inChannels: latentChannels, outChannels: DENSE_CHANNELS, kernelSize: 1 }),
+    new Linear(store, 'lin_lay_enc', { inFeatures: flat, outFeatures: CODE_SIZE }),
+    new Linear(store, 'lin_lay_dec', { inFeatures: CODE_SIZE, outFeatures: flat }),
+    new Conv2d(store, 'lin_dec', { inChannels: DENSE_CHANNELS, outChannels: latentChannels, kernelSize: 1 }),
+  );
+  return new ConvAutoencoder(store, 'dense_conv_autoencoder', p.in_channels, encoder, decoder, bottleneck);
 }
 
-interface DenseBottleneck {
-  squeeze: Conv2d;
-  toCode: Linear;
-  fromCode: Linear;
-  expand: Conv2d;
-}
-
-class DenseConvAutoencoder extends StoredModel {
-  readonly name = 'dense_conv_autoencoder';
-
+/** Conv 1×1 → flatten → Linear (`z`) → Linear → unflatten → Conv 1×1, without activations or norms. */
+class DenseBottleneck implements Bottleneck {
   constructor(
-    store: ParameterStore,
-    private readonly inChannels: number,
-    private readonly encoder: ConvEncoder,
-    private readonly bottleneck: DenseBottleneck,
-    private readonly decoder: ConvDecoder,
-  ) {
-    super(store);
-  }
+    private readonly squeeze: Conv2d,
+    private readonly toCode: Linear,
+    private readonly fromCode: Linear,
+    private readonly expand: Conv2d,
+  ) {}
 
-  forward(x: tf.Tensor4D, options: { training: boolean }): ModelOutputs {
-    checkInputChannels('dense_conv_autoencoder', x, this.inChannels);
-    return tf.tidy(() => {
-      const squeezed = this.bottleneck.squeeze.apply(this.encoder.apply(x, options.training));
-      const [batch, height, width, channels] = squeezed.shape;
-      // PyTorch flattens (and later un-flattens) NCHW, so the Linear weights index C,H,W.
-      const z = this.bottleneck.toCode.apply(tf.reshape(tf.transpose(squeezed, [0, 3, 1, 2]), [batch, -1]));
-      const unflattened = tf.reshape<tf.Rank.R4>(this.bottleneck.fromCode.apply(z), [batch, channels, height, width]);
-      const expanded = this.bottleneck.expand.apply(tf.transpose(unflattened, [0, 2, 3, 1]));
-      return { xRec: this.decoder.apply(expanded, options.training), z, extras: {} };
-    });
+  apply(encoded: tf.Tensor4D): { z: tf.Tensor; decoderInput: tf.Tensor4D } {
+    const squeezed = this.squeeze.apply(encoded);
+    const [batch, height, width, channels] = squeezed.shape;
+    // PyTorch flattens (and later un-flattens) NCHW, so the Linear weights index C,H,W.
+    const z = this.toCode.apply(tf.reshape(tf.transpose(squeezed, [0, 3, 1, 2]), [batch, -1]));
+    const unflattened = tf.reshape<tf.Rank.R4>(this.fromCode.apply(z), [batch, channels, height, width]);
+    return { z, decoderInput: this.expand.apply(tf.transpose(unflattened, [0, 2, 3, 1])) };
   }
 }

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { allApiTokens, ApiTokensFileError, parseApiTokens, readApiTokensFile } from '../../../apps/api/api-tokens.ts';
+import { useTempFolder } from '../../support/use-temp-folder.ts';
 
 const WRITE = 'w-0123456789abcdef0123456789abcdef';
 const READ = 'r-fedcba9876543210fedcba9876543210';
@@ -18,14 +18,7 @@ function parseError(text: string): string {
 }
 
 describe('the API token file', () => {
-  let folder: string;
-
-  beforeAll(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'aelab-api-tokens-'));
-  });
-  afterAll(async () => {
-    await rm(folder, { recursive: true, force: true });
-  });
+  const folder = useTempFolder('aelab-api-tokens-');
 
   it('reads "role token [name]" lines, skipping comments and blank lines, naming unnamed tokens by line', () => {
     const text = ['# who may do what', '', `write ${WRITE} ci-bot`, `\tread   ${READ}   # the dashboard`, '   ', `read r-${'x'.repeat(20)}#not-a-comment`].join('\r\n');
@@ -63,17 +56,17 @@ describe('the API token file', () => {
   });
 
   it('reads the file named by AELAB_API_TOKENS_FILE, and names variable and path when it cannot', async () => {
-    const path = join(folder, 'tokens');
+    const path = join(folder(), 'tokens');
     await writeFile(path, `read ${READ} viewer\n`);
     expect(await readApiTokensFile(path)).toEqual([{ name: 'viewer', role: 'read', token: READ }]);
     expect(await readApiTokensFile(undefined)).toEqual([]);
     expect(await readApiTokensFile('')).toEqual([]);
 
-    const missing = join(folder, 'missing');
+    const missing = join(folder(), 'missing');
     await expect(readApiTokensFile(missing)).rejects.toThrow(`AELAB_API_TOKENS_FILE=${missing}: cannot read it (ENOENT)`);
     await writeFile(path, `read ${READ}\nread oops\n`);
     await expect(readApiTokensFile(path)).rejects.toThrow(`AELAB_API_TOKENS_FILE=${path} line 2: the token (second field) is shorter than 16 characters`);
-    await expect(readApiTokensFile(folder)).rejects.toThrow(`AELAB_API_TOKENS_FILE=${folder}: cannot read it (EISDIR)`);
+    await expect(readApiTokensFile(folder())).rejects.toThrow(`AELAB_API_TOKENS_FILE=${folder()}: cannot read it (EISDIR)`);
   });
 
   it('counts AELAB_API_TOKEN as one write token next to the file tokens', () => {

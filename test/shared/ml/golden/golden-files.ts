@@ -193,20 +193,25 @@ export function goldenStateDict(
 
 /** NCHW values → NHWC values. */
 export function nchwToNhwc(values: Float32Array, [n, c, h, w]: number[]): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let b = 0; b < n; b++)
-    for (let ch = 0; ch < c; ch++)
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) out[((b * h + y) * w + x) * c + ch] = values[((b * c + ch) * h + y) * w + x];
-  return out;
+  return convertLayout(values, [n, c, h, w], 'nhwc');
 }
 
 /** NHWC values → NCHW values. */
 export function nhwcToNchw(values: Float32Array, [n, h, w, c]: number[]): Float32Array {
+  return convertLayout(values, [n, c, h, w], 'nchw');
+}
+
+/** Copies the values of an [n, c, h, w] tensor from the other layout into `to`. */
+function convertLayout(values: Float32Array, [n, c, h, w]: number[], to: 'nchw' | 'nhwc'): Float32Array {
   const out = new Float32Array(values.length);
   for (let b = 0; b < n; b++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let ch = 0; ch < c; ch++) out[((b * c + ch) * h + y) * w + x] = values[((b * h + y) * w + x) * c + ch];
+    for (let ch = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const nchw = ((b * c + ch) * h + y) * w + x;
+          const nhwc = ((b * h + y) * w + x) * c + ch;
+          if (to === 'nhwc') out[nhwc] = values[nchw];
+          else out[nchw] = values[nhwc];
+        }
   return out;
 }
