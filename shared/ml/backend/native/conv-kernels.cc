@@ -1,13 +1,11 @@
 // Convolution kernels for TF.js tensors, called from shared/ml/backend/native-conv-kernels.ts:
 // forward, input gradient and filter gradient of a 2-D convolution on float32 NHWC data with a
-// [kh, kw, Ci, Co] filter (dilation 1), as im2col + OpenBLAS sgemm on bounded chunks of output
-// positions. Two ways to use several threads:
-//  - a layer with a large filter (many channels) hands big chunks to OpenBLAS, which splits
-//    each product over the threads set by setThreads;
-//  - a layer with a small filter (few channels, many positions) would leave the patch copies
-//    on one thread and give OpenBLAS products too thin to split well, so the output positions
-//    are split into one contiguous range per thread instead, each thread gathering its chunks
-//    into a cache-sized buffer and multiplying them with single-threaded sgemm.
+// [kh, kw, Ci, Co] filter (dilation 1), as im2col + OpenBLAS sgemm on chunks of output
+// positions. The threads set by setThreads are our own: the output positions are split into one
+// contiguous range per thread, each thread gathering its chunks into a cache-sized buffer and
+// multiplying them with OpenBLAS kept single-threaded. Letting OpenBLAS split each product
+// instead leaves the patch copies on one thread, splits thin products (few channels) poorly,
+// and its idle workers spin, taking the core from the other thread.
 // Every output value is summed in an order that depends only on the shapes and the thread count
 // (the filter gradient adds the threads' partial sums in thread order), so a training run
 // repeats bit for bit.
@@ -22,15 +20,12 @@
 #include <vector>
 
 extern "C" void openblas_set_num_threads(int);
-extern "C" int openblas_get_num_threads(void);
 extern "C" char* openblas_get_corename(void);
 
 namespace {
 
-// Patch buffer of one chunk when OpenBLAS splits the products.
-constexpr int64_t kMaxPatchValues = int64_t{1} << 22;
-// Patch buffer of one chunk when the positions are split across threads: about half of a
-// core's L2 cache, so the patches are still cached when sgemm reads them...
+// Patch buffer of one chunk: about half of a core's L2 cache, so the patches are still cached
+// when sgemm reads them...
 constexpr int64_t kCachedPatchValues = int64_t{1} << 16;
 // ...but at least this many rows, so that sgemm's packing of the filter, redone for every
 // chunk, stays a small part of the product.
@@ -51,10 +46,7 @@ struct ConvGeometry {
     return kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && inH == outH && inW == outW;
   }
   bool splitsPositions() const { return computeThreads > 1 && rowCount() >= kMinSplitRows * computeThreads; }
-  int64_t rowsPerChunk() const {
-    if (splitsPositions()) return std::max(kCachedPatchValues / patchWidth(), kMinSplitChunkRows);
-    return std::max<int64_t>(1, kMaxPatchValues / patchWidth());
-  }
+  int64_t rowsPerChunk() const { return std::max(kCachedPatchValues / patchWidth(), kMinSplitChunkRows); }
 };
 
 // Rows [begin, end) of the patch matrix that one thread works on.
@@ -120,7 +112,7 @@ std::vector<RowRange> rowRanges(const ConvGeometry& g, int64_t align) {
 }
 
 // Runs `work(part, range)` for every range, each on its own thread (the caller's thread takes
-// the last), with OpenBLAS single-threaded while more than one range runs.
+// the last).
 template <typename Work>
 void forEachRange(const std::vector<RowRange>& ranges, Work work) {
   const int64_t parts = static_cast<int64_t>(ranges.size());
@@ -128,35 +120,36 @@ void forEachRange(const std::vector<RowRange>& ranges, Work work) {
     work(0, ranges[0]);
     return;
   }
-  openblas_set_num_threads(1);
   std::vector<std::thread> helpers;
   for (int64_t p = 0; p + 1 < parts; ++p) helpers.emplace_back([&, p] { work(p, ranges[p]); });
   work(parts - 1, ranges[parts - 1]);
   for (auto& helper : helpers) helper.join();
-  openblas_set_num_threads(computeThreads);
 }
 
 // Calls `step(patches, row0, rows)` for consecutive chunks of `range`, with a patch buffer of
-// rows × K floats that is reused from chunk to chunk.
+// rows × K floats that is reused from chunk to chunk (none for a pointwise convolution, whose
+// input is its patch matrix: one chunk, and no buffer).
 template <typename Step>
 void forEachChunk(const ConvGeometry& g, RowRange range, Step step) {
-  const int64_t chunk = g.rowsPerChunk();
-  std::vector<float> patches(std::min(chunk, range.end - range.begin) * g.patchWidth());
+  const int64_t chunk = g.isPointwise() ? range.end - range.begin : g.rowsPerChunk();
+  std::vector<float> patches(g.isPointwise() ? 0 : std::min(chunk, range.end - range.begin) * g.patchWidth());
   for (int64_t row0 = range.begin; row0 < range.end; row0 += chunk) step(patches.data(), row0, std::min(chunk, range.end - row0));
+}
+
+// The patch rows [row0, row0 + rows): gathered into `patches`, or x itself when pointwise.
+const float* patchRows(const ConvGeometry& g, const float* x, int64_t row0, int64_t rows, float* patches) {
+  if (g.isPointwise()) return x + row0 * g.patchWidth();
+  gatherPatches(g, x, row0, rows, patches);
+  return patches;
 }
 
 // y[rows, outC] = patches[rows, K] · w[K, outC]
 void conv2dForward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int64_t width = g.patchWidth();
-  if (g.isPointwise()) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.rowCount(), g.outC, width, 1.0f, x, width, w, g.outC, 0.0f, y, g.outC);
-    return;
-  }
   forEachRange(rowRanges(g, 1), [&](int64_t, RowRange range) {
     forEachChunk(g, range, [&](float* patches, int64_t row0, int64_t rows) {
-      gatherPatches(g, x, row0, rows, patches);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, g.outC, width, 1.0f, patches, width, w, g.outC, 0.0f,
-                  y + row0 * g.outC, g.outC);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, g.outC, width, 1.0f, patchRows(g, x, row0, rows, patches), width, w,
+                  g.outC, 0.0f, y + row0 * g.outC, g.outC);
     });
   });
 }
@@ -165,19 +158,14 @@ void conv2dForward(const ConvGeometry& g, const float* x, const float* w, float*
 // each thread sums its own chunks and the threads' sums are added in order.
 void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int64_t width = g.patchWidth();
-  if (g.isPointwise()) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, g.outC, g.rowCount(), 1.0f, x, width, dy, g.outC, 0.0f, dw, g.outC);
-    return;
-  }
   const std::vector<RowRange> ranges = rowRanges(g, 1);
   const int64_t filterSize = width * g.outC;
   std::vector<float> partials((ranges.size() - 1) * filterSize);
   forEachRange(ranges, [&](int64_t part, RowRange range) {
     float* sum = part == 0 ? dw : partials.data() + (part - 1) * filterSize;
     forEachChunk(g, range, [&](float* patches, int64_t row0, int64_t rows) {
-      gatherPatches(g, x, row0, rows, patches);
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, g.outC, rows, 1.0f, patches, width, dy + row0 * g.outC, g.outC,
-                  row0 == range.begin ? 0.0f : 1.0f, sum, g.outC);
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, width, g.outC, rows, 1.0f, patchRows(g, x, row0, rows, patches), width,
+                  dy + row0 * g.outC, g.outC, row0 == range.begin ? 0.0f : 1.0f, sum, g.outC);
     });
   });
   for (size_t part = 1; part < ranges.size(); ++part) {
@@ -186,12 +174,16 @@ void conv2dBackpropFilter(const ConvGeometry& g, const float* x, const float* dy
   }
 }
 
-// dpatches[rows, K] = dy[rows, outC] · wᵀ, added back onto the input positions they came from.
-// Split positions go by whole images, so no two threads add onto the same input value.
+// dpatches[rows, K] = dy[rows, outC] · wᵀ, added back onto the input positions they came from
+// (pointwise: dx itself). Split positions go by whole images, so no two threads add onto the
+// same input value.
 void conv2dBackpropInput(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   const int64_t width = g.patchWidth();
   if (g.isPointwise()) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.rowCount(), width, g.outC, 1.0f, dy, g.outC, w, g.outC, 0.0f, dx, width);
+    forEachRange(rowRanges(g, 1), [&](int64_t, RowRange range) {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, range.end - range.begin, width, g.outC, 1.0f, dy + range.begin * g.outC,
+                  g.outC, w, g.outC, 0.0f, dx + range.begin * width, width);
+    });
     return;
   }
   const int64_t imageRows = g.outH * g.outW;
@@ -280,9 +272,9 @@ napi_value setThreads(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   computeThreads = threads;
-  openblas_set_num_threads(threads);
+  openblas_set_num_threads(1);
   napi_value result;
-  napi_create_int32(env, openblas_get_num_threads(), &result);
+  napi_create_int32(env, computeThreads, &result);
   return result;
 }
 
