@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { addChannelBias } from './channel-bias.ts';
 import type { ParameterStore } from './parameter-store.ts';
 import { pytorchUniform } from './pytorch-init.ts';
 
@@ -81,7 +80,7 @@ export class ConvTranspose2d {
       const extraCols = Math.max(0, p + outWidth - fullWidth);
       const padded = extraRows || extraCols ? tf.pad(full, [[0, 0], [0, extraRows], [0, extraCols], [0, 0]]) : full;
       const y = tf.slice(padded, [0, p, p, 0], [batch, outHeight, outWidth, this.outChannels]);
-      return this.bias ? addChannelBias(y, this.bias as tf.Tensor1D) : y;
+      return this.bias ? tf.add(y, this.bias) : y;
     });
   }
 }

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { addChannelBias } from './channel-bias.ts';
 import type { ParameterStore } from './parameter-store.ts';
 import { pytorchUniform } from './pytorch-init.ts';
 import { conv2dZeroPadded } from './zero-padded-conv2d.ts';
@@ -57,7 +56,7 @@ export class Conv2d {
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const y = conv2dZeroPadded(x, this.weight as tf.Tensor4D, this.stride, this.padding);
-      return this.bias ? addChannelBias(y, this.bias as tf.Tensor1D) : y;
+      return this.bias ? tf.add(y, this.bias) : y;
     });
   }
 }

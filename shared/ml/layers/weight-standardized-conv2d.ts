@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { addChannelBias } from './channel-bias.ts';
 import type { ParameterStore } from './parameter-store.ts';
 import { addConvParameters } from './conv2d.ts';
 
@@ -50,7 +49,7 @@ export class WeightStandardizedConv2d {
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const y = tf.conv2d(x, this.standardizedWeight(), 1, 'valid');
-      return this.bias ? addChannelBias(y, this.bias as tf.Tensor1D) : y;
+      return this.bias ? tf.add(y, this.bias) : y;
     });
   }
 }

@@ -71,22 +71,56 @@ export function adamKernelAvailable(): boolean {
 
 function adamPass(current: AdamArrays, next: AdamArrays, attrs: AdamStepAttrs): void {
   const f = Math.fround;
-  const [beta1, oneMinusBeta1] = [f(attrs.beta1), f(1 - attrs.beta1)];
-  const [beta2, oneMinusBeta2] = [f(attrs.beta2), f(1 - attrs.beta2)];
-  const [epsilon, weightDecay, stepSize, correction] = [f(attrs.epsilon), f(attrs.weightDecay), f(attrs.stepSize), f(attrs.biasCorrection2Sqrt)];
-  const { param, grad, expAvg, expAvgSq, maxExpAvgSq } = current;
+  const constants = {
+    beta1: f(attrs.beta1),
+    oneMinusBeta1: f(1 - attrs.beta1),
+    beta2: f(attrs.beta2),
+    oneMinusBeta2: f(1 - attrs.beta2),
+    epsilon: f(attrs.epsilon),
+    weightDecay: f(attrs.weightDecay),
+    stepSize: f(attrs.stepSize),
+    correction: f(attrs.biasCorrection2Sqrt),
+  };
+  if (attrs.weightDecay === 0 && current.maxExpAvgSq === undefined) plainAdamPass(current, next, constants);
+  else fullAdamPass(current, next, constants);
+}
+
+type AdamConstants = Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon' | 'weightDecay' | 'stepSize' | 'correction', number>;
+
+/** Without weight decay and AMSGrad (the common case): a loop V8 optimises on its first call. */
+function plainAdamPass(current: AdamArrays, next: AdamArrays, k: AdamConstants): void {
+  const f = Math.fround;
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, stepSize, correction } = k;
+  const [param, grad, expAvg, expAvgSq] = [current.param, current.grad, current.expAvg, current.expAvgSq];
+  const [nextParam, nextExpAvg, nextExpAvgSq] = [next.param, next.expAvg, next.expAvgSq];
   for (let i = 0; i < param.length; i++) {
-    const g = attrs.weightDecay === 0 ? grad[i] : f(grad[i] + f(param[i] * weightDecay));
+    const g = grad[i];
     const m = f(f(expAvg[i] * beta1) + f(g * oneMinusBeta1));
     const v = f(f(expAvgSq[i] * beta2) + f(f(g * g) * oneMinusBeta2));
-    next.expAvg[i] = m;
-    next.expAvgSq[i] = v;
+    nextExpAvg[i] = m;
+    nextExpAvgSq[i] = v;
+    const denominator = f(f(f(Math.sqrt(v)) / correction) + epsilon);
+    nextParam[i] = f(param[i] - f(f(m / denominator) * stepSize));
+  }
+}
+
+function fullAdamPass(current: AdamArrays, next: AdamArrays, k: AdamConstants): void {
+  const f = Math.fround;
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, weightDecay, stepSize, correction } = k;
+  const [param, grad, expAvg, expAvgSq, maxExpAvgSq] = [current.param, current.grad, current.expAvg, current.expAvgSq, current.maxExpAvgSq];
+  const [nextParam, nextExpAvg, nextExpAvgSq, nextMax] = [next.param, next.expAvg, next.expAvgSq, next.maxExpAvgSq];
+  for (let i = 0; i < param.length; i++) {
+    const g = weightDecay === 0 ? grad[i] : f(grad[i] + f(param[i] * weightDecay));
+    const m = f(f(expAvg[i] * beta1) + f(g * oneMinusBeta1));
+    const v = f(f(expAvgSq[i] * beta2) + f(f(g * g) * oneMinusBeta2));
+    nextExpAvg[i] = m;
+    nextExpAvgSq[i] = v;
     let second = v;
-    if (maxExpAvgSq !== undefined) {
+    if (maxExpAvgSq !== undefined && nextMax !== undefined) {
       second = Math.max(maxExpAvgSq[i], v);
-      next.maxExpAvgSq![i] = second;
+      nextMax[i] = second;
     }
     const denominator = f(f(f(Math.sqrt(second)) / correction) + epsilon);
-    next.param[i] = f(param[i] - f(f(m / denominator) * stepSize));
+    nextParam[i] = f(param[i] - f(f(m / denominator) * stepSize));
   }
 }
