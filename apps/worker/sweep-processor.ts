@@ -7,10 +7,9 @@ import type { TrialEndSignal } from '../../shared/queue/trial-end-signal.ts';
 import { RunRepository } from '../../shared/runs/run-repository.ts';
 import { FencedArtifactStore } from '../../shared/storage/fenced-artifact-store.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
-import { controlSweep, type SweepControllerDeps } from '../../shared/sweep/sweep-controller.ts';
+import { controlSweep, rememberSweep, type SweepControllerDeps } from '../../shared/sweep/sweep-controller.ts';
 import { sweepPaths } from '../../shared/sweep/sweep-paths.ts';
 import { SweepRepository } from '../../shared/sweep/sweep-repository.ts';
-import { readStoredSweep } from '../../shared/sweep/stored-sweep.ts';
 
 /**
  * How long a controller waits for a trial's signal before it looks at storage (or the queue)
@@ -42,12 +41,13 @@ export function createSweepProcessor(deps: SweepProcessorDeps) {
     const controller: SweepControllerDeps = { ...deps, store, runs: new RunRepository(store) };
     const sweeps = new SweepRepository(store);
     await sweeps.update(sweepId, (r) => (r.status === 'queued' ? { ...r, status: 'running' } : r));
-    const stored = await readStoredSweep(store, sweepId);
+    // Read once for all its passes: while this job is active its controller is the trial log's only writer.
+    const memory = await rememberSweep(store, sweepId);
     for (;;) {
       // Taken before the pass: a trial that ends during it wakes the next one at once.
       const heard = deps.trialEnds.heard(job.id ?? sweepId);
       const passStarted = performance.now();
-      const step = await controlSweep(controller, sweepId, job, stored);
+      const step = await controlSweep(controller, sweepId, job, memory);
       log.debug('controller pass', { step: step.kind, ms: Math.round(performance.now() - passStarted) });
       if (step.kind === 'done' && (await trialJobsAcknowledged(job, job.id ?? sweepId, deps))) {
         await sweeps.update(sweepId, (r) => ({ ...r, status: step.status, finishedAt: new Date().toISOString() }));

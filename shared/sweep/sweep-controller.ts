@@ -41,8 +41,24 @@ export type ControllerStep = { kind: 'wait' } | { kind: 'done'; status: 'complet
  * rung) is a train job `<sweepId>-t<k>-e<epochs>`, a child of the sweep job. Ids are
  * deterministic, so a pass repeated after a crash queues nothing twice.
  */
-export async function controlSweep(deps: SweepControllerDeps, sweepId: string, parent: Job, stored?: StoredSweep): Promise<ControllerStep> {
-  return (await SweepController.open(deps, sweepId, parent, stored)).pass();
+export async function controlSweep(deps: SweepControllerDeps, sweepId: string, parent: Job, memory?: SweepMemory): Promise<ControllerStep> {
+  return (await SweepController.open(deps, sweepId, parent, memory)).pass();
+}
+
+/**
+ * What a controller that stays active between passes knows already, so that a pass does not
+ * read it again: the sweep as submitted (it never changes) and the trial log, which passes
+ * append to here as they append to storage (under the sweep's lease, the only writer).
+ */
+export interface SweepMemory {
+  stored: StoredSweep;
+  events: TrialEvent[];
+}
+
+/** A controller's memory read from storage, once. */
+export async function rememberSweep(store: ArtifactStore, sweepId: string): Promise<SweepMemory> {
+  const [stored, events] = await Promise.all([readStoredSweep(store, sweepId), new TrialLog(store, sweepId).events()]);
+  return { stored, events };
 }
 
 /** A sweep as one pass sees it: collect what trials produced, propose new ones, promote stopped ones. */
@@ -74,13 +90,14 @@ export class SweepController {
       : new NoEarlyStopping(this.fullBudget);
   }
 
-  /**
-   * `stored`: the sweep as submitted, when the caller has read it already (it never changes
-   * during the sweep's life, so a processor reads it once for all its passes).
-   */
-  static async open(deps: SweepControllerDeps, sweepId: string, parent: Job, stored?: StoredSweep): Promise<SweepController> {
+  /** Without `memory` the pass reads the sweep and its trial log from storage. */
+  static async open(deps: SweepControllerDeps, sweepId: string, parent: Job, memory?: SweepMemory): Promise<SweepController> {
     // Side by side: a pass is on the hand-out path of the trial it queues.
-    const [sweep, cancelled, events] = await Promise.all([stored ?? readStoredSweep(deps.store, sweepId), deps.cancel.isRequested(sweepId), new TrialLog(deps.store, sweepId).events()]);
+    const [sweep, cancelled, events] = await Promise.all([
+      memory?.stored ?? readStoredSweep(deps.store, sweepId),
+      deps.cancel.isRequested(sweepId),
+      memory?.events ?? new TrialLog(deps.store, sweepId).events(),
+    ]);
     const controller = new SweepController(deps, sweepId, parent, sweep, cancelled);
     controller.readEvents(events);
     return controller;
@@ -94,7 +111,7 @@ export class SweepController {
     );
   }
 
-  /** Appends a decision to the trial log; this pass's view follows it without reading the log again (the lease makes it the only writer). */
+  /** Appends a decision to the trial log; this pass's view (and the memory it was given) follows it without reading the log again. */
   private async append(event: TrialEvent): Promise<void> {
     await this.log.append(event);
     this.events.push(event);

@@ -9,7 +9,7 @@ import { RoutedQueues } from '../../../shared/routing/routed-queues.ts';
 import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import type { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
-import { controlSweep, type SweepControllerDeps } from '../../../shared/sweep/sweep-controller.ts';
+import { controlSweep, rememberSweep, type SweepControllerDeps } from '../../../shared/sweep/sweep-controller.ts';
 import { sweepPaths, trialJobId } from '../../../shared/sweep/sweep-paths.ts';
 import { parseSweepSpec } from '../../../shared/sweep/sweep-spec.ts';
 import { writeStoredSweep } from '../../../shared/sweep/stored-sweep.ts';
@@ -112,6 +112,18 @@ describe('SweepController: passes over grid sweeps, two trials at a time, on rea
     await deps.runs.update(second.runId, (r) => ({ ...r, epoch: second.budget }));
     expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
     expect(await new TrialLog(store, sweepId).trials()).toHaveLength(4);
+  });
+
+  it('a controller that keeps the sweep in memory between passes decides as one that reads storage, and its memory is the trial log', async () => {
+    const { sweepId, parent } = await submitted();
+    const memory = await rememberSweep(store, sweepId);
+    expect(await controlSweep(deps, sweepId, parent, memory)).toEqual({ kind: 'wait' });
+    await trainRunning(sweepId);
+    expect(await controlSweep(deps, sweepId, parent, memory)).toEqual({ kind: 'wait' });
+    await trainRunning(sweepId);
+    expect(await controlSweep(deps, sweepId, parent, memory)).toEqual({ kind: 'done', status: 'completed' });
+    expect(memory.events).toEqual(await new TrialLog(store, sweepId).events());
+    expect((await new TrialLog(store, sweepId).trials()).map((t) => t.status)).toEqual(['completed', 'completed', 'completed']);
   });
 
   it('a cancelled sweep removes its waiting trials, marks their runs cancelled and ends cancelled', async () => {
