@@ -3,16 +3,19 @@
  * layer: shape, stride, channels, FLOPs, and the time of our forward, input-gradient and
  * filter-gradient kernels against PyTorch's (2 threads by default) on the same geometry.
  * Both sides replay each call alone (`--repeats` times, the fastest counts: on a shared machine
- * it is the least disturbed), so a row compares kernels, not the rest of the step. Writes bench/results/conv-layers-<date>.md and prints it.
- * Usage: npm run bench:conv-layers -- [--models baseline] [--size 128] [--batch 8] [--repeats 7]
+ * it is the least disturbed), so a row compares kernels, not the rest of the step. With
+ * `--clock cpu` both sides run on one thread and count the process's CPU time instead of wall
+ * time: a measure of the work each kernel does that other jobs on the machine barely change. Writes bench/results/conv-layers-<date>.md and prints it.
+ * Usage: npm run bench:conv-layers -- [--models baseline] [--size 128] [--batch 8] [--repeats 7] [--clock wall|cpu]
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadExperimentConfigFile } from '../shared/config/load-experiment-config.ts';
 import { selectBackend } from '../shared/ml/backend/select-backend.ts';
+import { installNativeConvKernels, type NativeKernelBackend } from '../shared/ml/backend/native-conv-kernels.ts';
 import { buildModel } from '../shared/ml/model-registry.ts';
 import { SeededRandom } from '../shared/random/seeded-random.ts';
 import { buildTrainer } from '../shared/ml/training/trainer-registry.ts';
@@ -54,6 +57,7 @@ interface RecordedCall {
 }
 
 type LayerTimes = Record<ConvKernelName, number | undefined>;
+type Clock = 'wall' | 'cpu';
 
 const options = new Command()
   .option('--models <name>', 'config (or model) name', 'baseline')
@@ -62,8 +66,21 @@ const options = new Command()
   .option('--repeats <n>', 'timed calls per kernel and layer (the fastest counts)', positiveInt, 7)
   .option('--threads <n>', "PyTorch's threads", positiveInt, 2)
   .option('--python <interpreter>', 'python with torch')
+  .option('--clock <clock>', 'wall: wall time on --threads threads; cpu: CPU time on one thread', clockOption, 'wall')
   .parse()
-  .opts<{ models: string; size: number; batch: number; repeats: number; threads: number; python?: string }>();
+  .opts<{ models: string; size: number; batch: number; repeats: number; threads: number; python?: string; clock: Clock }>();
+
+function clockOption(text: string): Clock {
+  if (text !== 'wall' && text !== 'cpu') throw new InvalidArgumentError(`expected wall or cpu, got "${text}"`);
+  return text;
+}
+
+/** Milliseconds by the chosen clock: wall time, or the CPU time of every thread of the process. */
+function clockMs(): number {
+  if (options.clock === 'wall') return performance.now();
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
 
 function layerOf(kernel: ConvKernelName, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): ConvLayer {
   const a = attrs as unknown as tf.Conv2DAttrs & { inputShape?: number[]; filterShape?: number[] };
@@ -124,10 +141,10 @@ function replay(call: RecordedCall): number {
   }
   const times: number[] = [];
   for (let i = 0; i <= options.repeats; i += 1) {
-    const start = performance.now();
+    const start = clockMs();
     const out = tf.engine().runKernel(call.kernel, inputs, call.attrs) as tf.Tensor;
     out.dataSync();
-    if (i > 0) times.push(performance.now() - start);
+    if (i > 0) times.push(clockMs() - start);
     out.dispose();
   }
   tf.dispose(Object.values(inputs));
@@ -138,7 +155,8 @@ const layerKey = (layer: ConvLayer): string => JSON.stringify(layer);
 
 function pytorchTimes(layers: ConvLayer[]): LayerTimes[] {
   const python = findTorchPython(options.python);
-  const args = [PYTORCH_SCRIPT, '--threads', String(options.threads), '--repeats', String(options.repeats), JSON.stringify(layers)];
+  const threads = options.clock === 'cpu' ? 1 : options.threads;
+  const args = [PYTORCH_SCRIPT, '--threads', String(threads), '--clock', options.clock, '--repeats', String(options.repeats), JSON.stringify(layers)];
   const result = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (result.status !== 0) throw new Error(`conv-layers-pytorch.py failed: ${result.stderr.trim().split('\n').slice(-3).join(' / ')}`);
   const rows = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '[]') as Array<[number, number, number]>;
@@ -172,6 +190,7 @@ function tableRows(layers: ConvLayer[], ours: Map<string, LayerTimes>, theirs: L
 async function main(): Promise<void> {
   const loadAtStart = os.loadavg()[0];
   const { calls, backend } = await recordStepCalls(options.models);
+  if (options.clock === 'cpu') installNativeConvKernels(tf.getBackend() as NativeKernelBackend, 1);
   const layers: ConvLayer[] = [];
   const ours = new Map<string, LayerTimes>();
   for (const call of calls) {
@@ -184,14 +203,14 @@ async function main(): Promise<void> {
     if (times[call.kernel] === undefined) times[call.kernel] = replay(call);
   }
   const theirs = pytorchTimes(layers);
-  const command = `npm run bench:conv-layers -- --models ${options.models} --size ${options.size} --batch ${options.batch} --repeats ${options.repeats} --threads ${options.threads}`;
+  const command = `npm run bench:conv-layers -- --models ${options.models} --size ${options.size} --batch ${options.batch} --repeats ${options.repeats} --threads ${options.threads} --clock ${options.clock}`;
   const lines = [
     `# Convolutions of one training step: ${options.models}, ${options.size}², batch ${options.batch}`,
     '',
     `- Command: \`${command}\``,
-    `- Machine: ${machineLine()}; tfjs-core ${tfjsVersion()}; ours on ${backend}; PyTorch ${options.threads} thread(s)`,
+    `- Machine: ${machineLine()}; tfjs-core ${tfjsVersion()}; ours on ${backend}; PyTorch ${options.threads} thread(s)${options.clock === 'cpu' ? '; with --clock cpu both sides on ONE thread, process CPU time' : ''}`,
     `- Load average (1 min): ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`,
-    `- Each cell: ours / PyTorch, fastest of ${options.repeats} calls (ms) of that kernel alone on that geometry (one row per distinct geometry, in the order the step first ran it); – where the step does not run that pass. GFLOP/s: ours, all passes of the row.`,
+    `- Each cell: ours / PyTorch, fastest of ${options.repeats} calls (ms of ${options.clock === 'cpu' ? 'CPU time, one thread' : 'wall time'}) of that kernel alone on that geometry (one row per distinct geometry, in the order the step first ran it); – where the step does not run that pass. GFLOP/s: ours, all passes of the row.`,
     '',
     '| # | x → y (NHWC) | kernel/stride | GFLOP per pass | forward | input grad | filter grad | GFLOP/s |',
     '|--:|---|---|--:|--:|--:|--:|--:|',

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Builds the native convolution kernels (shared/ml/backend/native/conv-kernels.cc) into
+// Builds the native convolution kernels (shared/ml/backend/native/conv-kernels.cc, with the
+// passes in conv-passes.h) into
 // build/native/conv-kernels.node with g++ against Node's own headers and OpenBLAS. Runs after
 // `npm install`/`npm ci` (postinstall) and from bin/ensure-deps.mjs; does nothing when the
-// addon is newer than its source. The kernels are optional: when they cannot be built this
+// addon is newer than its sources. The kernels are optional: when they cannot be built this
 // prints why, records it in build/native/conv-kernels.unavailable (training logs it and runs
 // on TF.js's own kernels) and exits 0, so an install never fails on it.
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'shared/ml/backend/native/conv-kernels.cc');
+const sources = [source, join(root, 'shared/ml/backend/native/conv-passes.h')];
 const outDir = join(root, 'build/native');
 const addon = join(outDir, 'conv-kernels.node');
 const unavailable = join(outDir, 'conv-kernels.unavailable');
@@ -20,7 +22,7 @@ const openblasHeaders = '/usr/include/x86_64-linux-gnu/openblas-pthread';
 
 // An image build installs node_modules before it copies the sources; it builds the addon later.
 if (!existsSync(source)) process.exit(0);
-if (existsSync(addon) && statSync(addon).mtimeMs >= statSync(source).mtimeMs) process.exit(0);
+if (existsSync(addon) && sources.every((file) => statSync(addon).mtimeMs >= statSync(file).mtimeMs)) process.exit(0);
 
 mkdirSync(outDir, { recursive: true });
 const reason = missingPrerequisite() ?? compile();
