@@ -9,7 +9,7 @@ import os from 'node:os';
 import { Command } from 'commander';
 import { allConfigs, modelsWithoutConfig, selectConfigs, tfjsVersion } from './bench-configs.ts';
 import { publishResults, runBench } from './bench-main.ts';
-import { nameList, nonNegativeInt, positiveInt, positiveIntList } from './bench-options.ts';
+import { addStepBudgetOptions, nameList, positiveIntList, type StepBudget } from './bench-options.ts';
 import { median } from './median.ts';
 import type { CaseOutcome, ThroughputCase } from './throughput-case.ts';
 import { runThroughputCase } from './throughput-case-runner.ts';
@@ -18,30 +18,21 @@ import { throughputMarkdown, type ThroughputRow } from './throughput-table.ts';
 /** MorphAEus switches its morph loss on at epoch 11 (morph_start_epoch); 20 is past it. */
 const EPOCH = 20;
 
-interface BenchOptions {
+interface BenchOptions extends StepBudget {
   /** Model registry names or config names (file names without .yaml); default all configs. */
   models?: string[];
   /** Image sides; default 128 and 64. */
   sizes: number[];
   /** Default 8 and 32. */
   batches: number[];
-  /** Timed steps per case; default 5. */
-  steps: number;
-  /** Untimed steps first; default 1. */
-  warmup: number;
-  /** Step budget per case in seconds; default 600. */
-  maxSecondsPerCase: number;
 }
 
 function parseOptions(argv: string[]): BenchOptions {
-  const program = new Command('bench:train')
+  const program = addStepBudgetOptions(new Command('bench:train'), 'case')
     .description('training images/s and peak memory per model, image size and batch size (see bench/README.md)')
     .option('--models <names>', 'comma-separated model registry names or config names (default: every config in configs/experiments/cxr)', nameList)
     .option('--sizes <sides>', 'comma-separated square image sides', positiveIntList, [128, 64])
     .option('--batches <sizes>', 'comma-separated batch sizes', positiveIntList, [8, 32])
-    .option('--steps <n>', 'timed steps per case (the median is reported)', positiveInt, 5)
-    .option('--warmup <n>', 'untimed steps before the timed ones', nonNegativeInt, 1)
-    .option('--max-seconds-per-case <s>', 'step budget per case: a case whose first step exceeds it is skipped', positiveInt, 600)
     .showHelpAfterError();
   program.parse(argv, { from: 'user' });
   return program.opts<BenchOptions>();

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { allConfigs, type BenchConfig, selectConfigs, tfjsVersion } from './bench-configs.ts';
 import { publishResults, runBench } from './bench-main.ts';
-import { nameList, nonNegativeInt, positiveInt, positiveIntList } from './bench-options.ts';
+import { addStepBudgetOptions, nameList, nonNegativeInt, positiveInt, positiveIntList, type StepBudget } from './bench-options.ts';
 import { findTorchPython, runPytorchCase } from './official-python.ts';
 import { type CaseShape, officialParamOverrides, pairedCases, type PairedEvaluationRow, type PairedTrainRow, type PytorchTrainResult, type SideOutcome, speedRatio } from './paired-case.ts';
 import { runPairedEvaluation } from './paired-evaluation.ts';
@@ -26,21 +26,18 @@ const EPOCH = 20;
 const EVALUATION_CONFIG = 'baseline';
 const EVALUATION_SIZE = 32;
 
-interface VsPytorchOptions {
+interface VsPytorchOptions extends StepBudget {
   official: string;
   python?: string;
   models?: string[];
   sizes?: number[];
   batches?: number[];
   threads: number;
-  steps: number;
-  warmup: number;
-  maxSecondsPerCase: number;
   evaluationImages: number;
 }
 
 function parseOptions(argv: string[]): VsPytorchOptions {
-  const program = new Command('bench:vs-pytorch')
+  const program = addStepBudgetOptions(new Command('bench:vs-pytorch'), 'case and side')
     .description('training images/s and peak RSS, ours against the official PyTorch code, back to back (see bench/README.md)')
     .requiredOption('--official <checkout>', 'checkout of github.com/ci-ber/MorphAEus (imported, never modified)')
     .option('--python <interpreter>', 'python with torch (default: the first of python3, /usr/bin/python3, python that imports torch)')
@@ -48,9 +45,6 @@ function parseOptions(argv: string[]): VsPytorchOptions {
     .option('--sizes <sides>', 'square image sides (default 128 when --models or --batches is given)', positiveIntList)
     .option('--batches <sizes>', 'batch sizes (default 8 when --models or --sizes is given)', positiveIntList)
     .option('--threads <n>', 'torch threads, and AELAB_THREADS for our side', positiveInt, os.availableParallelism())
-    .option('--steps <n>', 'timed steps per case and side (the median is reported)', positiveInt, 5)
-    .option('--warmup <n>', 'untimed steps first', nonNegativeInt, 1)
-    .option('--max-seconds-per-case <s>', 'step budget of one side of a case', positiveInt, 600)
     .option('--evaluation-images <n>', `phantoms of the evaluation case (baseline at ${EVALUATION_SIZE}²); 0 skips it`, nonNegativeInt, 2000)
     .showHelpAfterError();
   program.parse(argv, { from: 'user' });

@@ -1,9 +1,10 @@
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { formatNumber, formatSeconds, formatTime, h, link, replace, statusBadge } from '../dom.ts';
 import { EvaluationPanel } from '../evaluation-panel.ts';
 import { MetricCharts } from '../metric-charts.ts';
 import type { EpochRecord } from '../metric-series.ts';
-import { Poller, type Page, type PageContext } from '../page.ts';
+import { LivePage } from '../live-page.ts';
+import type { Page, PageContext } from '../page.ts';
 import { evaluationIdsOf, fractionDone, isActive, liveProgress, type RunView } from '../run-view.ts';
 
 const POLL_MS = 2000;
@@ -15,9 +16,7 @@ export function runPage(root: HTMLElement, context: PageContext, runId: string):
   return new RunPage(root, context, runId);
 }
 
-class RunPage implements Page {
-  private readonly base: string;
-  private readonly header = h('div', { class: 'title-row' });
+class RunPage extends LivePage {
   private readonly progress = h('section', { class: 'card progress' });
   private readonly details = h('section', { class: 'card details' });
   private readonly charts = new MetricCharts();
@@ -26,18 +25,12 @@ class RunPage implements Page {
   private readonly evaluations = h('div', { class: 'evaluations' });
   private readonly panels = new Map<string, EvaluationPanel>();
   private readonly finishedPanels = new Set<string>();
-  private readonly poller: Poller;
   private epochsShown = -1;
   private statusShown = '';
   private configShown = false;
 
-  constructor(
-    private readonly root: HTMLElement,
-    private readonly context: PageContext,
-    private readonly runId: string,
-  ) {
-    this.base = `/api/v1/runs/${encodeURIComponent(runId)}`;
-    this.poller = new Poller(() => this.update(), POLL_MS, (error) => this.failed(error));
+  constructor(root: HTMLElement, context: PageContext, runId: string) {
+    super(root, context, { noun: 'run', id: runId, list: { path: '/', label: '‹ All runs' } }, POLL_MS);
     replace(
       root,
       this.header,
@@ -51,13 +44,13 @@ class RunPage implements Page {
     this.poller.start();
   }
 
-  dispose(): void {
-    this.poller.stop();
+  override dispose(): void {
+    super.dispose();
     this.charts.dispose();
     for (const panel of this.panels.values()) panel.dispose();
   }
 
-  private async update(): Promise<void> {
+  protected async update(): Promise<void> {
     const run = await api<RunView>(this.base);
     this.showHeader(run);
     this.showProgress(run);
@@ -78,24 +71,13 @@ class RunPage implements Page {
     if (!isActive(run) && !justFinished && evaluationIdsOf(run).every((id) => this.finishedPanels.has(id))) this.poller.stop();
   }
 
-  private failed(error: unknown): void {
-    if (error instanceof ApiError && error.status === 404) {
-      this.dispose();
-      replace(this.root, h('h1', {}, 'Run not found'), h('p', { class: 'not-found' }, `There is no run with the id "${this.runId}".`), h('p', {}, link('/', '‹ All runs')));
-      return;
-    }
+  protected override showUpdateError(error: unknown): void {
     this.progress.prepend(h('p', { class: 'error' }, `Update failed: ${String(error)}`));
   }
 
   private showHeader(run: RunView): void {
-    const cancel = this.context.session.role === 'write' && isActive(run) ? h('button', { class: 'danger', onclick: () => void this.cancel(run) }, 'Cancel run') : null;
+    const cancel = this.context.session.role === 'write' && isActive(run) ? h('button', { class: 'danger', onclick: () => void this.cancel() }, 'Cancel run') : null;
     replace(this.header, h('h1', {}, run.name, ' ', statusBadge(run.status)), h('span', { class: 'muted mono' }, run.id), h('span', { class: 'spacer' }), link(`/compare?runs=${encodeURIComponent(run.id)}`, 'Compare…'), cancel);
-  }
-
-  private async cancel(run: RunView): Promise<void> {
-    if (!confirm(`Cancel run ${run.id}?`)) return;
-    await api(`${this.base}/cancel`, { method: 'POST' }).catch((error: unknown) => alert(String(error)));
-    this.poller.now();
   }
 
   private showProgress(run: RunView): void {

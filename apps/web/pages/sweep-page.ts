@@ -1,7 +1,8 @@
-import { api, ApiError } from '../api.ts';
+import { api } from '../api.ts';
 import { formatNumber, h, link, replace, statusBadge } from '../dom.ts';
 import { AXIS_STYLE, Chart, SERIES_COLOURS } from '../echarts.ts';
-import { Poller, type Page, type PageContext } from '../page.ts';
+import { LivePage } from '../live-page.ts';
+import type { Page, PageContext } from '../page.ts';
 import { rungsOf, type Rung, type SweepView, type TrialEvent } from '../sweep-view.ts';
 
 /** A sweep: leaderboard, objective over time, parallel coordinates and ASHA rungs, live. */
@@ -9,23 +10,15 @@ export function sweepPage(root: HTMLElement, context: PageContext, sweepId: stri
   return new SweepPage(root, context, sweepId);
 }
 
-class SweepPage implements Page {
-  private readonly base: string;
-  private readonly header = h('div', { class: 'title-row' });
+class SweepPage extends LivePage {
   private readonly leaderboard = h('section', { class: 'card' });
   private readonly rungTable = h('section', { class: 'card' });
   private readonly boxes = { time: h('div', { class: 'chart' }), parallel: h('div', { class: 'chart tall' }), rungs: h('div', { class: 'chart' }) };
   private readonly charts: Chart[] = [];
-  private readonly poller: Poller;
   private shownEvents = -1;
 
-  constructor(
-    private readonly root: HTMLElement,
-    private readonly context: PageContext,
-    private readonly sweepId: string,
-  ) {
-    this.base = `/api/v1/sweeps/${encodeURIComponent(sweepId)}`;
-    this.poller = new Poller(() => this.update(), 3000, (error) => this.failed(error));
+  constructor(root: HTMLElement, context: PageContext, sweepId: string) {
+    super(root, context, { noun: 'sweep', id: sweepId, list: { path: '/sweeps', label: '‹ All sweeps' } }, 3000);
     const figure = (caption: string, box: HTMLElement, grow: boolean) => h('figure', { class: grow ? 'chart-card grow' : 'chart-card' }, h('figcaption', {}, caption), box);
     replace(
       root,
@@ -38,12 +31,12 @@ class SweepPage implements Page {
     this.poller.start();
   }
 
-  dispose(): void {
-    this.poller.stop();
+  override dispose(): void {
+    super.dispose();
     for (const chart of this.charts) chart.dispose();
   }
 
-  private async update(): Promise<void> {
+  protected async update(): Promise<void> {
     const sweep = await api<SweepView>(this.base);
     const { events } = await api<{ events: TrialEvent[] }>(`${this.base}/events`);
     this.showHeader(sweep);
@@ -59,15 +52,9 @@ class SweepPage implements Page {
     if (sweep.status !== 'queued' && sweep.status !== 'running') this.poller.stop();
   }
 
-  private failed(error: unknown): void {
-    if (!(error instanceof ApiError && error.status === 404)) return;
-    this.dispose();
-    replace(this.root, h('h1', {}, 'Sweep not found'), h('p', { class: 'not-found' }, `There is no sweep with the id "${this.sweepId}".`), h('p', {}, link('/sweeps', '‹ All sweeps')));
-  }
-
   private showHeader(sweep: SweepView): void {
     const active = sweep.status === 'queued' || sweep.status === 'running';
-    const cancel = this.context.session.role === 'write' && active ? h('button', { class: 'danger', onclick: () => void this.cancel(sweep) }, 'Cancel sweep') : null;
+    const cancel = this.context.session.role === 'write' && active ? h('button', { class: 'danger', onclick: () => void this.cancel() }, 'Cancel sweep') : null;
     replace(
       this.header,
       h('h1', {}, sweep.name, ' ', statusBadge(sweep.status)),
@@ -76,12 +63,6 @@ class SweepPage implements Page {
       link(`/compare?sweep=${encodeURIComponent(sweep.id)}`, 'Compare trials…'),
       cancel,
     );
-  }
-
-  private async cancel(sweep: SweepView): Promise<void> {
-    if (!confirm(`Cancel sweep ${sweep.id}?`)) return;
-    await api(`${this.base}/cancel`, { method: 'POST' }).catch((error: unknown) => alert(String(error)));
-    this.poller.now();
   }
 
   private showLeaderboard(sweep: SweepView): void {

@@ -5,7 +5,7 @@ import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import type { ParameterStore } from '../layers/parameter-store.ts';
 import { upsampleBilinear } from '../layers/upsample-bilinear.ts';
-import type { ConvLevelTensors } from './conv-encoder.ts';
+import { type ConvLevelTensors, sizesThroughLevels, tensorsThroughLevels } from './conv-levels.ts';
 
 /**
  * How the decoder (and the MorphAEus deformer) goes up a level: `stride` and `upsample`
@@ -96,14 +96,10 @@ export class ConvDecoder {
     const k = options.kernelSize;
     const pad = Math.floor((k - 1) / 2);
     const reversed = [...options.strides].reverse();
-    const sizes: number[] = [];
-    let size = n;
-    for (let i = 0; i < ConvDecoder.levelCount(options); i++) {
+    return sizesThroughLevels(n, ConvDecoder.levelCount(options), (size, i) => {
       const s = reversed[i];
-      size = options.deconvMode === 'trans' ? (size - 1) * s - 2 * pad + k + 1 : Math.floor(size * s) + 2 * pad - k + 1;
-      sizes.push(size);
-    }
-    return sizes;
+      return options.deconvMode === 'trans' ? (size - 1) * s - 2 * pad + k + 1 : Math.floor(size * s) + 2 * pad - k + 1;
+    });
   }
 
   /** The decoded image (after the sigmoid). */
@@ -117,14 +113,8 @@ export class ConvDecoder {
 
   /** Every tensor of the pass, in order. Call inside a tidy. */
   applyLevels(z: tf.Tensor4D, training: boolean): ConvDecoderTensors {
-    const levels: ConvLevelTensors[] = [];
-    let h = z;
-    for (const level of this.levels) {
-      const tensors = this.applyLevel(level, h, training);
-      levels.push(tensors);
-      h = tensors.output;
-    }
-    const finalConv = this.final.apply(h);
+    const levels = tensorsThroughLevels(this.levels, z, (level, input) => this.applyLevel(level, input, training));
+    const finalConv = this.final.apply(levels.at(-1)?.output ?? z);
     return { levels, finalConv, output: tf.sigmoid(finalConv) };
   }
 

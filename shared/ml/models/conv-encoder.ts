@@ -3,6 +3,7 @@ import type { Activation } from '../layers/activation.ts';
 import { BatchNorm2d, type BatchNormMode } from '../layers/batch-norm2d.ts';
 import { Conv2d } from '../layers/conv2d.ts';
 import type { ParameterStore } from '../layers/parameter-store.ts';
+import { type ConvLevelTensors, sizesThroughLevels, tensorsThroughLevels } from './conv-levels.ts';
 
 export interface ConvEncoderOptions {
   /**
@@ -19,12 +20,6 @@ export interface ConvEncoderOptions {
   /** Mode of the BatchNorm after every conv; null for `norm: none`. */
   batchNorm: BatchNormMode | null;
   activation: Activation;
-}
-
-/** One level of a conv stack: its conv's output before norm and activation, and the level's output. */
-export interface ConvLevelTensors {
-  conv: tf.Tensor4D;
-  output: tf.Tensor4D;
 }
 
 interface EncoderLevel {
@@ -73,13 +68,7 @@ export class ConvEncoder {
   static levelSizes(options: Pick<ConvEncoderOptions, 'channels' | 'strides' | 'kernelSize'>, n: number): number[] {
     const k = options.kernelSize;
     const pad = Math.floor((k - 1) / 2);
-    const sizes: number[] = [];
-    let size = n;
-    for (let i = 0; i < ConvEncoder.levelCount(options); i++) {
-      size = Math.floor((size + 2 * pad - k) / options.strides[i]) + 1;
-      sizes.push(size);
-    }
-    return sizes;
+    return sizesThroughLevels(n, ConvEncoder.levelCount(options), (size, i) => Math.floor((size + 2 * pad - k) / options.strides[i]) + 1);
   }
 
   /** The encoder output (the latent). */
@@ -93,14 +82,7 @@ export class ConvEncoder {
 
   /** Every level's tensors, in order; the last output is the latent. Call inside a tidy. */
   applyLevels(x: tf.Tensor4D, training: boolean): ConvLevelTensors[] {
-    const out: ConvLevelTensors[] = [];
-    let h = x;
-    for (const level of this.levels) {
-      const tensors = this.applyLevel(level, h, training);
-      out.push(tensors);
-      h = tensors.output;
-    }
-    return out;
+    return tensorsThroughLevels(this.levels, x, (level, input) => this.applyLevel(level, input, training));
   }
 
   private applyLevel(level: EncoderLevel, x: tf.Tensor4D, training: boolean): ConvLevelTensors {
