@@ -57,7 +57,7 @@ export class BatchNorm2d {
     return tf.tidy(() => this.normalizeWithRunningStatistics(x));
   }
 
-  /** Through the fused kernels of frozen-batch-norm-kernels.ts where the backend has them (cpu, wasm). */
+  /** Through the fused kernels of frozen-batch-norm-kernels.ts where the backend has them (cpu; see fused-kernels.ts). */
   private normalizeWithRunningStatistics(x: tf.Tensor4D): tf.Tensor4D {
     if (!frozenBatchNormAvailable()) return this.normalize(x, this.runningMean, this.runningVar);
     const inverseStd = tf.rsqrt(tf.add(this.runningVar, this.eps)) as tf.Tensor1D;

@@ -5,8 +5,10 @@ import { type BackendBuffers, backendBuffers, type InPlaceBackend } from '../bac
  * BatchNorm2d with fixed statistics (batch-norm2d.ts, mode `frozen`, and every evaluation) as
  * two fused kernels: `AelabFrozenBatchNorm` (x, mean, invStd, weight, bias → y) and
  * `AelabFrozenBatchNormGrad` (x, mean, invStd, weight, dy → dx, dWeight, dBias). The generic
- * ops take four passes forward and, backward, six more plus two sums over N·H·W, which the
- * wasm backend can only take after transposing the whole gradient; these take one pass each.
+ * ops take four passes forward and, backward, six more plus two sums over N·H·W, each a
+ * JavaScript loop with its own full-size output on the cpu backend; these take one pass each
+ * and keep only x for the gradient. Both backends can run them; only cpu installs them, as
+ * wasm's SIMD ops are faster than one JavaScript pass (backend/fused-kernels.ts).
  *
  * y and dx round every intermediate to float32 where the generic ops do, so they equal them
  * bit for bit; dWeight and dBias are summed in float64 in a fixed order (the generic sums

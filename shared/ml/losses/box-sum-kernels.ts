@@ -33,7 +33,8 @@ export const FUSED_BOX_SUM = new FusedKernelPair(
     for (let b = 0; b < batch; b++) {
       const sums = boxSum(Float64Array.from(dys.subarray(b * height * width, (b + 1) * height * width)), height, width, attrs.window as number);
       const start = b * height * width * channels;
-      for (let p = 0; p < height * width; p++) dxs.fill(sums[p], start + p * channels, start + (p + 1) * channels);
+      if (channels === 1) dxs.set(sums, start);
+      else for (let p = 0; p < height * width; p++) dxs.fill(sums[p], start + p * channels, start + (p + 1) * channels);
     }
     return dx;
   },
