@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { EvaluateJob } from '../contracts/evaluate-job.ts';
 import type { JobRouting, RoutingDeps } from '../routing/enqueue-routed-job.ts';
 import { enqueueEvaluateJob } from '../routing/enqueue-evaluate-job.ts';
+import { newEvaluationId } from '../runs/new-run-id.ts';
 import type { EvaluationRecord } from './evaluation-record.ts';
 import type { EvaluationRepository } from './evaluation-repository.ts';
 
@@ -14,7 +14,7 @@ export async function submitEvaluation(
   deps: RoutingDeps & { evaluations: EvaluationRepository },
   request: { runId: string; checkpoint: 'best' | 'latest'; tasks: string[]; evalId?: string; routing: JobRouting },
 ): Promise<EvaluationRecord> {
-  const evalId = request.evalId ?? `e${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const evalId = request.evalId ?? newEvaluationId();
   const existing = await deps.evaluations.get(evalId);
   if (existing !== null) return existing;
   const record: EvaluationRecord = {

@@ -8,6 +8,12 @@ import type { RoutedQueues } from './routed-queues.ts';
 export interface RoutingDeps {
   queues: RoutedQueues;
   fairShare: FairShareGate;
+  /**
+   * The per-user cap as the caller read it at the start of a short pass (a sweep controller's,
+   * side by side with its other reads), so queuing a job does not wait for it; read at every
+   * add when absent.
+   */
+  cap?: number | null;
 }
 
 /** What decides which worker takes a job and when. */
@@ -35,7 +41,7 @@ export async function enqueueRoutedJob<Data extends object>(
   routing: JobRouting,
   job: { name: string; data: Data; options: JobsOptions & { jobId: string } },
 ): Promise<void> {
-  const cap = await deps.fairShare.cap();
+  const cap = deps.cap === undefined ? await deps.fairShare.cap() : deps.cap;
   const held = cap === null ? {} : { delay: HOLD_DELAY_MS };
   const data = { ...job.data, submittedBy: routing.submittedBy };
   await deps.queues.add(kind, routing.requires, `${job.name} (${routing.submittedBy})`, data, { ...job.options, ...bullmqPriorityOptions(routing.priority), ...held });

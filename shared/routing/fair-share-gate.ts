@@ -12,7 +12,7 @@ export const HOLD_DELAY_MS = 10 * 365 * 24 * 3600 * 1000;
 /** Orders a user's held jobs: priority rank first, then submission time (ms). */
 const PRIORITY_WEIGHT = 1e13;
 
-/** Moves held jobs to admitted while the user is under the cap (-1: no cap), atomically. */
+/** Moves held jobs to admitted while the user is under the cap (-1: no cap), atomically; answers the admitted ones. */
 const ADMIT_SCRIPT = `
 local cap = tonumber(ARGV[1])
 while cap < 0 or redis.call('SCARD', KEYS[1]) < cap do
@@ -20,7 +20,10 @@ while cap < 0 or redis.call('SCARD', KEYS[1]) < cap do
   if #next == 0 then break end
   redis.call('SADD', KEYS[1], next[1])
 end
-return redis.call('SCARD', KEYS[1])`;
+return redis.call('SMEMBERS', KEYS[1])`;
+
+/** A job's states in which it no longer counts against its user's cap. */
+const ENDED_STATES: readonly string[] = ['completed', 'failed', 'unknown'];
 
 /**
  * AELAB_MAX_RUNNING_PER_USER across the pool. With a cap set, every routed job is added
@@ -53,10 +56,15 @@ export class FairShareGate {
     return value === null ? null : Number(value);
   }
 
-  /** Lists an added (held) job for its user, then admits what the cap allows. */
+  /** Lists an added (held) job for its user (one transaction), then admits what the cap allows. */
   async hold(user: string, queueName: string, jobId: string, rank: number): Promise<void> {
-    await this.redis.zadd(this.key('held', user), 'NX', rank * PRIORITY_WEIGHT + Date.now(), member(queueName, jobId));
-    await this.redis.sadd(this.key('users'), user);
+    const listed = await this.redis
+      .multi()
+      .zadd(this.key('held', user), 'NX', rank * PRIORITY_WEIGHT + Date.now(), member(queueName, jobId))
+      .sadd(this.key('users'), user)
+      .exec();
+    const failure = listed?.find(([error]) => error !== null);
+    if (failure !== undefined) throw failure[0];
     await this.rebalance(user);
   }
 
@@ -71,17 +79,20 @@ export class FairShareGate {
   /** Forgets the user's finished jobs, admits held ones up to the cap and promotes the admitted ones still parked. */
   async rebalance(user: string): Promise<void> {
     const admittedKey = this.key('admitted', user);
-    for (const entry of await this.redis.smembers(admittedKey)) {
-      const state = await this.jobState(entry);
-      if (state === 'completed' || state === 'failed' || state === 'unknown') await this.redis.srem(admittedKey, entry);
-    }
-    const cap = await this.cap();
-    await this.redis.eval(ADMIT_SCRIPT, 2, admittedKey, this.key('held', user), String(cap ?? -1));
-    for (const entry of await this.redis.smembers(admittedKey)) {
-      const job = await this.job(entry);
-      if (job !== undefined && Number(job.delay) >= HOLD_DELAY_MS && (await job.getState()) === 'delayed') {
-        await job.promote().catch(() => undefined);
-      }
+    // Reads side by side: a rebalance is on the hand-out path of every job under a cap.
+    const [listed, cap] = await Promise.all([this.redis.smembers(admittedKey), this.cap()]);
+    const states = await Promise.all(listed.map((entry) => this.jobState(entry)));
+    const ended = listed.filter((_, position) => ENDED_STATES.includes(states[position]));
+    if (ended.length > 0) await this.redis.srem(admittedKey, ...ended);
+    const admitted = (await this.redis.eval(ADMIT_SCRIPT, 2, admittedKey, this.key('held', user), String(cap ?? -1))) as string[];
+    await Promise.all(admitted.map((entry) => this.promoteParked(entry)));
+  }
+
+  /** An admitted job still parked by the gate joins its queue (an admitted job that waits or runs already is left alone). */
+  private async promoteParked(entry: string): Promise<void> {
+    const job = await this.job(entry);
+    if (job !== undefined && Number(job.delay) >= HOLD_DELAY_MS && (await job.getState()) === 'delayed') {
+      await job.promote().catch(() => undefined);
     }
   }
 

@@ -45,14 +45,18 @@ export class RoutedQueues {
     return this.named<Data>(routedQueueName(kind, requires));
   }
 
-  /** Adds a job to the queue its requirements name, registering the queue first. */
+  /**
+   * Adds a job to the queue its requirements name and registers the queue. Both go out side by
+   * side, in one round trip, the registration first on the shared connection; a queue registered
+   * here for the first time is announced even when the add fails, so no registration goes unannounced.
+   */
   async add<Data>(kind: RoutedKind, requires: readonly string[], name: string, data: Data, options: JobsOptions): Promise<void> {
     const queue = this.of<Data>(kind, requires);
-    if ((await this.connection.sadd(this.registryKey, queue.name)) === 1) {
-      await this.connection.publish(this.announcementChannel, queue.name);
-    }
+    const registration = this.connection.sadd(this.registryKey, queue.name).then(async (added) => {
+      if (added === 1) await this.connection.publish(this.announcementChannel, queue.name);
+    });
     // BullMQ's Queue.add is typed on its own generics; the data is ours.
-    await (queue as Queue).add(name, data, options);
+    await Promise.all([registration, (queue as Queue).add(name, data, options)]);
   }
 
   /** Every routed queue name in use, the plain ones first. */

@@ -73,6 +73,8 @@ export class SweepController {
   private running = 0;
   /** Running trials whose training is over (their last records are being written): their slots are free. */
   private trainingOver = 0;
+  /** Where this pass queues trials: the per-user cap is the one read as the pass began. */
+  private readonly routing: RoutingDeps;
 
   private constructor(
     private readonly deps: SweepControllerDeps,
@@ -80,7 +82,9 @@ export class SweepController {
     private readonly parent: Job,
     private readonly stored: StoredSweep,
     private readonly cancelled: boolean,
+    cap: number | null,
   ) {
+    this.routing = { ...deps.routing, cap };
     const { spec } = stored;
     this.spec = spec;
     this.log = new TrialLog(deps.store, sweepId);
@@ -93,12 +97,13 @@ export class SweepController {
   /** Without `memory` the pass reads the sweep and its trial log from storage. */
   static async open(deps: SweepControllerDeps, sweepId: string, parent: Job, memory?: SweepMemory): Promise<SweepController> {
     // Side by side: a pass is on the hand-out path of the trial it queues.
-    const [sweep, cancelled, events] = await Promise.all([
+    const [sweep, cancelled, events, cap] = await Promise.all([
       memory?.stored ?? readStoredSweep(deps.store, sweepId),
       deps.cancel.isRequested(sweepId),
       memory?.events ?? new TrialLog(deps.store, sweepId).events(),
+      deps.routing.fairShare.cap(),
     ]);
-    const controller = new SweepController(deps, sweepId, parent, sweep, cancelled);
+    const controller = new SweepController(deps, sweepId, parent, sweep, cancelled, cap);
     controller.readEvents(events);
     return controller;
   }
@@ -243,7 +248,7 @@ export class SweepController {
     // The run's files and the queue's answer side by side: both are on the trial's hand-out path.
     const [queued] = await Promise.all([this.jobExists(config.requires, jobId), this.prepareRun(trial, run, config, configYaml)]);
     if (queued) return;
-    await enqueueTrainJob(this.deps.routing, {
+    await enqueueTrainJob(this.routing, {
       runId: trial.runId,
       name: config.name,
       config: raw,

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { newRunId, newSweepId } from '../../../shared/runs/new-run-id.ts';
+import { newEvaluationId, newRunId, newSweepId } from '../../../shared/runs/new-run-id.ts';
 import { sweepOfTrialRun, trialRunId } from '../../../shared/sweep/sweep-paths.ts';
 
-describe('run and sweep ids', () => {
+describe('run, sweep and evaluation ids', () => {
   it('name their kind and creation time, so that listings sorted by id are sorted by creation', () => {
     const earlier = new Date('2026-11-27T01:53:12.400Z');
     const later = new Date('2026-11-27T01:53:13.000Z');
     expect(newRunId(earlier)).toMatch(/^r20261127-015312-[0-9a-f]{6}$/);
     expect(newSweepId(earlier)).toMatch(/^s20261127-015312-[0-9a-f]{6}$/);
+    expect(newEvaluationId(earlier)).toMatch(/^e20261127-015312-[0-9a-f]{6}$/);
     expect(newSweepId(earlier) < newSweepId(later)).toBe(true);
   });
 

@@ -138,4 +138,19 @@ describe('SweepController: passes over grid sweeps, two trials at a time, on rea
     }
     expect((await new TrialLog(store, sweepId).trials()).map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
   });
+
+  it('under a per-user cap of 1 a pass queues two trials: one waits for a worker, the other is held for the submitter', async () => {
+    await deps.routing.fairShare.setCap(1);
+    try {
+      const { sweepId, parent } = await submitted();
+      expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+      const jobIds = (await new TrialLog(store, sweepId).trials()).map((t) => trialJobId(sweepId, t.index, t.budget));
+      const states = await Promise.all(jobIds.map((jobId) => queues.of('train', []).getJobState(jobId)));
+      expect([...states].sort()).toEqual(['delayed', 'waiting']);
+      const held = jobIds[states.indexOf('delayed')];
+      expect(await deps.routing.fairShare.heldReason('ann', 'train', held)).toBe('user ann has 0 running and 1 about to start (AELAB_MAX_RUNNING_PER_USER=1)');
+    } finally {
+      await deps.routing.fairShare.setCap(null);
+    }
+  });
 });
