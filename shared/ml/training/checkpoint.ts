@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, SAFETENSORS_DTYPES } from '../weights/checkpoint-format.ts';
+import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, checkpointFileDigestSchema, SAFETENSORS_DTYPES } from '../weights/checkpoint-format.ts';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { DEFAULT_KEEP_CHECKPOINTS } from '../../config/resolve-experiment-config.ts';
@@ -59,7 +59,7 @@ const checkpointStateSchema = z.object({
   position: trainingPositionSchema,
   configHash: z.string(),
   savedAt: z.string(),
-  files: z.record(z.string(), z.object({ sha256: z.string(), bytes: z.number().int().nonnegative() })),
+  files: z.record(z.string(), checkpointFileDigestSchema),
   optimizers: z.record(z.string(), adamStateSchema),
   training: trainingStateSchema,
 });

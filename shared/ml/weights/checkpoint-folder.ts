@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { ComponentRef } from '../../config/experiment-config.ts';
 import type { AutoencoderModel } from '../autoencoder-model.ts';
-import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, SAFETENSORS_DTYPES } from './checkpoint-format.ts';
+import { CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_FORMAT_VERSION, checkpointFileDigestSchema, SAFETENSORS_DTYPES } from './checkpoint-format.ts';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from './safetensors.ts';
 import { isMissingFileError } from '../../errors/system-error-code.ts';
 
@@ -53,7 +53,7 @@ const { weights: WEIGHTS_FILE, state: STATE_FILE, model: MODEL_FILE } = CHECKPOI
 const stateSchema = z.looseObject({
   format: z.literal(CHECKPOINT_FORMAT),
   formatVersion: z.number().int().positive().max(CHECKPOINT_FORMAT_VERSION, `is newer than this aelab reads (${CHECKPOINT_FORMAT_VERSION}); upgrade aelab`),
-  files: z.looseObject({ [WEIGHTS_FILE]: z.object({ sha256: z.string(), bytes: z.number().int().nonnegative() }) }),
+  files: z.looseObject({ [WEIGHTS_FILE]: checkpointFileDigestSchema }),
 });
 
 const modelSchema = z.strictObject({
