@@ -116,10 +116,10 @@ export class SweepController {
     );
   }
 
-  /** Appends a decision to the trial log; this pass's view (and the memory it was given) follows it without reading the log again. */
-  private async append(event: TrialEvent): Promise<void> {
-    await this.log.append(event);
-    this.events.push(event);
+  /** Appends decisions to the trial log in one write; this pass's view (and the memory it was given) follows them without reading the log again. */
+  private async append(...events: TrialEvent[]): Promise<void> {
+    await this.log.append(...events);
+    this.events.push(...events);
     this.trials = trialsOf(this.events);
   }
 
@@ -182,17 +182,20 @@ export class SweepController {
       return;
     }
     const value = await this.metricAt(trial.runId, run.epoch);
-    // A pass that died after reporting and before deciding reports once, not twice.
+    // The report goes into the log with the decision it leads to, in one write. A pass that
+    // died after reporting (a log from before reports and decisions were written together)
+    // reports once, not twice.
+    const reported: TrialEvent[] = [];
     if (value !== null && trial.reports[String(run.epoch)] === undefined) {
-      await this.append({ type: 'reported', index: trial.index, epoch: run.epoch, value, at: now() });
+      reported.push({ type: 'reported', index: trial.index, epoch: run.epoch, value, at: now() });
       this.reports.push({ trialId: trial.index, epoch: run.epoch, value: lossOf(value, this.spec.metric.goal) });
     }
     const atFullBudget = run.epoch >= this.fullBudget || run.stoppedEarly || value === null;
     const verdict = atFullBudget ? 'stop' : this.scheduler.decide({ trialId: trial.index, epoch: run.epoch, value: lossOf(value, this.spec.metric.goal) }, this.reports);
     if (!atFullBudget && verdict === 'continue' && !this.cancelled) {
-      await this.continueTrial(trial, nextRung(this.scheduler, run.epoch));
+      await this.continueTrial(trial, nextRung(this.scheduler, run.epoch), reported);
     } else {
-      await this.append({ type: 'finished', index: trial.index, status: atFullBudget ? 'completed' : 'stopped', epochsRun: run.epoch, at: now() });
+      await this.append(...reported, { type: 'finished', index: trial.index, status: atFullBudget ? 'completed' : 'stopped', epochsRun: run.epoch, at: now() });
     }
   }
 
@@ -273,8 +276,9 @@ export class SweepController {
     }
   }
 
-  private async continueTrial(trial: TrialView, budget: number): Promise<void> {
-    await this.append({ type: 'continued', index: trial.index, budget, at: now() });
+  /** `reported`: the report that led to going on, logged in the same write. */
+  private async continueTrial(trial: TrialView, budget: number, reported: TrialEvent[] = []): Promise<void> {
+    await this.append(...reported, { type: 'continued', index: trial.index, budget, at: now() });
     await this.ensureQueued({ ...trial, status: 'running', budget }, await this.deps.runs.get(trial.runId));
   }
 

@@ -20,8 +20,12 @@ export class TrialLog {
     private readonly sweepId: string,
   ) {}
 
-  async append(event: TrialEvent): Promise<void> {
-    await this.store.appendLine(sweepPaths(this.sweepId).trials, JSON.stringify(event));
+  /**
+   * Appends events that belong together (a trial's report and the decision it led to) in one
+   * write: a crash leaves all of them or none, and a pass that finds none takes them again.
+   */
+  async append(...events: TrialEvent[]): Promise<void> {
+    await this.store.appendLine(sweepPaths(this.sweepId).trials, events.map((event) => JSON.stringify(event)).join('\n'));
   }
 
   async events(): Promise<TrialEvent[]> {

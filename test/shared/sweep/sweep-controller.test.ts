@@ -126,6 +126,17 @@ describe('SweepController: passes over grid sweeps, two trials at a time, on rea
     expect((await new TrialLog(store, sweepId).trials()).map((t) => t.status)).toEqual(['completed', 'completed', 'completed']);
   });
 
+  it("a trial's report and its decision go into the log together; a log holding the report alone is decided with no second report", async () => {
+    const { sweepId, parent } = await submitted();
+    await controlSweep(deps, sweepId, parent);
+    await trainRunning(sweepId);
+    // As a pass that died between the two writes leaves it: the first trial reported, not yet decided.
+    await new TrialLog(store, sweepId).append({ type: 'reported', index: 0, epoch: 3, value: 3, at: new Date().toISOString() });
+    expect(await controlSweep(deps, sweepId, parent)).toEqual({ kind: 'wait' });
+    const events = await new TrialLog(store, sweepId).events();
+    expect(events.slice(2).map((event) => `${event.type} ${event.index}`)).toEqual(['reported 0', 'finished 0', 'reported 1', 'finished 1', 'proposed 2']);
+  });
+
   it('a cancelled sweep removes its waiting trials, marks their runs cancelled and ends cancelled', async () => {
     const { sweepId, parent } = await submitted();
     await controlSweep(deps, sweepId, parent);
