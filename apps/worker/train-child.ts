@@ -20,6 +20,14 @@ import { listenToWorker, sendToWorker } from './worker-channel.ts';
 
 let stopReason: 'cancel' | 'preempt' | null = null;
 const guard = new TfStateGuard();
+const requestedBackend = process.env.AELAB_BACKEND ?? 'auto';
+// The child is forked before its first job: setting the backend up now (wasm compile, kernel
+// and gradient registration) takes that cost off the first job. A failure here is the
+// first job's to report, when it selects the backend itself.
+const backendReady = selectBackend(requestedBackend).then(
+  () => undefined,
+  () => undefined,
+);
 const send = (message: ChildMessage) => sendToWorker(message);
 
 listenToWorker(parseSupervisorMessage, (message) => {
@@ -34,7 +42,8 @@ async function run(start: TrainStart): Promise<void> {
   try {
     const config = resolveExperimentConfig(start.config, `run ${start.runId} config`);
     validateExperiment({ config }, `run ${start.runId} config`);
-    const backend = await selectBackend(process.env.AELAB_BACKEND ?? 'auto', config.model.name);
+    await backendReady;
+    const backend = await selectBackend(requestedBackend, config.model.name);
     guard.begin();
     await send({ type: 'backend', name: backend.name, device: backend.device, adapter: backend.adapter, threads: backend.threads, tfjsVersion: tf.version_core });
     const store = openArtifactStore(start.storage);
