@@ -40,7 +40,7 @@ for (const workers of workerCounts) {
   const idealS = (trials * seconds) / workers;
   const wallS = wallMs / 1000;
   const trialS = median(timings.map((t) => (t.finishedAt - t.startedAt) / 1000));
-  rows.push(`| ${workers} | ${wallS.toFixed(1)} | ${spanS.toFixed(1)} | ${idealS.toFixed(1)} | ${((100 * idealS) / wallS).toFixed(0)}% | ${trialS.toFixed(2)} | ${(trialS - seconds).toFixed(2)} |`);
+  rows.push(`| ${workers} | ${wallS.toFixed(1)} | ${spanS.toFixed(1)} | ${idealS.toFixed(1)} | ${((100 * idealS) / wallS).toFixed(1)}% | ${trialS.toFixed(2)} | ${(trialS - seconds).toFixed(2)} |`);
   process.stderr.write(`${rows.at(-1)}\n`);
 }
 
