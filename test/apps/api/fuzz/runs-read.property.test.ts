@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RUN_STATUSES } from '../../../../shared/contracts/run-record.ts';
+import { RUN_SORT_KEYS } from '../../../../shared/runs/run-index.ts';
 import { hostileKey } from './arbitraries.ts';
 import { expectClientError, expectNoServerError, expectPrototypesClean, fieldName, prototypeSnapshot, useFuzzApp } from './fuzz-app.ts';
 
@@ -86,7 +87,7 @@ describe('GET/POST /api/v1/runs/... under random queries and path parameters', (
       fc.integer({ min: -10, max: 1000 }).map(String),
       fc.string({ maxLength: 10 }).map(encodeURIComponent),
     );
-    const name = fc.oneof(fc.constantFrom('status', 'offset', 'limit'), hostileKey.map(encodeURIComponent));
+    const name = fc.oneof(fc.constantFrom(...LIST_QUERY_KEYS), hostileKey.map(encodeURIComponent));
     await fc.assert(
       fc.asyncProperty(fc.array(fc.tuple(name, value), { maxLength: 4 }), async (pairs) => {
         const query = pairs.map(([key, text]) => `${key}=${text}`).join('&');
@@ -126,16 +127,27 @@ describe('GET/POST /api/v1/runs/... under random queries and path parameters', (
   });
 });
 
+const LIST_QUERY_KEYS = ['status', 'offset', 'limit', 'model', 'q', 'sort', 'order'];
+
+/** Whether no reading of the list query's rules could accept `text` as the value of the known parameter `key`. */
+function valueRefused(key: string, text: string): boolean {
+  const number = Number(text);
+  if (key === 'status') return !(RUN_STATUSES as readonly string[]).includes(text);
+  if (key === 'limit') return !Number.isInteger(number) || number < 1 || number > 500;
+  if (key === 'offset') return !Number.isFinite(number) || number < 0;
+  if (key === 'model') return text.length === 0 || text.length > 128;
+  if (key === 'q') return text.length > 256;
+  if (key === 'sort') return !(RUN_SORT_KEYS as readonly string[]).includes(text);
+  return text !== 'asc' && text !== 'desc';
+}
+
 /** A parameter of the list query that no reading of the rules could accept (an unknown one included), if there is one. */
 function definitelyInvalid(pairs: readonly (readonly [string, string])[]): string | null {
   for (const [key, text] of pairs) {
-    const count = pairs.filter(([other]) => other === key).length;
-    if (!['status', 'offset', 'limit'].includes(key)) return decodeURIComponentSafe(key);
-    if (count > 1) return key;
-    const number = Number(decodeURIComponentSafe(text));
-    if (key === 'status' && !(RUN_STATUSES as readonly string[]).includes(decodeURIComponentSafe(text))) return key;
-    if (key === 'limit' && (!Number.isInteger(number) || number < 1 || number > 500)) return key;
-    if (key === 'offset' && (!Number.isFinite(number) || number < 0)) return key;
+    const name = decodeURIComponentSafe(key);
+    if (!LIST_QUERY_KEYS.includes(name)) return name;
+    if (pairs.filter(([other]) => decodeURIComponentSafe(other) === name).length > 1) return name;
+    if (valueRefused(name, decodeURIComponentSafe(text))) return name;
   }
   return null;
 }
