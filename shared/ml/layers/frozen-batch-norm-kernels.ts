@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendBuffers, backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.ts';
+import type { BackendBuffers, InPlaceBackend } from '../backend/backend-buffers.ts';
+import { FusedKernelPair } from '../backend/fused-kernel-pair.ts';
 
 /**
  * BatchNorm2d with fixed statistics (batch-norm2d.ts, mode `frozen`, and every evaluation) as
@@ -18,54 +19,41 @@ import { type BackendBuffers, backendBuffers, type InPlaceBackend } from '../bac
 export const FROZEN_BATCH_NORM = 'AelabFrozenBatchNorm';
 export const FROZEN_BATCH_NORM_GRAD = 'AelabFrozenBatchNormGrad';
 
-const installed = new Set<InPlaceBackend>();
-
 interface ChannelStatistics {
   mean: Float32Array;
   invStd: Float32Array;
   weight: Float32Array;
 }
 
+const kernels = new FusedKernelPair(
+  FROZEN_BATCH_NORM,
+  FROZEN_BATCH_NORM_GRAD,
+  (inputs, buffers) => {
+    const y = buffers.output(inputs.x.shape);
+    normalizeForward(buffers.values(inputs.x), channelStatistics(buffers, inputs), buffers.values(inputs.bias), buffers.values(y));
+    return y;
+  },
+  (inputs, buffers) => {
+    const outputs = [buffers.output(inputs.x.shape), buffers.output(inputs.weight.shape), buffers.output(inputs.weight.shape)];
+    const [dx, dWeight, dBias] = outputs.map((info) => buffers.values(info));
+    normalizeBackward(buffers.values(inputs.x), channelStatistics(buffers, inputs), buffers.values(inputs.dy), { dx, dWeight, dBias });
+    return outputs;
+  },
+);
+
 /** Registers both kernels on `backendName`. Idempotent. */
 export function installFrozenBatchNormKernels(backendName: InPlaceBackend): void {
-  if (installed.has(backendName)) return;
-  tf.registerKernel({
-    kernelName: FROZEN_BATCH_NORM,
-    backendName,
-    kernelFunc: ({ inputs, backend }) => {
-      const { x, bias } = inputs as Record<'x' | 'bias', tf.TensorInfo>;
-      const buffers = backendBuffers(backendName, backend);
-      const y = buffers.output(x.shape);
-      normalizeForward(buffers.values(x), channelStatistics(buffers, inputs), buffers.values(bias), buffers.values(y));
-      return y;
-    },
-  });
-  tf.registerKernel({
-    kernelName: FROZEN_BATCH_NORM_GRAD,
-    backendName,
-    kernelFunc: ({ inputs, backend }) => {
-      const { x, weight, dy } = inputs as Record<'x' | 'weight' | 'dy', tf.TensorInfo>;
-      const buffers = backendBuffers(backendName, backend);
-      const outputs = [buffers.output(x.shape), buffers.output(weight.shape), buffers.output(weight.shape)];
-      const [dx, dWeight, dBias] = outputs.map((info) => buffers.values(info));
-      normalizeBackward(buffers.values(x), channelStatistics(buffers, inputs), buffers.values(dy), { dx, dWeight, dBias });
-      return outputs;
-    },
-  });
-  installed.add(backendName);
+  kernels.install(backendName);
 }
 
 /** Removes both kernels from `backendName` (BatchNorm2d then runs on generic ops). */
 export function uninstallFrozenBatchNormKernels(backendName: InPlaceBackend): void {
-  if (!installed.delete(backendName)) return;
-  tf.unregisterKernel(FROZEN_BATCH_NORM, backendName);
-  tf.unregisterKernel(FROZEN_BATCH_NORM_GRAD, backendName);
+  kernels.uninstall(backendName);
 }
 
 /** Whether the active backend has the fused kernels. */
 export function frozenBatchNormAvailable(): boolean {
-  const backend = tf.getBackend();
-  return tf.getKernel(FROZEN_BATCH_NORM, backend) !== undefined && tf.getKernel(FROZEN_BATCH_NORM_GRAD, backend) !== undefined;
+  return kernels.available();
 }
 
 /**
@@ -86,7 +74,7 @@ export function frozenBatchNorm(x: tf.Tensor4D, mean: tf.Tensor1D, invStd: tf.Te
 }
 
 /** The per-channel inputs both kernels read; views taken after the outputs are allocated (backend-buffers.ts). */
-function channelStatistics(buffers: BackendBuffers, inputs: tf.NamedTensorInfoMap): ChannelStatistics {
+function channelStatistics(buffers: BackendBuffers, inputs: Record<string, tf.TensorInfo>): ChannelStatistics {
   const { mean, invStd, weight } = inputs as Record<keyof ChannelStatistics, tf.TensorInfo>;
   return { mean: buffers.values(mean), invStd: buffers.values(invStd), weight: buffers.values(weight) };
 }
