@@ -1,29 +1,12 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IdempotencyKeyBusyError, IdempotencyKeys } from '../../../shared/queue/idempotency-keys.ts';
-import { testRedis, uniquePrefix } from '../../support/test-redis.ts';
+import { useTestRedis } from '../../support/use-test-redis.ts';
 
 describe('IdempotencyKeys', () => {
-  let redis: Redis;
-  let stopRedis: () => Promise<void>;
-  const savedPrefix = process.env.AELAB_QUEUE_PREFIX;
-
-  beforeAll(async () => {
-    const available = await testRedis();
-    stopRedis = available.stop;
-    process.env.AELAB_QUEUE_PREFIX = uniquePrefix('idempotency');
-    redis = new Redis(available.url);
-  });
-  afterAll(async () => {
-    const keys = await redis.keys(`${process.env.AELAB_QUEUE_PREFIX}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    process.env.AELAB_QUEUE_PREFIX = savedPrefix;
-    redis.disconnect();
-    await stopRedis();
-  });
+  const redis = useTestRedis('idempotency');
 
   it('a duplicate that outwaits a slow first request is told to retry (409), and later gets the first id', async () => {
-    const keys = new IdempotencyKeys(redis, 200);
+    const keys = new IdempotencyKeys(redis(), 200);
     let finishFirst: (id: string) => void = () => undefined;
     let claimed: () => void = () => undefined;
     const working = new Promise<void>((resolve) => (claimed = resolve));
