@@ -112,11 +112,15 @@ describe('POST /api/v1/runs under random and mutated input', () => {
   });
 
   it('a mutated config object is queued as a runnable run or refused naming the config and key', async () => {
-    // Some problem is at a mutated key, above it (a mapping it broke) or below it (what it replaced).
+    // Some problem is at a mutated key, above it (a mapping it broke) or below it (what it replaced);
+    // or, for the shape plan, which the input size and the model parameters decide together, at
+    // either of them when the mutations touched one.
+    const shapePlanKeys = ['model.params', 'trainer.data_loader.params.args.target_size'];
+    const inShapePlan = (key: string) => shapePlanKeys.some((planKey) => isWithin(key, planKey));
     const related = (problemKey: string, changes: readonly Mutation[]) =>
       changes.some((change) => {
         const key = keyPath(change.kind === 'add' ? [...change.path, change.key] : change.path);
-        return isWithin(problemKey, key) || isWithin(key, problemKey);
+        return isWithin(problemKey, key) || isWithin(key, problemKey) || (inShapePlan(problemKey) && inShapePlan(key));
       });
     await checkMappingMutations({ valid: BASELINE, field: 'config', submit, expectAccepted: expectRunnable, related, numRuns: 200 });
   });
