@@ -1,37 +1,39 @@
 #!/usr/bin/env node
-// Builds the native convolution kernels (shared/ml/backend/native/conv-kernels.cc, with the
-// passes in conv-passes.h) into
-// build/native/conv-kernels.node with g++ against Node's own headers and OpenBLAS. Runs after
+// Builds our native kernels (every .cc file of shared/ml/backend/native/, one addon whose
+// entry point is addon.cc) into
+// build/native/aelab-kernels.node with g++ against Node's own headers and OpenBLAS. Runs after
 // `npm install`/`npm ci` (postinstall) and from bin/ensure-deps.mjs; does nothing when the
 // addon is newer than its sources. The kernels are optional: when they cannot be built this
-// prints why, records it in build/native/conv-kernels.unavailable (training logs it and runs
+// prints why, records it in build/native/aelab-kernels.unavailable (training logs it and runs
 // on TF.js's own kernels) and exits 0, so an install never fails on it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'shared/ml/backend/native/conv-kernels.cc');
-const sources = [source, join(root, 'shared/ml/backend/native/conv-passes.h')];
+const sourceDir = join(root, 'shared/ml/backend/native');
+const entryPoint = join(sourceDir, 'addon.cc');
 const outDir = join(root, 'build/native');
-const addon = join(outDir, 'conv-kernels.node');
-const unavailable = join(outDir, 'conv-kernels.unavailable');
+const addon = join(outDir, 'aelab-kernels.node');
+const unavailable = join(outDir, 'aelab-kernels.unavailable');
 const nodeHeaders = resolve(process.execPath, '../../include/node');
 const openblasHeaders = '/usr/include/x86_64-linux-gnu/openblas-pthread';
 
 // An image build installs node_modules before it copies the sources; it builds the addon later.
-if (!existsSync(source)) process.exit(0);
+if (!existsSync(entryPoint)) process.exit(0);
+const sources = readdirSync(sourceDir).sort().map((name) => join(sourceDir, name));
+const units = sources.filter((file) => file.endsWith('.cc'));
 if (existsSync(addon) && sources.every((file) => statSync(addon).mtimeMs >= statSync(file).mtimeMs)) process.exit(0);
 
 mkdirSync(outDir, { recursive: true });
 const reason = missingPrerequisite() ?? compile();
 if (reason === undefined) {
   rmSync(unavailable, { force: true });
-  console.error(`aelab: built native convolution kernels (${addon})`);
+  console.error(`aelab: built native kernels (${addon})`);
 } else {
   writeFileSync(unavailable, `${reason}\n`);
-  console.error(`aelab: native convolution kernels not built (${reason}); training uses TF.js's own kernels`);
+  console.error(`aelab: native kernels not built (${reason}); training uses TF.js's own kernels`);
 }
 
 function missingPrerequisite() {
@@ -45,8 +47,8 @@ function missingPrerequisite() {
 
 function compile() {
   const args = [
-    '-O3', '-march=native', '-std=c++17', '-fPIC', '-shared', '-DNODE_GYP_MODULE_NAME=conv_kernels',
-    `-I${nodeHeaders}`, `-I${openblasHeaders}`, source, '-o', addon, '-lopenblas', '-lpthread',
+    '-O3', '-march=native', '-std=c++17', '-fPIC', '-shared', '-DNODE_GYP_MODULE_NAME=aelab_kernels',
+    `-I${nodeHeaders}`, `-I${openblasHeaders}`, ...units, '-o', addon, '-lopenblas', '-lpthread',
   ];
   const result = spawnSync('g++', args, { encoding: 'utf8' });
   if (result.status === 0) return undefined;

@@ -1,24 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendBuffers, backendBuffers, type InPlaceBackend } from './backend-buffers.ts';
-import { chooseOpenblasCoreType } from './openblas-core-type.ts';
+import { type NativeAddon, nativeAddonStatus } from './native-addon.ts';
 
 /**
- * Convolution kernels of our native addon (shared/ml/backend/native/conv-kernels.cc, built by
- * bin/build-native-kernels.mjs at install): Conv2D, Conv2DBackpropInput and
- * Conv2DBackpropFilter on float32 NHWC tensors, computed by OpenBLAS on several threads
+ * Convolution kernels of our native addon (native-addon.ts; native/conv-kernels.cc): Conv2D,
+ * Conv2DBackpropInput and Conv2DBackpropFilter on float32 NHWC tensors, computed by OpenBLAS on several threads
  * straight from the backend's own buffers (the cpu backend's typed arrays, the wasm heap).
  * They replace the backend's kernels of those names; a call they do not cover (dilation,
  * NCHW, another dtype) goes to the replaced kernel.
  */
 
-interface ConvAddon {
+interface ConvAddon extends NativeAddon {
   conv2d(geometry: Int32Array, x: Float32Array, w: Float32Array, y: Float32Array): void;
   conv2dBackpropFilter(geometry: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   conv2dBackpropInput(geometry: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
-  setThreads(threads: number): number;
   blasCore(): string;
 }
 
@@ -27,27 +22,12 @@ export type NativeKernelBackend = InPlaceBackend;
 /** Whether the addon loaded, and if not, why. */
 export type NativeConvAddonStatus = { available: true; blasCore: string } | { available: false; reason: string };
 
-const ADDON_DIR = fileURLToPath(new URL('../../../build/native/', import.meta.url));
-const ADDON_PATH = `${ADDON_DIR}conv-kernels.node`;
-const UNAVAILABLE_PATH = `${ADDON_DIR}conv-kernels.unavailable`;
-
-let addon: ConvAddon | undefined;
-let loadFailure: string | undefined;
 const replaced = new Map<NativeKernelBackend, Map<string, tf.KernelConfig | undefined>>();
 
 /** Loads the addon once; the reason is kept when it cannot be loaded. */
 export function nativeConvAddonStatus(): NativeConvAddonStatus {
-  if (addon === undefined && loadFailure === undefined) {
-    try {
-      chooseOpenblasCoreType();
-      addon = createRequire(import.meta.url)(ADDON_PATH) as ConvAddon;
-    } catch (error) {
-      if (existsSync(UNAVAILABLE_PATH)) loadFailure = readFileSync(UNAVAILABLE_PATH, 'utf8').trim();
-      else if (!existsSync(ADDON_PATH)) loadFailure = `${ADDON_PATH} is not built; run "node bin/build-native-kernels.mjs"`;
-      else loadFailure = `${ADDON_PATH} cannot be loaded: ${(error as Error).message.split('\n')[0]}`;
-    }
-  }
-  return addon ? { available: true, blasCore: addon.blasCore() } : { available: false, reason: loadFailure ?? 'not loaded' };
+  const status = nativeAddonStatus();
+  return status.available ? { available: true, blasCore: (status.addon as ConvAddon).blasCore() } : status;
 }
 
 /**
@@ -56,8 +36,9 @@ export function nativeConvAddonStatus(): NativeConvAddonStatus {
  * nothing, when the addon is not available.
  */
 export function installNativeConvKernels(backendName: NativeKernelBackend, threads: number): boolean {
-  if (!nativeConvAddonStatus().available || addon === undefined) return false;
-  const kernels = addon;
+  const status = nativeAddonStatus();
+  if (!status.available) return false;
+  const kernels = status.addon as ConvAddon;
   kernels.setThreads(threads);
   if (replaced.has(backendName)) return true;
   const originals = new Map<string, tf.KernelConfig | undefined>();

@@ -13,13 +13,18 @@
 
 #include <cblas.h>
 
+#include "parallel.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 namespace conv_passes {
+
+using native_parallel::computeThreads;
+using native_parallel::forEachRange;
+using native_parallel::RowRange;
 
 // Patch buffer of one chunk: about half of a core's L2 cache, so the patches are still cached
 // when sgemm reads them...
@@ -29,9 +34,6 @@ constexpr int64_t kCachedPatchValues = int64_t{1} << 16;
 constexpr int64_t kMinSplitChunkRows = 512;
 // Fewer output positions per thread than this are not worth a thread of their own.
 constexpr int64_t kMinSplitRows = 64;
-
-// Threads of every pass (the addon's setThreads).
-inline int computeThreads = 1;
 
 // Shapes of one convolution: x [batch, inH, inW, inC], y [batch, outH, outW, outC].
 struct ConvGeometry {
@@ -45,11 +47,6 @@ struct ConvGeometry {
   }
   bool splitsPositions() const { return computeThreads > 1 && rowCount() >= kMinSplitRows * computeThreads; }
   int64_t rowsPerChunk() const { return std::max(kCachedPatchValues / patchWidth(), kMinSplitChunkRows); }
-};
-
-// Rows [begin, end) of the patch matrix that one thread works on.
-struct RowRange {
-  int64_t begin, end;
 };
 
 // Calls `visit(patchOffset, xOffset)` for every filter tap of output row `row`, xOffset < 0 for
@@ -107,21 +104,6 @@ inline std::vector<RowRange> rowRanges(const ConvGeometry& g, int64_t align) {
     ranges.push_back({begin, end});
   }
   return ranges;
-}
-
-// Runs `work(part, range)` for every range, each on its own thread (the caller's thread takes
-// the last).
-template <typename Work>
-void forEachRange(const std::vector<RowRange>& ranges, Work work) {
-  const int64_t parts = static_cast<int64_t>(ranges.size());
-  if (parts == 1) {
-    work(0, ranges[0]);
-    return;
-  }
-  std::vector<std::thread> helpers;
-  for (int64_t p = 0; p + 1 < parts; ++p) helpers.emplace_back([&, p] { work(p, ranges[p]); });
-  work(parts - 1, ranges[parts - 1]);
-  for (auto& helper : helpers) helper.join();
 }
 
 // Calls `step(patches, row0, rows)` for consecutive chunks of `range`, with a patch buffer of

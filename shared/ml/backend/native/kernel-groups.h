@@ -1,0 +1,6 @@
+// Each group of the addon's kernels adds its functions to the addon's exports (addon.cc).
+#pragma once
+
+#include <node_api.h>
+
+void registerConvKernels(napi_env env, napi_value exports);
