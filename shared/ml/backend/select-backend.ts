@@ -6,6 +6,7 @@ import { installCpuLayerKernels, installFusedKernels } from './fused-kernels.ts'
 import { ensureGradientsRegistered } from './register-gradients.ts';
 import { installWasmSharedIdentity } from './wasm-shared-identity.ts';
 import { activateWebgpu, describeAdapter, type AdapterPreference, type WebgpuAdapter } from './webgpu-backend.ts';
+import { installReleasingBackprop } from './releasing-backprop.ts';
 import { WASM_TRAINABLE_MODELS } from './wasm-trainable-models.ts';
 
 /** What `AELAB_BACKEND` may say. */
@@ -46,6 +47,7 @@ export async function selectBackend(requested: string = process.env.AELAB_BACKEN
   // log; the chosen backend is reported by our callers instead.
   tf.env().set('PROD', true);
   await ensureGradientsRegistered();
+  installReleasingBackprop();
   switch (request) {
     case 'cpu':
       return useCpu();
