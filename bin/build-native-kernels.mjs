@@ -8,7 +8,7 @@
 // prints why, records it in build/native/aelab-kernels.unavailable (training logs it and runs
 // on TF.js's own kernels) and exits 0, so an install never fails on it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,12 +27,18 @@ const onednnHeader = '/usr/include/dnnl.hpp';
 if (!existsSync(entryPoint)) process.exit(0);
 const sources = readdirSync(sourceDir).sort().map((name) => join(sourceDir, name));
 const units = sources.filter((file) => file.endsWith('.cc'));
-if (existsSync(addon) && sources.every((file) => statSync(addon).mtimeMs >= statSync(file).mtimeMs)) process.exit(0);
+// Which libraries the addon was built with: installing oneDNN later rebuilds it.
+const libraries = existsSync(onednnHeader) ? 'openblas onednn' : 'openblas';
+const librariesStamp = join(outDir, 'aelab-kernels.libraries');
+const builtWith = existsSync(librariesStamp) ? readFileSync(librariesStamp, 'utf8') : undefined;
+const fresh = existsSync(addon) && sources.every((file) => statSync(addon).mtimeMs >= statSync(file).mtimeMs);
+if (fresh && builtWith === libraries) process.exit(0);
 
 mkdirSync(outDir, { recursive: true });
 const reason = missingPrerequisite() ?? compile();
 if (reason === undefined) {
   rmSync(unavailable, { force: true });
+  writeFileSync(librariesStamp, libraries);
   console.error(`aelab: built native kernels (${addon})`);
 } else {
   writeFileSync(unavailable, `${reason}\n`);
@@ -49,7 +55,7 @@ function missingPrerequisite() {
 }
 
 function compile() {
-  const onednn = existsSync(onednnHeader) ? ['-DAELAB_ONEDNN', '-fopenmp'] : [];
+  const onednn = libraries.includes('onednn') ? ['-DAELAB_ONEDNN', '-fopenmp'] : [];
   const args = [
     '-O3', '-march=native', '-std=c++17', '-fPIC', '-shared', '-DNODE_GYP_MODULE_NAME=aelab_kernels', ...onednn,
     `-I${nodeHeaders}`, `-I${openblasHeaders}`, ...units, '-o', addon, '-lopenblas', ...(onednn.length > 0 ? ['-ldnnl'] : []), '-lpthread',
