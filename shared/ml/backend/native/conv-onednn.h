@@ -3,9 +3,11 @@
 // (oneDNN's `hwio`) filter. oneDNN picks the filter layout its kernels read best; the filter is
 // reordered into it, or its gradient out of it, around the convolution. Creating a primitive
 // JIT-compiles its code, so each (pass, geometry, thread count) is created once and kept.
-// oneDNN runs on OpenMP threads: the count is OpenMP's (the addon's setThreads sets it), and
-// every primitive is specific to the count it was created for, so a run with a given thread
-// count computes the same sums in the same order every time.
+// oneDNN runs on OpenMP threads: computeThreads of them (the addon's setThreads), or one for a
+// pass too small to gain from a second (each thread waits for the others at the end of every
+// pass, which on a busy machine can take longer than a small pass itself). Every primitive is
+// specific to the count it was created for, so a run with a given thread count computes the
+// same sums in the same order every time.
 // Each pass returns false when oneDNN has no implementation for the geometry; the caller then
 // computes it with the OpenBLAS passes.
 #pragma once
@@ -13,6 +15,7 @@
 #include <dnnl.hpp>
 #include <omp.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -28,6 +31,28 @@ using conv_passes::ConvGeometry;
 using dnnl::memory;
 
 enum class Pass { Forward, BackpropInput, BackpropFilter };
+
+// Below this many floating-point operations per thread (about 0.1 ms of one core's work) a pass
+// runs on fewer threads.
+constexpr int64_t kMinFlopsPerThread = int64_t{16} << 20;
+
+// The threads oneDNN computes a pass of `g` with: fixed by the geometry and computeThreads.
+inline int passThreads(const ConvGeometry& g) {
+  const int64_t flops = 2 * g.rowCount() * g.patchWidth() * g.outC;
+  return static_cast<int>(std::clamp<int64_t>(flops / kMinFlopsPerThread, 1, conv_passes::computeThreads));
+}
+
+// OpenMP's thread count set for one pass (creating or running its primitive), restored after.
+class ScopedOmpThreads {
+ public:
+  explicit ScopedOmpThreads(int threads) : previous_(omp_get_max_threads()) { omp_set_num_threads(threads); }
+  ~ScopedOmpThreads() { omp_set_num_threads(previous_); }
+  ScopedOmpThreads(const ScopedOmpThreads&) = delete;
+  ScopedOmpThreads& operator=(const ScopedOmpThreads&) = delete;
+
+ private:
+  int previous_;
+};
 
 inline const dnnl::engine& cpuEngine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -104,8 +129,8 @@ inline PreparedPass prepare(Pass pass, const ConvGeometry& g) {
   return withFilterReorder(primitiveOf(pass, g), layoutsOf(g).w, pass == Pass::BackpropFilter);
 }
 
-// The prepared pass of (pass, geometry, OpenMP thread count), created on first use; null when
-// oneDNN cannot compute it.
+// The prepared pass of (pass, geometry, thread count), created on first use; null when oneDNN
+// cannot compute it. OpenMP's thread count is the pass's (ScopedOmpThreads) when called.
 inline const PreparedPass* preparedPass(Pass pass, const ConvGeometry& g) {
   using Key = std::array<int64_t, 15>;
   static std::mutex lock;
@@ -135,6 +160,7 @@ inline memory filterFor(const PreparedPass& p, memory filter, dnnl::stream& stre
 }
 
 inline bool run(Pass pass, const ConvGeometry& g, const float* a, const float* b, float* out) {
+  const ScopedOmpThreads threads(passThreads(g));
   const PreparedPass* p = preparedPass(pass, g);
   if (p == nullptr) return false;
   const Layouts l = layoutsOf(g);
