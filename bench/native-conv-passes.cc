@@ -1,16 +1,22 @@
-// The native convolution passes (shared/ml/backend/native/conv-passes.h) on the 15 convolution
-// geometries of one baseline AE training step at 128², batch 8 (as bench:conv-layers lists them),
-// without Node or TF.js: per pass the fastest of `repeats` calls, by the process's CPU time
-// (every thread's) or, with WALL=1 in the environment, by wall time. CPU time on one thread
+// The native convolution passes on the 15 convolution geometries of one baseline AE training step
+// at 128², batch 8 (as bench:conv-layers lists them), without Node or TF.js: OpenBLAS's
+// (shared/ml/backend/native/conv-passes.h) and, built with -DAELAB_ONEDNN, oneDNN's
+// (conv-onednn.h) side by side. Per pass the fastest of `repeats` calls, by the process's CPU
+// time (every thread's) or, with WALL=1 in the environment, by wall time. CPU time on one thread
 // measures the work a pass does and barely moves with the machine's load. See bench/README.md.
 // Usage: native-conv-passes [threads, default 1] [repeats, default 5]
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "../shared/ml/backend/native/conv-passes.h"
+#ifdef AELAB_ONEDNN
+#include "../shared/ml/backend/native/conv-onednn.h"
+#endif
 
 extern "C" void openblas_set_num_threads(int);
 extern "C" char* openblas_get_corename(void);
@@ -56,6 +62,37 @@ std::vector<float> randomValues(int64_t count, std::mt19937& random) {
   return values;
 }
 
+// The three passes of one geometry by one library: forward, input gradient, filter gradient.
+struct Passes {
+  std::function<void()> forward, input, filter;
+};
+
+struct Tensors {
+  std::vector<float> x, w, dy, y, dx, dw;
+};
+
+Passes openblasPasses(const ConvGeometry& g, Tensors& t) {
+  return {[&g, &t] { conv_passes::conv2dForward(g, t.x.data(), t.w.data(), t.y.data()); },
+          [&g, &t] { conv_passes::conv2dBackpropInput(g, t.dy.data(), t.w.data(), t.dx.data()); },
+          [&g, &t] { conv_passes::conv2dBackpropFilter(g, t.x.data(), t.dy.data(), t.dw.data()); }};
+}
+
+#ifdef AELAB_ONEDNN
+Passes onednnPasses(const ConvGeometry& g, Tensors& t) {
+  return {[&g, &t] { conv_onednn::conv2dForward(g, t.x.data(), t.w.data(), t.y.data()); },
+          [&g, &t] { conv_onednn::conv2dBackpropInput(g, t.dy.data(), t.w.data(), t.dx.data()); },
+          [&g, &t] { conv_onednn::conv2dBackpropFilter(g, t.x.data(), t.dy.data(), t.dw.data()); }};
+}
+#endif
+
+std::vector<Passes (*)(const ConvGeometry&, Tensors&)> libraries() {
+#ifdef AELAB_ONEDNN
+  return {openblasPasses, onednnPasses};
+#else
+  return {openblasPasses};
+#endif
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -63,24 +100,41 @@ int main(int argc, char** argv) {
   const int repeats = argc > 2 ? std::atoi(argv[2]) : 5;
   const bool wall = std::getenv("WALL") != nullptr;
   openblas_set_num_threads(1);
-  std::printf("OpenBLAS %s, %d thread(s), fastest of %d, ms of %s\n", openblas_get_corename(), conv_passes::computeThreads, repeats,
-              wall ? "wall time" : "CPU time");
+#ifdef AELAB_ONEDNN
+  omp_set_num_threads(conv_passes::computeThreads);
+  std::printf("OpenBLAS %s and oneDNN %d.%d.%d (each cell: OpenBLAS / oneDNN), ", openblas_get_corename(), dnnl::version()->major,
+              dnnl::version()->minor, dnnl::version()->patch);
+#else
+  std::printf("OpenBLAS %s, ", openblas_get_corename());
+#endif
+  std::printf("%d thread(s), fastest of %d, ms of %s\n", conv_passes::computeThreads, repeats, wall ? "wall time" : "CPU time");
   std::printf("| x → y (NHWC) | kernel/stride | forward | input grad | filter grad |\n|---|---|--:|--:|--:|\n");
   std::mt19937 random(7);
-  double totals[3] = {0, 0, 0};
+  const auto libs = libraries();
+  std::vector<double> totals(3 * libs.size(), 0.0);
   for (const ConvGeometry& g : kBaselineStep) {
-    const auto x = randomValues(g.batch * g.inH * g.inW * g.inC, random);
-    const auto w = randomValues(g.patchWidth() * g.outC, random);
-    const auto dy = randomValues(g.rowCount() * g.outC, random);
-    std::vector<float> y(dy.size()), dx(x.size()), dw(w.size());
-    const double times[3] = {
-        fastestMs([&] { conv_passes::conv2dForward(g, x.data(), w.data(), y.data()); }, repeats, wall),
-        fastestMs([&] { conv_passes::conv2dBackpropInput(g, dy.data(), w.data(), dx.data()); }, repeats, wall),
-        fastestMs([&] { conv_passes::conv2dBackpropFilter(g, x.data(), dy.data(), dw.data()); }, repeats, wall),
-    };
-    for (int k = 0; k < 3; ++k) totals[k] += times[k];
-    std::printf("| %ld×%ld×%ld×%ld → %ld×%ld×%ld | %ld×%ld/%ld | %.2f | %.2f | %.2f |\n", g.batch, g.inH, g.inW, g.inC, g.outH, g.outW,
-                g.outC, g.kh, g.kw, g.strideH, times[0], times[1], times[2]);
+    Tensors t{randomValues(g.batch * g.inH * g.inW * g.inC, random), randomValues(g.patchWidth() * g.outC, random),
+              randomValues(g.rowCount() * g.outC, random)};
+    t.y.resize(t.dy.size()), t.dx.resize(t.x.size()), t.dw.resize(t.w.size());
+    std::vector<std::string> cells(3);
+    for (size_t lib = 0; lib < libs.size(); ++lib) {
+      const Passes passes = libs[lib](g, t);
+      const double times[3] = {fastestMs(passes.forward, repeats, wall), fastestMs(passes.input, repeats, wall),
+                               fastestMs(passes.filter, repeats, wall)};
+      for (int k = 0; k < 3; ++k) {
+        totals[lib * 3 + k] += times[k];
+        char cell[32];
+        std::snprintf(cell, sizeof(cell), "%s%.2f", lib == 0 ? "" : " / ", times[k]);
+        cells[k] += cell;
+      }
+    }
+    std::printf("| %ld×%ld×%ld×%ld → %ld×%ld×%ld | %ld×%ld/%ld | %s | %s | %s |\n", g.batch, g.inH, g.inW, g.inC, g.outH, g.outW, g.outC,
+                g.kh, g.kw, g.strideH, cells[0].c_str(), cells[1].c_str(), cells[2].c_str());
   }
-  std::printf("| all | | %.1f | %.1f | %.1f |\n", totals[0], totals[1], totals[2]);
+  std::printf("| all | |");
+  for (int k = 0; k < 3; ++k) {
+    for (size_t lib = 0; lib < libs.size(); ++lib) std::printf("%s%.1f", lib == 0 ? " " : " / ", totals[lib * 3 + k]);
+    std::printf(" |");
+  }
+  std::printf("\n");
 }

@@ -2,7 +2,7 @@
 // Setup step of `npm test` and `npm run demo` on a fresh checkout: runs `npm ci` when
 // node_modules is missing or was installed from another package-lock.json, and does
 // nothing otherwise (so repeated runs stay fast). Then makes sure the native convolution
-// kernels are built (installing OpenBLAS with apt-get first when running as root without it),
+// kernels are built (installing OpenBLAS and oneDNN with apt-get first when running as root without them),
 // and compiles the TypeScript to build/js/ when a source changed since the last build.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,8 +14,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lockHash = createHash('sha256').update(readFileSync(join(root, 'package-lock.json'))).digest('hex');
 const stamp = join(root, 'node_modules', '.aelab-installed-from');
 
+// The native kernels link OpenBLAS, and oneDNN for their convolutions where it is installed;
+// where apt-get can install them, they are installed once.
+const NATIVE_LIBRARIES = [
+  { name: 'OpenBLAS', apt: 'libopenblas-dev', headers: ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h'] },
+  { name: 'oneDNN', apt: 'libdnnl-dev', headers: ['/usr/include/dnnl.hpp'] },
+];
+
 if (!(existsSync(stamp) && readFileSync(stamp, 'utf8') === lockHash)) installNodeModules();
-installOpenblasIfRoot();
+installNativeLibrariesIfRoot();
 spawnSync(process.execPath, [join(root, 'bin/build-native-kernels.mjs')], { stdio: 'inherit' });
 const compiled = spawnSync(process.execPath, [join(root, 'bin/build-js.mjs'), '--if-stale'], { stdio: 'inherit' });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
@@ -31,12 +38,12 @@ function installNodeModules() {
   writeFileSync(stamp, lockHash);
 }
 
-// The native kernels link OpenBLAS; where apt-get can install it, it is installed once.
-function installOpenblasIfRoot() {
-  const headers = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h'];
-  if (process.platform !== 'linux' || headers.some((path) => existsSync(path))) return;
+function installNativeLibrariesIfRoot() {
+  const missing = NATIVE_LIBRARIES.filter((library) => !library.headers.some((path) => existsSync(path)));
+  if (process.platform !== 'linux' || missing.length === 0) return;
   if (process.getuid?.() !== 0 || spawnSync('apt-get', ['--version']).status !== 0) return;
-  console.error('aelab: installing OpenBLAS for the native convolution kernels (apt-get install libopenblas-dev)…');
+  const packages = missing.map((library) => library.apt);
+  console.error(`aelab: installing ${missing.map((library) => library.name).join(' and ')} for the native kernels (apt-get install ${packages.join(' ')})…`);
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  if (update.status === 0) spawnSync('apt-get', ['install', '-y', '-qq', 'libopenblas-dev'], { stdio: 'inherit' });
+  if (update.status === 0) spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: 'inherit' });
 }

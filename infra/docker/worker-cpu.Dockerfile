@@ -8,8 +8,9 @@ ENV NODE_ENV=production \
     AELAB_STORAGE=/srv/aelab/storage \
     AELAB_DATA_ROOT=/srv/aelab/data
 
-# g++ and OpenBLAS build the native convolution kernels (bin/build-native-kernels.mjs).
-RUN apt-get update && apt-get install -y --no-install-recommends g++ libopenblas-dev && rm -rf /var/lib/apt/lists/*
+# g++, OpenBLAS and oneDNN build the native kernels (bin/build-native-kernels.mjs); oneDNN computes
+# their convolutions.
+RUN apt-get update && apt-get install -y --no-install-recommends g++ libopenblas-dev libdnnl-dev && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 COPY package.json package-lock.json ./

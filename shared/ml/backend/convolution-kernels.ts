@@ -4,7 +4,7 @@ import { installNativeConvKernels, nativeConvAddonStatus, type NativeKernelBacke
 
 /** Which convolution kernels a backend computes with, for logs and run.json. */
 export interface ConvolutionKernels {
-  /** e.g. `native convolutions (OpenBLAS SkylakeX, 2 threads)` or `TF.js (native kernels not built: …)`. */
+  /** e.g. `native convolutions (oneDNN 2.6.3, 2 threads)` or `TF.js (native kernels not built: …)`. */
   description: string;
   /** Threads the convolutions use (AELAB_THREADS, default every core the process may use). */
   threads: number;
@@ -19,7 +19,7 @@ export function installConvolutionKernels(backendName: NativeKernelBackend): Con
   const threads = computeThreads();
   const status = nativeConvAddonStatus();
   if (status.available && installNativeConvKernels(backendName, threads)) {
-    return { description: `native convolutions (OpenBLAS ${status.blasCore}, ${threads} thread${threads === 1 ? '' : 's'})`, threads };
+    return { description: `native convolutions (${status.library}, ${threads} thread${threads === 1 ? '' : 's'})`, threads };
   }
   installIm2colConv2DBackpropFilter(backendName);
   const reason = status.available ? 'not installed' : status.reason;

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chooseOpenblasCoreType } from './openblas-core-type.ts';
+import { chooseOpenmpWaitPolicy } from './openmp-wait-policy.ts';
 
 /**
  * Our native addon (shared/ml/backend/native/, built by bin/build-native-kernels.mjs at
@@ -29,6 +30,7 @@ export function nativeAddonStatus(): NativeAddonStatus {
   if (addon === undefined && loadFailure === undefined) {
     try {
       chooseOpenblasCoreType();
+      chooseOpenmpWaitPolicy();
       addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
     } catch (error) {
       if (existsSync(UNAVAILABLE_PATH)) loadFailure = readFileSync(UNAVAILABLE_PATH, 'utf8').trim();

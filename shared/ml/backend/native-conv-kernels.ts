@@ -4,8 +4,8 @@ import { type NativeAddon, nativeAddonStatus } from './native-addon.ts';
 
 /**
  * Convolution kernels of our native addon (native-addon.ts; native/conv-kernels.cc): Conv2D,
- * Conv2DBackpropInput and Conv2DBackpropFilter on float32 NHWC tensors, computed by OpenBLAS on several threads
- * straight from the backend's own buffers (the cpu backend's typed arrays, the wasm heap).
+ * Conv2DBackpropInput and Conv2DBackpropFilter on float32 NHWC tensors, computed by oneDNN (where
+ * the addon was built with it) or OpenBLAS on several threads straight from the backend's own buffers (the cpu backend's typed arrays, the wasm heap).
  * They replace the backend's kernels of those names; a call they do not cover (dilation,
  * NCHW, another dtype) goes to the replaced kernel.
  */
@@ -15,19 +15,25 @@ interface ConvAddon extends NativeAddon {
   conv2dBackpropFilter(geometry: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array): void;
   conv2dBackpropInput(geometry: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   blasCore(): string;
+  convLibrary(): string;
 }
 
 export type NativeKernelBackend = InPlaceBackend;
 
-/** Whether the addon loaded, and if not, why. */
-export type NativeConvAddonStatus = { available: true; blasCore: string } | { available: false; reason: string };
+/**
+ * Whether the addon loaded, and if not, why; `library` computes the convolutions (e.g. `oneDNN 2.6.3`
+ * or `OpenBLAS Haswell`), `blasCore` is OpenBLAS's kernel set (its fallback).
+ */
+export type NativeConvAddonStatus = { available: true; blasCore: string; library: string } | { available: false; reason: string };
 
 const replaced = new Map<NativeKernelBackend, Map<string, tf.KernelConfig | undefined>>();
 
 /** Loads the addon once; the reason is kept when it cannot be loaded. */
 export function nativeConvAddonStatus(): NativeConvAddonStatus {
   const status = nativeAddonStatus();
-  return status.available ? { available: true, blasCore: (status.addon as ConvAddon).blasCore() } : status;
+  if (!status.available) return status;
+  const addon = status.addon as ConvAddon;
+  return { available: true, blasCore: addon.blasCore(), library: addon.convLibrary() };
 }
 
 /**

@@ -5,11 +5,16 @@
 #include "napi-args.h"
 #include "parallel.h"
 
+#ifdef AELAB_ONEDNN
+#include <omp.h>
+#endif
+
 extern "C" void openblas_set_num_threads(int);
 
 namespace {
 
 // Our kernels split their work over our own threads; OpenBLAS runs single-threaded inside them.
+// oneDNN (where the addon was built with it) runs on as many OpenMP threads.
 napi_value setThreads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value arg;
@@ -21,6 +26,9 @@ napi_value setThreads(napi_env env, napi_callback_info info) {
   }
   native_parallel::computeThreads = threads;
   openblas_set_num_threads(1);
+#ifdef AELAB_ONEDNN
+  omp_set_num_threads(threads);
+#endif
   napi_value result;
   napi_create_int32(env, native_parallel::computeThreads, &result);
   return result;

@@ -14,11 +14,11 @@ function installed(pkg: string): boolean {
     return false;
   }
 }
-/** The kernel set the device string names, as the addon reports it. */
-function blasCore(): string {
+/** The library the device string names (e.g. `oneDNN 2.6.3`), as the addon reports it. */
+function convLibrary(): string {
   const status = nativeConvAddonStatus();
   if (!status.available) throw new Error(`native convolution kernels not built: ${status.reason}`);
-  return status.blasCore;
+  return status.library;
 }
 const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
 
@@ -46,7 +46,7 @@ describe('selectBackend', () => {
     const cores = availableParallelism();
     expect(selected).toEqual({
       name: 'cpu',
-      device: `cpu (pure JavaScript; native convolutions (OpenBLAS ${blasCore()}, ${cores} thread${cores === 1 ? '' : 's'}))`,
+      device: `cpu (pure JavaScript; native convolutions (${convLibrary()}, ${cores} thread${cores === 1 ? '' : 's'}))`,
       package: '@tensorflow/tfjs-backend-cpu',
       threads: cores,
     });
@@ -61,7 +61,7 @@ describe('selectBackend', () => {
     process.env.AELAB_THREADS = '1';
     const selected = await selectBackend('cpu');
     expect(selected.threads).toBe(1);
-    expect(selected.device).toBe(`cpu (pure JavaScript; native convolutions (OpenBLAS ${blasCore()}, 1 thread))`);
+    expect(selected.device).toBe(`cpu (pure JavaScript; native convolutions (${convLibrary()}, 1 thread))`);
     process.env.AELAB_THREADS = 'all';
     await expect(selectBackend('cpu')).rejects.toThrow('AELAB_THREADS must be a positive integer (the number of threads to compute with), got "all"');
   });
