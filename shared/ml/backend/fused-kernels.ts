@@ -1,4 +1,5 @@
 import { installBilinearWarpKernels } from '../deformation/bilinear-warp-kernels.ts';
+import { installChannelEpilogueKernels } from '../layers/channel-epilogue-kernels.ts';
 import { installFrozenBatchNormKernels } from '../layers/frozen-batch-norm-kernels.ts';
 import { installGroupNormKernels } from '../layers/group-norm-kernels.ts';
 import { FUSED_REFLECTION_PAD } from '../layers/reflection-pad-kernels.ts';
@@ -7,9 +8,13 @@ import { FUSED_BOX_SUM } from '../losses/box-sum-kernels.ts';
 import { installAdamKernel } from '../optim/adam-kernel.ts';
 import type { InPlaceBackend } from './backend-buffers.ts';
 
-/** Registers our fused kernels (warp, GroupNorm, NCC window sums) on a backend whose buffers they can read. */
+/**
+ * Registers our fused kernels (warp, GroupNorm, NCC window sums, and the native conv-level
+ * epilogue where the addon is built) on a backend whose buffers they can read.
+ */
 export function installFusedKernels(backendName: InPlaceBackend): void {
   installBilinearWarpKernels(backendName);
+  installChannelEpilogueKernels(backendName);
   installGroupNormKernels(backendName);
   FUSED_BOX_SUM.install(backendName);
 }
