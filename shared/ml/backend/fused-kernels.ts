@@ -7,14 +7,16 @@ import { FUSED_SWISH } from '../layers/swish-kernels.ts';
 import { FUSED_BOX_SUM } from '../losses/box-sum-kernels.ts';
 import { installAdamKernel } from '../optim/adam-kernel.ts';
 import type { InPlaceBackend } from './backend-buffers.ts';
+import { nativeAddonStatus } from './native-addon.ts';
 
 /**
- * Registers our fused kernels (warp, GroupNorm, NCC window sums, and the native conv-level
- * epilogue where the addon is built) on a backend whose buffers they can read.
+ * Registers our fused kernels (warp, GroupNorm, NCC window sums, and where the addon is built
+ * the native conv-level epilogue and Adam step) on a backend whose buffers they can read.
  */
 export function installFusedKernels(backendName: InPlaceBackend): void {
   installBilinearWarpKernels(backendName);
   installChannelEpilogueKernels(backendName);
+  if (nativeAddonStatus().available) installAdamKernel(backendName, 'native');
   installGroupNormKernels(backendName);
   FUSED_BOX_SUM.install(backendName);
 }
@@ -24,7 +26,8 @@ export function installFusedKernels(backendName: InPlaceBackend): void {
  * backend, where each generic op is a JavaScript loop that allocates its own full-size
  * output, so one pass instead of several wins (measured: Adam 15–20×, frozen BatchNorm 2–4×
  * faster; the DAE and SI-VAE train there). On wasm the same JavaScript passes lose to the
- * backend's SIMD ops (Adam 2.5×, BatchNorm 1.5–4× slower), so it keeps those.
+ * backend's SIMD ops (Adam 2.5×, BatchNorm 1.5–4× slower), so it keeps those. Where the
+ * addon is built, installFusedKernels has already given both backends the native Adam step.
  */
 export function installCpuLayerKernels(): void {
   FUSED_SWISH.install('cpu');

@@ -31,6 +31,7 @@ napi_value init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, 1, &property);
   registerConvKernels(env, exports);
   registerChannelKernels(env, exports);
+  registerAdamKernels(env, exports);
   return exports;
 }
 
