@@ -8,14 +8,17 @@ import { FUSED_BOX_SUM } from '../losses/box-sum-kernels.ts';
 import { installAdamKernel } from '../optim/adam-kernel.ts';
 import type { InPlaceBackend } from './backend-buffers.ts';
 import { nativeAddonStatus } from './native-addon.ts';
+import { installNativeResizeKernels } from './native-resize-kernels.ts';
 
 /**
  * Registers our fused kernels (warp, GroupNorm, NCC window sums, and where the addon is built
- * the native conv-level epilogue and Adam step) on a backend whose buffers they can read.
+ * the native conv-level epilogue, Adam step and bilinear resizing) on a backend whose buffers
+ * they can read.
  */
 export function installFusedKernels(backendName: InPlaceBackend): void {
   installBilinearWarpKernels(backendName);
   installChannelEpilogueKernels(backendName);
+  installNativeResizeKernels(backendName);
   if (nativeAddonStatus().available) installAdamKernel(backendName, 'native');
   installGroupNormKernels(backendName);
   FUSED_BOX_SUM.install(backendName);

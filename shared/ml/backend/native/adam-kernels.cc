@@ -55,10 +55,8 @@ void adamPass(const AdamConstants& k, const AdamArrays& in, const AdamArrays& ou
 // (constants, param, grad, expAvg, expAvgSq, maxExpAvgSq | null, nextParam, nextExpAvg,
 // nextExpAvgSq, nextMaxExpAvgSq | null): the next values of the parameter and its moments.
 napi_value adamStep(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
   napi_value args[10];
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
-  if (throwIf(env, argc != 10, "expected (constants, param, grad, expAvg, expAvgSq, maxExpAvgSq, next × 4)")) return nullptr;
+  if (!napi_args::readArguments(env, info, args, "(constants, param, grad, expAvg, expAvgSq, maxExpAvgSq, next × 4)")) return nullptr;
   float* constants = nullptr;
   if (!readFloats(env, args[0], "constants", 8, &constants)) return nullptr;
   const AdamConstants k{constants[0], constants[1], constants[2], constants[3], constants[4], constants[5], constants[6], constants[7]};
@@ -88,6 +86,5 @@ napi_value adamStep(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void registerAdamKernels(napi_env env, napi_value exports) {
-  napi_property_descriptor property = {"adamStep", nullptr, adamStep, nullptr, nullptr, nullptr, napi_default, nullptr};
-  napi_define_properties(env, exports, 1, &property);
+  napi_args::defineFunctions(env, exports, {{"adamStep", adamStep}});
 }

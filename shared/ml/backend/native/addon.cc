@@ -32,6 +32,7 @@ napi_value init(napi_env env, napi_value exports) {
   registerConvKernels(env, exports);
   registerChannelKernels(env, exports);
   registerAdamKernels(env, exports);
+  registerResizeKernels(env, exports);
   return exports;
 }
 

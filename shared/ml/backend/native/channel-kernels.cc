@@ -124,12 +124,9 @@ void backwardPass(const ChannelTensors& t, const float* dy, float* dx, float* dS
   }
 }
 
-// Reads the call's `count` arguments, of which (activation, x, scale, shift) come first; false
-// (with a thrown error naming `usage`) when they are not valid.
-bool readChannelCall(napi_env env, napi_callback_info info, size_t count, const char* usage, napi_value* args, Activation* act, ChannelTensors* t) {
-  size_t argc = count;
-  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
-  if (throwIf(env, argc != count, std::string("expected ") + usage)) return false;
+// Reads (activation, x, scale, shift) from the call's first arguments; false (with a thrown
+// error) when they are not valid.
+bool readChannelTensors(napi_env env, const napi_value* args, Activation* act, ChannelTensors* t) {
   int32_t code = -1;
   napi_get_value_int32(env, args[0], &code);
   if (throwIf(env, code < 0 || code > 2, "activation must be 0 (identity), 1 (relu) or 2 (swish)")) return false;
@@ -161,7 +158,10 @@ napi_value channelEpilogue(napi_env env, napi_callback_info info) {
   Activation act;
   ChannelTensors t{};
   float* y = nullptr;
-  if (!readChannelCall(env, info, 5, "(activation, x, scale, shift, y)", args, &act, &t) || !readFloats(env, args[4], "y", t.rows * t.channels, &y)) return nullptr;
+  if (!napi_args::readArguments(env, info, args, "(activation, x, scale, shift, y)") || !readChannelTensors(env, args, &act, &t) ||
+      !readFloats(env, args[4], "y", t.rows * t.channels, &y)) {
+    return nullptr;
+  }
   dispatch(act, [&](auto kind) { forwardPass<decltype(kind)::value>(t, y); });
   return nullptr;
 }
@@ -172,7 +172,10 @@ napi_value channelEpilogueGrad(napi_env env, napi_callback_info info) {
   Activation act;
   ChannelTensors t{};
   float *dy = nullptr, *dx = nullptr, *dScale = nullptr, *dShift = nullptr;
-  if (!readChannelCall(env, info, 8, "(activation, x, scale, shift, dy, dx, dScale, dShift)", args, &act, &t)) return nullptr;
+  if (!napi_args::readArguments(env, info, args, "(activation, x, scale, shift, dy, dx, dScale, dShift)") ||
+      !readChannelTensors(env, args, &act, &t)) {
+    return nullptr;
+  }
   const int64_t size = t.rows * t.channels;
   if (!readFloats(env, args[4], "dy", size, &dy) || !readFloats(env, args[5], "dx", size, &dx) ||
       !readFloats(env, args[6], "dScale", t.channels, &dScale) || !readFloats(env, args[7], "dShift", t.channels, &dShift)) {
@@ -185,9 +188,5 @@ napi_value channelEpilogueGrad(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void registerChannelKernels(napi_env env, napi_value exports) {
-  napi_property_descriptor properties[] = {
-      {"channelEpilogue", nullptr, channelEpilogue, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"channelEpilogueGrad", nullptr, channelEpilogueGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
-  };
-  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  napi_args::defineFunctions(env, exports, {{"channelEpilogue", channelEpilogue}, {"channelEpilogueGrad", channelEpilogueGrad}});
 }

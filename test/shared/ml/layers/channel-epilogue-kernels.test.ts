@@ -3,8 +3,6 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { InPlaceBackend } from '../../../../shared/ml/backend/backend-buffers.ts';
-import { computeThreads } from '../../../../shared/ml/backend/compute-threads.ts';
-import { nativeAddonStatus } from '../../../../shared/ml/backend/native-addon.ts';
 import { ensureGradientsRegistered } from '../../../../shared/ml/backend/register-gradients.ts';
 import {
   channelEpilogue,
@@ -13,6 +11,7 @@ import {
   installChannelEpilogueKernels,
   uninstallChannelEpilogueKernels,
 } from '../../../../shared/ml/layers/channel-epilogue-kernels.ts';
+import { restoreNativeThreads, setNativeThreads } from '../backend/helpers/native-threads.ts';
 import { expectClose, uniform } from './helpers/close-values.ts';
 
 type Shape = [number, number, number, number];
@@ -60,12 +59,6 @@ const genericResults = (shape: Shape, inputs: EpilogueInputs, activation: Epilog
 const kernelResults = (shape: Shape, inputs: EpilogueInputs, activation: EpilogueActivation) =>
   results(shape, inputs, (x, scale, shift) => channelEpilogue(x, scale, shift, activation));
 
-function setThreads(threads: number): void {
-  const status = nativeAddonStatus();
-  if (!status.available) throw new Error(status.reason);
-  status.addon.setThreads(threads);
-}
-
 beforeAll(async () => {
   tf.env().set('PROD', true);
   await ensureGradientsRegistered();
@@ -74,7 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   uninstallChannelEpilogueKernels('cpu');
   uninstallChannelEpilogueKernels('wasm');
-  setThreads(computeThreads());
+  restoreNativeThreads();
   await tf.setBackend('cpu');
 });
 
@@ -96,7 +89,7 @@ describe('native channel epilogue kernels', () => {
   test.each(CASES)('on $backend, $activation, $shape: value and gradients equal the generic ops to rounding', async ({ backend, activation, shape }) => {
     await tf.setBackend(backend);
     installChannelEpilogueKernels(backend);
-    setThreads(2);
+    setNativeThreads(2);
     const inputs = caseInputs(shape, 50);
     const expected = genericResults(shape, inputs, activation);
     const actual = kernelResults(shape, inputs, activation);
@@ -111,10 +104,10 @@ describe('native channel epilogue kernels', () => {
     installChannelEpilogueKernels(backend);
     const shape: Shape = [4, 32, 32, 32];
     const inputs = caseInputs(shape, 70);
-    setThreads(2);
+    setNativeThreads(2);
     const first = kernelResults(shape, inputs, 'swish');
     expect(kernelResults(shape, inputs, 'swish')).toEqual(first);
-    setThreads(1);
+    setNativeThreads(1);
     const single = kernelResults(shape, inputs, 'swish');
     expect(single.y).toEqual(first.y);
     expect(single.dx).toEqual(first.dx);
