@@ -55,9 +55,12 @@ function missingPrerequisite() {
 }
 
 function compile() {
+  // -ffp-contract=off: g++ fuses a product and a sum into one FMA by default, even with
+  // -std=c++17, and kernels that must round as the generic TF.js ops do (the Adam step) need
+  // every product rounded on its own.
   const onednn = libraries.includes('onednn') ? ['-DAELAB_ONEDNN', '-fopenmp'] : [];
   const args = [
-    '-O3', '-march=native', '-std=c++17', '-fPIC', '-shared', '-DNODE_GYP_MODULE_NAME=aelab_kernels', ...onednn,
+    '-O3', '-march=native', '-std=c++17', '-ffp-contract=off', '-fPIC', '-shared', '-DNODE_GYP_MODULE_NAME=aelab_kernels', ...onednn,
     `-I${nodeHeaders}`, `-I${openblasHeaders}`, ...units, '-o', addon, '-lopenblas', ...(onednn.length > 0 ? ['-ldnnl'] : []), '-lpthread',
   ];
   const result = spawnSync('g++', args, { encoding: 'utf8' });

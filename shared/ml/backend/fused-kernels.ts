@@ -1,4 +1,5 @@
 import { installBilinearWarpKernels } from '../deformation/bilinear-warp-kernels.ts';
+import { installChannelEpilogueKernels } from '../layers/channel-epilogue-kernels.ts';
 import { installFrozenBatchNormKernels } from '../layers/frozen-batch-norm-kernels.ts';
 import { installGroupNormKernels } from '../layers/group-norm-kernels.ts';
 import { FUSED_REFLECTION_PAD } from '../layers/reflection-pad-kernels.ts';
@@ -6,10 +7,19 @@ import { FUSED_SWISH } from '../layers/swish-kernels.ts';
 import { FUSED_BOX_SUM } from '../losses/box-sum-kernels.ts';
 import { installAdamKernel } from '../optim/adam-kernel.ts';
 import type { InPlaceBackend } from './backend-buffers.ts';
+import { nativeAddonStatus } from './native-addon.ts';
+import { installNativeResizeKernels } from './native-resize-kernels.ts';
 
-/** Registers our fused kernels (warp, GroupNorm, NCC window sums) on a backend whose buffers they can read. */
+/**
+ * Registers our fused kernels (warp, GroupNorm, NCC window sums, and where the addon is built
+ * the native conv-level epilogue, Adam step and bilinear resizing) on a backend whose buffers
+ * they can read.
+ */
 export function installFusedKernels(backendName: InPlaceBackend): void {
   installBilinearWarpKernels(backendName);
+  installChannelEpilogueKernels(backendName);
+  installNativeResizeKernels(backendName);
+  if (nativeAddonStatus().available) installAdamKernel(backendName, 'native');
   installGroupNormKernels(backendName);
   FUSED_BOX_SUM.install(backendName);
 }
@@ -19,7 +29,8 @@ export function installFusedKernels(backendName: InPlaceBackend): void {
  * backend, where each generic op is a JavaScript loop that allocates its own full-size
  * output, so one pass instead of several wins (measured: Adam 15–20×, frozen BatchNorm 2–4×
  * faster; the DAE and SI-VAE train there). On wasm the same JavaScript passes lose to the
- * backend's SIMD ops (Adam 2.5×, BatchNorm 1.5–4× slower), so it keeps those.
+ * backend's SIMD ops (Adam 2.5×, BatchNorm 1.5–4× slower), so it keeps those. Where the
+ * addon is built, installFusedKernels has already given both backends the native Adam step.
  */
 export function installCpuLayerKernels(): void {
   FUSED_SWISH.install('cpu');

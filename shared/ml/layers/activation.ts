@@ -1,10 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { EpilogueActivation } from './channel-epilogue-kernels.ts';
 import { FUSED_SWISH } from './swish-kernels.ts';
 
 /** Activation names of the official Encoder/Decoder (docs/models.md §2.1). */
 export type ActivationName = 'swish' | 'relu' | 'leakyrelu';
 
-export type Activation = (x: tf.Tensor4D) => tf.Tensor4D;
+export interface Activation {
+  (x: tf.Tensor4D): tf.Tensor4D;
+  /** The same function as the channel epilogue kernels name it, where they compute it (conv-epilogue.ts). */
+  readonly epilogue?: EpilogueActivation;
+}
+
+function withEpilogue(activation: (x: tf.Tensor4D) => tf.Tensor4D, epilogue: EpilogueActivation): Activation {
+  return Object.assign(activation, { epilogue });
+}
 
 /** Swish with β = 1: x·sigmoid(x); through the fused kernels (swish-kernels.ts) where the backend has them. */
 export function swish(x: tf.Tensor4D): tf.Tensor4D {
@@ -20,10 +29,10 @@ export function swish(x: tf.Tensor4D): tf.Tensor4D {
 export function makeActivation(name: ActivationName, leakyReluSlope: number): Activation {
   switch (name) {
     case 'swish':
-      return swish;
+      return withEpilogue((x) => swish(x), 'swish');
     case 'relu':
-      return (x) => tf.relu(x);
+      return withEpilogue((x) => tf.relu(x), 'relu');
     case 'leakyrelu':
-      return leakyReluSlope === 1 ? (x) => x : (x) => tf.leakyRelu(x, leakyReluSlope);
+      return leakyReluSlope === 1 ? withEpilogue((x) => x, 'identity') : (x) => tf.leakyRelu(x, leakyReluSlope);
   }
 }

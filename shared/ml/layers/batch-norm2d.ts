@@ -64,6 +64,19 @@ export class BatchNorm2d {
     return frozenBatchNorm(x, this.runningMean as tf.Tensor1D, inverseStd, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D);
   }
 
+  /**
+   * The normalisation as a per-channel affine map, scale = weight/√(var + eps) and
+   * shift = bias + (convBias − mean)·scale, with `convBias` (the preceding conv's bias, when
+   * folded in) taken as 0 when absent; undefined when this call normalises with batch
+   * statistics. Gradients reach weight, bias and convBias through the [C] ops.
+   */
+  runningAffine(training: boolean, convBias: tf.Tensor1D | undefined): { scale: tf.Tensor1D; shift: tf.Tensor1D } | undefined {
+    if (this.mode === 'train' && training) return undefined;
+    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D;
+    const centred = convBias ? tf.sub(convBias, this.runningMean) : tf.neg(this.runningMean);
+    return { scale, shift: tf.add(this.bias, tf.mul(centred, scale)) as tf.Tensor1D };
+  }
+
   private normalize(x: tf.Tensor4D, mean: tf.Tensor, variance: tf.Tensor): tf.Tensor4D {
     const inverseStd = tf.rsqrt(tf.add(variance, this.eps));
     return tf.add(tf.mul(tf.mul(tf.sub(x, mean), inverseStd), this.weight), this.bias);

@@ -67,6 +67,14 @@ export class ConvTranspose2d {
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
+      const y = this.applyWithoutBias(x);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+
+  /** The transposed convolution alone, for callers that add the bias in a later pass (conv-epilogue.ts). */
+  applyWithoutBias(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
       const [batch, height, width] = x.shape;
       const k = this.kernelSize;
       const s = this.stride;
@@ -79,8 +87,7 @@ export class ConvTranspose2d {
       const extraRows = Math.max(0, p + outHeight - fullHeight);
       const extraCols = Math.max(0, p + outWidth - fullWidth);
       const padded = extraRows || extraCols ? tf.pad(full, [[0, 0], [0, extraRows], [0, extraCols], [0, 0]]) : full;
-      const y = tf.slice(padded, [0, p, p, 0], [batch, outHeight, outWidth, this.outChannels]);
-      return this.bias ? tf.add(y, this.bias) : y;
+      return tf.slice(padded, [0, p, p, 0], [batch, outHeight, outWidth, this.outChannels]);
     });
   }
 }

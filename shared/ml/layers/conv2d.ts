@@ -55,8 +55,13 @@ export class Conv2d {
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const y = conv2dZeroPadded(x, this.weight as tf.Tensor4D, this.stride, this.padding);
+      const y = this.applyWithoutBias(x);
       return this.bias ? tf.add(y, this.bias) : y;
     });
+  }
+
+  /** The convolution alone, for callers that add the bias in a later pass (conv-epilogue.ts). */
+  applyWithoutBias(x: tf.Tensor4D): tf.Tensor4D {
+    return conv2dZeroPadded(x, this.weight as tf.Tensor4D, this.stride, this.padding);
   }
 }

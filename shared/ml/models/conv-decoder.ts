@@ -5,6 +5,7 @@ import { Conv2d } from '../layers/conv2d.ts';
 import { ConvTranspose2d } from '../layers/conv-transpose2d.ts';
 import type { ParameterStore } from '../layers/parameter-store.ts';
 import { upsampleBilinear } from '../layers/upsample-bilinear.ts';
+import { type ConvNormActivation, convNormActivation, convNormActivationTensors } from './conv-epilogue.ts';
 import { type ConvLevelTensors, sizesThroughLevels, tensorsThroughLevels } from './conv-levels.ts';
 
 /**
@@ -45,10 +46,8 @@ export interface ConvDecoderTensors {
   output: tf.Tensor4D;
 }
 
-interface DecoderLevel {
+interface DecoderLevel extends ConvNormActivation {
   upsample: number | undefined;
-  conv: Conv2d | ConvTranspose2d;
-  norm: BatchNorm2d | undefined;
 }
 
 /**
@@ -62,7 +61,7 @@ export class ConvDecoder {
   private readonly levels: readonly DecoderLevel[];
   private readonly final: Conv2d;
 
-  constructor(store: ParameterStore, private readonly options: ConvDecoderOptions) {
+  constructor(store: ParameterStore, options: ConvDecoderOptions) {
     const { prefix, kernelSize: k } = options;
     const padding = Math.floor((k - 1) / 2);
     const decoderChannels = [...options.channels].reverse().concat(options.channels[0]);
@@ -78,7 +77,7 @@ export class ConvDecoder {
           ? { upsample: undefined, conv: new ConvTranspose2d(store, name, { inChannels: c, outChannels: out, kernelSize: k, stride, padding, outputPadding: 1 }) }
           : { upsample: stride, conv: new Conv2d(store, name, { inChannels: c, outChannels: out, kernelSize: k, padding }) };
       const norm = options.batchNorm === null ? undefined : new BatchNorm2d(store, `${prefix}_batch_${i}`, { numFeatures: out, mode: options.batchNorm });
-      levels.push({ ...level, norm });
+      levels.push({ ...level, norm, activation: options.activation });
       c = out;
     }
     this.levels = levels;
@@ -106,22 +105,20 @@ export class ConvDecoder {
   apply(z: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
       let h = z;
-      for (const level of this.levels) h = this.applyLevel(level, h, training).output;
+      for (const level of this.levels) h = convNormActivation(level, upsampled(level, h), training);
       return tf.sigmoid(this.final.apply(h));
     });
   }
 
   /** Every tensor of the pass, in order. Call inside a tidy. */
   applyLevels(z: tf.Tensor4D, training: boolean): ConvDecoderTensors {
-    const levels = tensorsThroughLevels(this.levels, z, (level, input) => this.applyLevel(level, input, training));
+    const levels = tensorsThroughLevels(this.levels, z, (level, input) => convNormActivationTensors(level, upsampled(level, input), training));
     const finalConv = this.final.apply(levels.at(-1)?.output ?? z);
     return { levels, finalConv, output: tf.sigmoid(finalConv) };
   }
+}
 
-  private applyLevel(level: DecoderLevel, x: tf.Tensor4D, training: boolean): ConvLevelTensors {
-    const input = level.upsample === undefined ? x : upsampleBilinear(x, level.upsample);
-    const conv = level.conv.apply(input);
-    const normed = level.norm ? level.norm.apply(conv, training) : conv;
-    return { conv, output: this.options.activation(normed) };
-  }
+/** A level's input: the previous level's output, upsampled where the level upsamples. */
+function upsampled(level: DecoderLevel, x: tf.Tensor4D): tf.Tensor4D {
+  return level.upsample === undefined ? x : upsampleBilinear(x, level.upsample);
 }

@@ -3,6 +3,7 @@ import type { Activation } from '../layers/activation.ts';
 import { BatchNorm2d, type BatchNormMode } from '../layers/batch-norm2d.ts';
 import { Conv2d } from '../layers/conv2d.ts';
 import type { ParameterStore } from '../layers/parameter-store.ts';
+import { type ConvNormActivation, convNormActivation, convNormActivationTensors } from './conv-epilogue.ts';
 import { type ConvLevelTensors, sizesThroughLevels, tensorsThroughLevels } from './conv-levels.ts';
 
 export interface ConvEncoderOptions {
@@ -22,11 +23,6 @@ export interface ConvEncoderOptions {
   activation: Activation;
 }
 
-interface EncoderLevel {
-  conv: Conv2d;
-  norm: BatchNorm2d | undefined;
-}
-
 /**
  * The official `Encoder` (docs/models.md §2.1): `channels + [channels[-1]]` zipped with
  * `strides`, each level Conv2d(k, stride s, padding (k−1)//2) → BatchNorm → activation.
@@ -35,12 +31,12 @@ interface EncoderLevel {
 export class ConvEncoder {
   /** Output channels of each level, in order. */
   readonly levelChannels: readonly number[];
-  private readonly levels: readonly EncoderLevel[];
+  private readonly levels: readonly ConvNormActivation[];
 
-  constructor(store: ParameterStore, private readonly options: ConvEncoderOptions) {
+  constructor(store: ParameterStore, options: ConvEncoderOptions) {
     const { prefix, channels, strides, kernelSize: k } = options;
     const encoderChannels = [...channels, channels[channels.length - 1]];
-    const levels: EncoderLevel[] = [];
+    const levels: ConvNormActivation[] = [];
     let c = options.inChannels;
     for (let i = 0; i < ConvEncoder.levelCount(options); i++) {
       const out = encoderChannels[i];
@@ -52,7 +48,7 @@ export class ConvEncoder {
         padding: Math.floor((k - 1) / 2),
       });
       const norm = options.batchNorm === null ? undefined : new BatchNorm2d(store, `${prefix}_batch_${i}`, { numFeatures: out, mode: options.batchNorm });
-      levels.push({ conv, norm });
+      levels.push({ conv, norm, activation: options.activation });
       c = out;
     }
     this.levels = levels;
@@ -75,19 +71,13 @@ export class ConvEncoder {
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
       let h = x;
-      for (const level of this.levels) h = this.applyLevel(level, h, training).output;
+      for (const level of this.levels) h = convNormActivation(level, h, training);
       return h;
     });
   }
 
   /** Every level's tensors, in order; the last output is the latent. Call inside a tidy. */
   applyLevels(x: tf.Tensor4D, training: boolean): ConvLevelTensors[] {
-    return tensorsThroughLevels(this.levels, x, (level, input) => this.applyLevel(level, input, training));
-  }
-
-  private applyLevel(level: EncoderLevel, x: tf.Tensor4D, training: boolean): ConvLevelTensors {
-    const conv = level.conv.apply(x);
-    const normed = level.norm ? level.norm.apply(conv, training) : conv;
-    return { conv, output: this.options.activation(normed) };
+    return tensorsThroughLevels(this.levels, x, (level, input) => convNormActivationTensors(level, input, training));
   }
 }

@@ -12,6 +12,7 @@ import { tfShapeOf, torchToTf } from '../layers/torch-layout.ts';
 import { checkConvAutoencoderParams, checkOutputSize, convAutoencoderParamsShape, convEncoderDecoderOptions } from './conv-autoencoder.ts';
 import { ConvDecoder, type ConvDecoderOptions } from './conv-decoder.ts';
 import { ConvEncoder, type ConvEncoderOptions } from './conv-encoder.ts';
+import { convNormActivation } from './conv-epilogue.ts';
 import type { ConvLevelTensors } from './conv-levels.ts';
 import { StoredModel } from './stored-model.ts';
 import { parseModelParams, shapePlanError } from './model-params-error.ts';
@@ -208,8 +209,7 @@ class Morphaeus extends StoredModel {
       refine.forEach((layer, i) => {
         const level = plan.start + i;
         const inputs = [encodeHistory[level], decodeHistory[level], ...(h ? [h] : [])];
-        const y = layer.conv.apply(tf.concat(inputs, 3));
-        h = deformerActivation(layer.norm ? layer.norm.apply(y, training) : y);
+        h = convNormActivation({ ...layer, activation: deformerActivation }, tf.concat(inputs, 3), training);
       });
       const v = flow.apply(h!);
 

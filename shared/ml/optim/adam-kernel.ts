@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.ts';
+import { type NativeAddon, nativeAddonStatus } from '../backend/native-addon.ts';
 
 /**
  * One Adam update of one parameter (adam.ts) as a single kernel, `AelabAdamStep`: inputs
@@ -12,6 +13,9 @@ import { backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.
  * for bit on cpu and wasm (both round each op's exact result once; for the products, sums,
  * quotient and square root of float32 values, computing in float64 and rounding to float32
  * gives that same value).
+ *
+ * Two passes compute it: our native addon's (native/adam-kernels.cc, float32 operations in the
+ * same order, on the addon's threads), and a JavaScript loop where the addon is not built.
  */
 export const ADAM_STEP = 'AelabAdamStep';
 
@@ -35,11 +39,27 @@ interface AdamArrays {
   maxExpAvgSq: Float32Array | undefined;
 }
 
+/** Which pass computes the step: the native addon's or the JavaScript loop. */
+export type AdamPass = 'native' | 'javascript';
+
+interface AdamAddon extends NativeAddon {
+  adamStep(
+    constants: Float32Array, param: Float32Array, grad: Float32Array, expAvg: Float32Array, expAvgSq: Float32Array, maxExpAvgSq: Float32Array | null,
+    nextParam: Float32Array, nextExpAvg: Float32Array, nextExpAvgSq: Float32Array, nextMaxExpAvgSq: Float32Array | null,
+  ): void;
+}
+
 const installed = new Set<InPlaceBackend>();
 
-/** Registers the kernel on `backendName`. Idempotent. */
-export function installAdamKernel(backendName: InPlaceBackend): void {
+/** The native pass where the addon is built, else the JavaScript one. */
+export function preferredAdamPass(): AdamPass {
+  return nativeAddonStatus().available ? 'native' : 'javascript';
+}
+
+/** Registers the kernel on `backendName`, computed by `pass`. Idempotent: a second call keeps the first pass. */
+export function installAdamKernel(backendName: InPlaceBackend, pass: AdamPass = preferredAdamPass()): void {
   if (installed.has(backendName)) return;
+  const step = pass === 'native' ? nativeAdamPass : adamPass;
   tf.registerKernel({
     kernelName: ADAM_STEP,
     backendName,
@@ -51,7 +71,7 @@ export function installAdamKernel(backendName: InPlaceBackend): void {
       const values = (name: string) => (named[name] === undefined ? undefined : buffers.values(named[name]!));
       const current: AdamArrays = { param: values('param')!, grad: values('grad')!, expAvg: values('expAvg')!, expAvgSq: values('expAvgSq')!, maxExpAvgSq: values('maxExpAvgSq') };
       const [param, expAvg, expAvgSq, maxExpAvgSq] = outputs.map((info) => buffers.values(info));
-      adamPass(current, { param, grad: current.grad, expAvg, expAvgSq, maxExpAvgSq }, attrs as unknown as AdamStepAttrs);
+      step(current, { param, grad: current.grad, expAvg, expAvgSq, maxExpAvgSq }, attrs as unknown as AdamStepAttrs);
       return outputs;
     },
   });
@@ -69,9 +89,27 @@ export function adamKernelAvailable(): boolean {
   return tf.getKernel(ADAM_STEP, tf.getBackend()) !== undefined;
 }
 
+function nativeAdamPass(current: AdamArrays, next: AdamArrays, attrs: AdamStepAttrs): void {
+  const status = nativeAddonStatus();
+  if (!status.available) throw new Error(`the native Adam step needs the native addon: ${status.reason}`);
+  const k = adamConstants(attrs);
+  const constants = Float32Array.of(k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.epsilon, k.weightDecay, k.stepSize, k.correction);
+  (status.addon as AdamAddon).adamStep(
+    constants, current.param, current.grad, current.expAvg, current.expAvgSq, current.maxExpAvgSq ?? null,
+    next.param, next.expAvg, next.expAvgSq, next.maxExpAvgSq ?? null,
+  );
+}
+
 function adamPass(current: AdamArrays, next: AdamArrays, attrs: AdamStepAttrs): void {
+  const constants = adamConstants(attrs);
+  if (attrs.weightDecay === 0 && current.maxExpAvgSq === undefined) plainAdamPass(current, next, constants);
+  else fullAdamPass(current, next, constants);
+}
+
+/** The scalars rounded to float32, as the generic ops' scalar tensors hold them. */
+function adamConstants(attrs: AdamStepAttrs): AdamConstants {
   const f = Math.fround;
-  const constants = {
+  return {
     beta1: f(attrs.beta1),
     oneMinusBeta1: f(1 - attrs.beta1),
     beta2: f(attrs.beta2),
@@ -81,8 +119,6 @@ function adamPass(current: AdamArrays, next: AdamArrays, attrs: AdamStepAttrs): 
     stepSize: f(attrs.stepSize),
     correction: f(attrs.biasCorrection2Sqrt),
   };
-  if (attrs.weightDecay === 0 && current.maxExpAvgSq === undefined) plainAdamPass(current, next, constants);
-  else fullAdamPass(current, next, constants);
 }
 
 type AdamConstants = Record<'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'epsilon' | 'weightDecay' | 'stepSize' | 'correction', number>;

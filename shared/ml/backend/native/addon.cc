@@ -38,6 +38,9 @@ napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor property = {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr};
   napi_define_properties(env, exports, 1, &property);
   registerConvKernels(env, exports);
+  registerChannelKernels(env, exports);
+  registerAdamKernels(env, exports);
+  registerResizeKernels(env, exports);
   return exports;
 }
 

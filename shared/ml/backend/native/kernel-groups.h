@@ -4,3 +4,6 @@
 #include <node_api.h>
 
 void registerConvKernels(napi_env env, napi_value exports);
+void registerChannelKernels(napi_env env, napi_value exports);
+void registerAdamKernels(napi_env env, napi_value exports);
+void registerResizeKernels(napi_env env, napi_value exports);

@@ -5,13 +5,23 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 namespace napi_args {
 
 inline bool throwIf(napi_env env, bool failed, const std::string& message) {
   if (failed) napi_throw_error(env, nullptr, message.c_str());
   return failed;
+}
+
+// The call's arguments into `args`; false (with a thrown error naming `usage`) unless there are exactly N.
+template <size_t N>
+bool readArguments(napi_env env, napi_callback_info info, napi_value (&args)[N], const char* usage) {
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
+  return !throwIf(env, argc != N, std::string("expected ") + usage);
 }
 
 // `value` as a Float32Array of `expected` values (any length when expected < 0).
@@ -46,6 +56,18 @@ inline bool readInts(napi_env env, napi_value value, const char* name, size_t ex
   }
   *data = static_cast<const int32_t*>(raw);
   return true;
+}
+
+// A kernel group's functions, added to the addon's exports under their names.
+struct NamedFunction {
+  const char* name;
+  napi_callback function;
+};
+
+inline void defineFunctions(napi_env env, napi_value exports, std::initializer_list<NamedFunction> functions) {
+  std::vector<napi_property_descriptor> properties;
+  for (const auto& f : functions) properties.push_back({f.name, nullptr, f.function, nullptr, nullptr, nullptr, napi_default, nullptr});
+  napi_define_properties(env, exports, properties.size(), properties.data());
 }
 
 }  // namespace napi_args

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { InPlaceBackend } from '../../../../shared/ml/backend/backend-buffers.ts';
 import { Adam, type AdamOptions } from '../../../../shared/ml/optim/adam.ts';
-import { adamKernelAvailable, installAdamKernel, uninstallAdamKernel } from '../../../../shared/ml/optim/adam-kernel.ts';
+import { type AdamPass, adamKernelAvailable, installAdamKernel, uninstallAdamKernel } from '../../../../shared/ml/optim/adam-kernel.ts';
 
 afterAll(async () => {
   uninstallAdamKernel('cpu');
@@ -17,6 +17,8 @@ function trainedState(options: AdamOptions, steps: number): Record<string, numbe
   const params = new Map([
     ['w', tf.variable(tf.randomNormal([5, 7], 0, 1, 'float32', 1))],
     ['b', tf.variable(tf.randomNormal([7], 0, 0.1, 'float32', 2))],
+    // Large enough for the native pass to split it over two threads.
+    ['big', tf.variable(tf.randomNormal([3, 3, 128, 128], 0, 0.1, 'float32', 3))],
   ]);
   const adam = new Adam(params, options);
   for (let step = 0; step < steps; step++) {
@@ -31,21 +33,26 @@ function trainedState(options: AdamOptions, steps: number): Record<string, numbe
 }
 
 describe('the one-pass Adam kernel', () => {
-  test.each<{ backend: InPlaceBackend; options: AdamOptions }>([
-    { backend: 'cpu', options: { lr: 1e-3 } },
-    { backend: 'cpu', options: { lr: 0.05, amsgrad: true, weightDecay: 1e-2 } },
-    { backend: 'wasm', options: { lr: 1e-3 } },
-    { backend: 'wasm', options: { lr: 0.05, amsgrad: true, weightDecay: 1e-2, beta1: 0.5, epsilon: 1e-6 } },
-  ])('on $backend gives the generic update bit for bit, parameters and moments ($options)', async ({ backend, options }) => {
+  test.each<{ backend: InPlaceBackend; pass: AdamPass; options: AdamOptions }>(
+    (['native', 'javascript'] as AdamPass[]).flatMap((pass) => [
+      { backend: 'cpu', pass, options: { lr: 1e-3 } },
+      { backend: 'cpu', pass, options: { lr: 0.05, amsgrad: true, weightDecay: 1e-2 } },
+      { backend: 'wasm', pass, options: { lr: 1e-3 } },
+      { backend: 'wasm', pass, options: { lr: 0.05, amsgrad: true, weightDecay: 1e-2, beta1: 0.5, epsilon: 1e-6 } },
+      { backend: 'wasm', pass, options: { lr: 0.05, weightDecay: 1e-2 } },
+      { backend: 'cpu', pass, options: { lr: 0.05, amsgrad: true } },
+    ]),
+  )('the $pass pass on $backend gives the generic update bit for bit, parameters and moments ($options)', async ({ backend, pass, options }) => {
     await tf.setBackend(backend);
     uninstallAdamKernel(backend);
     expect(adamKernelAvailable()).toBe(false);
     const generic = trainedState(options, 6);
-    installAdamKernel(backend);
+    installAdamKernel(backend, pass);
     expect(adamKernelAvailable()).toBe(true);
     const fused = trainedState(options, 6);
     expect(Object.keys(fused).sort()).toEqual(Object.keys(generic).sort());
     expect(fused).toEqual(generic);
+    uninstallAdamKernel(backend);
   });
 
   test('leaks no tensors: one step leaves as many as before', async () => {
