@@ -1,4 +1,4 @@
-import { installBilinearWarpKernels } from '../deformation/bilinear-warp-kernels.ts';
+import { FUSED_WARP } from '../deformation/bilinear-warp-kernels.ts';
 import { installFrozenBatchNormKernels } from '../layers/frozen-batch-norm-kernels.ts';
 import { installGroupNormKernels } from '../layers/group-norm-kernels.ts';
 import { FUSED_REFLECTION_PAD } from '../layers/reflection-pad-kernels.ts';
@@ -9,7 +9,7 @@ import type { InPlaceBackend } from './backend-buffers.ts';
 
 /** Registers our fused kernels (warp, GroupNorm, NCC window sums) on a backend whose buffers they can read. */
 export function installFusedKernels(backendName: InPlaceBackend): void {
-  installBilinearWarpKernels(backendName);
+  FUSED_WARP.install(backendName);
   installGroupNormKernels(backendName);
   FUSED_BOX_SUM.install(backendName);
 }

@@ -30,6 +30,7 @@ napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor property = {"setThreads", nullptr, setThreads, nullptr, nullptr, nullptr, napi_default, nullptr};
   napi_define_properties(env, exports, 1, &property);
   registerConvKernels(env, exports);
+  registerDeformationKernels(env, exports);
   return exports;
 }
 

@@ -4,3 +4,4 @@
 #include <node_api.h>
 
 void registerConvKernels(napi_env env, napi_value exports);
+void registerDeformationKernels(napi_env env, napi_value exports);
