@@ -17,6 +17,27 @@ struct WarpShape {
   int64_t batch, height, width, channels;
 };
 
+// One pixel of the batch, and where its image starts (pixel indices).
+struct PixelAt {
+  int64_t pixel, imageStart, row, col;
+};
+
+// `visit(at)` for the pixels [begin, end) in order; positions are stepped, not divided out.
+template <typename Visit>
+void forEachPixel(const WarpShape& s, native_parallel::RowRange range, Visit visit) {
+  const int64_t imagePixels = s.height * s.width;
+  const int64_t inImage = range.begin % imagePixels;
+  PixelAt at{range.begin, range.begin - inImage, inImage / s.width, inImage % s.width};
+  for (; at.pixel < range.end; ++at.pixel) {
+    visit(at);
+    if (++at.col < s.width) continue;
+    at.col = 0;
+    if (++at.row < s.height) continue;
+    at.row = 0;
+    at.imageStart += imagePixels;
+  }
+}
+
 // The four corners around one sample, in the order 00, 01, 10, 11 (row, column offset): their
 // offsets into src (−1 outside the image) and weights (0 outside), and the fractions.
 struct Corners {
@@ -24,11 +45,8 @@ struct Corners {
   double weights[4];
   double fy, fx;
 
-  Corners(const WarpShape& s, int64_t pixel, const float* flow) {
-    const int64_t inImage = pixel % (s.height * s.width);
-    const int64_t imageStart = pixel - inImage;
-    const int64_t row = inImage / s.width;
-    const int64_t col = inImage - row * s.width;
+  Corners(const WarpShape& s, const PixelAt& at, const float* flow) {
+    const int64_t pixel = at.pixel, imageStart = at.imageStart, row = at.row, col = at.col;
     const float y = static_cast<float>(static_cast<double>(row) + static_cast<double>(flow[2 * pixel]));
     const float x = static_cast<float>(static_cast<double>(col) + static_cast<double>(flow[2 * pixel + 1]));
     const double y0 = std::floor(static_cast<double>(y));
@@ -58,20 +76,21 @@ constexpr int64_t kMinPixelsPerThread = 4096;
 inline void forward(const WarpShape& s, const float* src, const float* flow, float* out) {
   const int64_t pixels = s.batch * s.height * s.width;
   native_parallel::forEachRange(native_parallel::evenRanges(pixels, kMinPixelsPerThread), [&](int64_t, native_parallel::RowRange range) {
-    for (int64_t pixel = range.begin; pixel < range.end; ++pixel) {
-      const Corners corners(s, pixel, flow);
+    forEachPixel(s, range, [&](const PixelAt& at) {
+      const Corners corners(s, at, flow);
       for (int64_t c = 0; c < s.channels; ++c) {
         double sum = 0;
         for (int k = 0; k < 4; ++k) sum += corners.weights[k] * corners.value(src, k, c);
-        out[pixel * s.channels + c] = static_cast<float>(sum);
+        out[at.pixel * s.channels + c] = static_cast<float>(sum);
       }
-    }
+    });
   });
 }
 
 // One pixel's share of the gradient: its scatter into dSrc and its two flow derivatives.
-inline void backwardPixel(const WarpShape& s, int64_t pixel, const float* src, const float* flow, const float* dy, float* dSrc, float* dFlow) {
-  const Corners corners(s, pixel, flow);
+inline void backwardPixel(const WarpShape& s, const PixelAt& at, const float* src, const float* flow, const float* dy, float* dSrc, float* dFlow) {
+  const int64_t pixel = at.pixel;
+  const Corners corners(s, at, flow);
   double dRow = 0;
   double dCol = 0;
   for (int64_t c = 0; c < s.channels; ++c) {
@@ -97,7 +116,7 @@ inline void backward(const WarpShape& s, const float* src, const float* flow, co
   const auto ranges = native_parallel::evenRanges(s.batch * imagePixels, kMinPixelsPerThread, imagePixels);
   native_parallel::forEachRange(ranges, [&](int64_t, native_parallel::RowRange range) {
     for (int64_t i = range.begin * s.channels; i < range.end * s.channels; ++i) dSrc[i] = 0;
-    for (int64_t pixel = range.begin; pixel < range.end; ++pixel) backwardPixel(s, pixel, src, flow, dy, dSrc, dFlow);
+    forEachPixel(s, range, [&](const PixelAt& at) { backwardPixel(s, at, src, flow, dy, dSrc, dFlow); });
   });
 }
 
