@@ -25,6 +25,7 @@ struct PixelAt {
 // `visit(at)` for the pixels [begin, end) in order; positions are stepped, not divided out.
 template <typename Visit>
 void forEachPixel(const WarpShape& s, native_parallel::RowRange range, Visit visit) {
+  if (range.begin >= range.end) return;  // an empty batch has images of no pixels to divide by
   const int64_t imagePixels = s.height * s.width;
   const int64_t inImage = range.begin % imagePixels;
   PixelAt at{range.begin, range.begin - inImage, inImage / s.width, inImage % s.width};

@@ -106,6 +106,14 @@ describe('fused bilinear warp kernels', () => {
     });
   });
 
+  test('the native kernels take an empty batch and an empty image', () => {
+    expect(FUSED_WARP.install('cpu', 'native')).toBe('native');
+    for (const shape of [[0, 4, 4, 1], [2, 0, 3, 1]] as Array<[number, number, number, number]>) {
+      const results = warpResults(shape, new Float32Array(0), new Float32Array(0), new Float32Array(0));
+      expect([results.out.length, results.dSrc.length, results.dFlow.length]).toEqual([0, 0, 0]);
+    }
+  });
+
   test.each([1, 2, 3])('the native kernels on %i threads give the JavaScript kernels\' bits, samples outside the image included', (threads) => {
     // 12 800 pixels: enough for the native kernels to start a thread per 4096.
     const shape: [number, number, number, number] = [5, 64, 40, 2];
