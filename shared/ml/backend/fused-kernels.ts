@@ -1,4 +1,4 @@
-import { installBilinearWarpKernels } from '../deformation/bilinear-warp-kernels.ts';
+import { FUSED_WARP } from '../deformation/bilinear-warp-kernels.ts';
 import { installChannelEpilogueKernels } from '../layers/channel-epilogue-kernels.ts';
 import { installFrozenBatchNormKernels } from '../layers/frozen-batch-norm-kernels.ts';
 import { installGroupNormKernels } from '../layers/group-norm-kernels.ts';
@@ -16,7 +16,7 @@ import { installNativeResizeKernels } from './native-resize-kernels.ts';
  * they can read.
  */
 export function installFusedKernels(backendName: InPlaceBackend): void {
-  installBilinearWarpKernels(backendName);
+  FUSED_WARP.install(backendName);
   installChannelEpilogueKernels(backendName);
   installNativeResizeKernels(backendName);
   if (nativeAddonStatus().available) installAdamKernel(backendName, 'native');

@@ -1,5 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.ts';
+import type * as tf from '@tensorflow/tfjs-core';
+import { FusedKernelPair } from '../backend/fused-kernel-pair.ts';
+import { nativeWarpPasses } from '../backend/native-deformation-kernels.ts';
 
 /**
  * The warp of spatial-transformer.ts as two fused kernels: `AelabBilinearWarp` (src, flow →
@@ -8,62 +9,29 @@ import { backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.
  * NHWC src [B, H, W, C], flow [B, H, W, 2] (Δrow, Δcol) in pixels, corners outside the
  * image contribute 0. Positions and weights are rounded to float32 as the generic ops do,
  * so both pick the same cells; dSrc is summed in pixel order, so it repeats bit for bit.
+ * Where our addon is built the pair computes natively on several threads, with the same bits
+ * (native-deformation-kernels.ts).
  */
-export const BILINEAR_WARP = 'AelabBilinearWarp';
-export const BILINEAR_WARP_GRAD = 'AelabBilinearWarpGrad';
+export const FUSED_WARP = new FusedKernelPair(
+  'AelabBilinearWarp',
+  'AelabBilinearWarpGrad',
+  ({ src, flow }, buffers) => {
+    const out = buffers.output(src.shape);
+    warpForward(src.shape as Shape4, buffers.values(src), buffers.values(flow), buffers.values(out));
+    return out;
+  },
+  ({ src, flow, dy }, buffers) => {
+    const outputs = [buffers.output(src.shape), buffers.output(flow.shape)];
+    const [dSrc, dFlow] = outputs.map((info) => buffers.values(info));
+    warpBackward(src.shape as Shape4, buffers.values(src), buffers.values(flow), buffers.values(dy), dSrc, dFlow);
+    return outputs;
+  },
+  nativeWarpPasses,
+);
 
-const installed = new Set<InPlaceBackend>();
-
-/** Registers both kernels on `backendName`. Idempotent. */
-export function installBilinearWarpKernels(backendName: InPlaceBackend): void {
-  if (installed.has(backendName)) return;
-  tf.registerKernel({
-    kernelName: BILINEAR_WARP,
-    backendName,
-    kernelFunc: ({ inputs, backend }) => {
-      const { src, flow } = inputs as { src: tf.TensorInfo; flow: tf.TensorInfo };
-      const buffers = backendBuffers(backendName, backend);
-      const out = buffers.output(src.shape);
-      warpForward(src.shape as Shape4, buffers.values(src), buffers.values(flow), buffers.values(out));
-      return out;
-    },
-  });
-  tf.registerKernel({
-    kernelName: BILINEAR_WARP_GRAD,
-    backendName,
-    kernelFunc: ({ inputs, backend }) => {
-      const { src, flow, dy } = inputs as { src: tf.TensorInfo; flow: tf.TensorInfo; dy: tf.TensorInfo };
-      const buffers = backendBuffers(backendName, backend);
-      const dSrc = buffers.output(src.shape);
-      const dFlow = buffers.output(flow.shape);
-      const [srcValues, flowValues, dyValues] = [buffers.values(src), buffers.values(flow), buffers.values(dy)];
-      warpBackward(src.shape as Shape4, srcValues, flowValues, dyValues, buffers.values(dSrc), buffers.values(dFlow));
-      return [dSrc, dFlow];
-    },
-  });
-  installed.add(backendName);
-}
-
-/** Whether the active backend has the fused kernels. */
-export function fusedWarpAvailable(): boolean {
-  return tf.getKernel(BILINEAR_WARP, tf.getBackend()) !== undefined && tf.getKernel(BILINEAR_WARP_GRAD, tf.getBackend()) !== undefined;
-}
-
-/** The warp through the fused kernels, with their gradient (to src and to flow). */
-export const fusedWarp = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [src, flow, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
-  save([src, flow]);
-  const value = tf.engine().runKernel(BILINEAR_WARP, { src, flow }) as tf.Tensor4D;
-  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
-    tf.engine().runKernel(BILINEAR_WARP_GRAD, { src: saved[0], flow: saved[1], dy }) as tf.Tensor[];
-  return { value, gradFunc };
-}) as (src: tf.Tensor4D, flow: tf.Tensor4D) => tf.Tensor4D;
-
-/** Removes both kernels from `backendName` (the warp then runs on generic ops). */
-export function uninstallBilinearWarpKernels(backendName: InPlaceBackend): void {
-  if (!installed.delete(backendName)) return;
-  tf.unregisterKernel(BILINEAR_WARP, backendName);
-  tf.unregisterKernel(BILINEAR_WARP_GRAD, backendName);
+/** The warp through the fused kernels, with its gradient (to src and to flow). */
+export function fusedWarp(src: tf.Tensor4D, flow: tf.Tensor4D): tf.Tensor4D {
+  return FUSED_WARP.applyTo<tf.Tensor4D>({ src, flow });
 }
 
 type Shape4 = [number, number, number, number];

@@ -14,7 +14,7 @@
  *   starts there (floor), so d/dflow is the forward difference, as in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { fusedWarp, fusedWarpAvailable } from './bilinear-warp-kernels.ts';
+import { FUSED_WARP, fusedWarp } from './bilinear-warp-kernels.ts';
 
 /**
  * Warps `src` [B, H, W, C] by the displacement field `flow` [B, H, W, 2] (conventions at
@@ -27,7 +27,7 @@ import { fusedWarp, fusedWarpAvailable } from './bilinear-warp-kernels.ts';
  */
 export function warp(src: tf.Tensor4D, flow: tf.Tensor4D): tf.Tensor4D {
   checkShapes(src, flow);
-  return fusedWarpAvailable() ? fusedWarp(src, flow) : bilinearWarp(src, flow);
+  return FUSED_WARP.available() ? fusedWarp(src, flow) : bilinearWarp(src, flow);
 }
 
 // Inside, tensors are channel-major ([C, P] with P = B·H·W pixels) so that every per-pixel

@@ -1,79 +1,56 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { backendBuffers, type InPlaceBackend } from '../backend/backend-buffers.ts';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { InPlaceBackend } from '../backend/backend-buffers.ts';
+import { FusedKernelPair } from '../backend/fused-kernel-pair.ts';
 
 /**
  * GroupNorm (group-norm.ts) as two fused kernels: `AelabGroupNorm` (x, gamma, beta → y) and
  * `AelabGroupNormGrad` (x, gamma, dy → dx, dGamma, dBeta). The generic version keeps about
- * ten full-size tensors per layer for its gradient; these keep only x (the statistics are
+ * ten full-size tensors per layer for its gradient; these keep only the inputs (the statistics are
  * recomputed in the backward pass), which is what lets the 128×128 DAE train within the
  * wasm heap. Group statistics are summed in float64, in a fixed order.
  * Attributes: `numGroups`, `eps`. Layout NHWC, channels split into consecutive groups.
  */
-export const GROUP_NORM = 'AelabGroupNorm';
-export const GROUP_NORM_GRAD = 'AelabGroupNormGrad';
-
 export interface GroupNormAttrs {
   numGroups: number;
   eps: number;
 }
 
-const installed = new Set<InPlaceBackend>();
+const kernels = new FusedKernelPair(
+  'AelabGroupNorm',
+  'AelabGroupNormGrad',
+  ({ x, gamma, beta }, buffers, attrs) => {
+    const y = buffers.output(x.shape);
+    const layout = new GroupLayout(x.shape, attrs as unknown as GroupNormAttrs);
+    layout.forward(buffers.values(x), buffers.values(gamma), buffers.values(beta), buffers.values(y));
+    return y;
+  },
+  ({ x, gamma, dy }, buffers, attrs) => {
+    const outputs = [buffers.output(x.shape), buffers.output(gamma.shape), buffers.output(gamma.shape)];
+    const layout = new GroupLayout(x.shape, attrs as unknown as GroupNormAttrs);
+    const [dx, dGamma, dBeta] = outputs.map((info) => buffers.values(info));
+    layout.backward(buffers.values(x), buffers.values(gamma), buffers.values(dy), { dx, dGamma, dBeta });
+    return outputs;
+  },
+);
 
 /** Registers both kernels on `backendName`. Idempotent. */
 export function installGroupNormKernels(backendName: InPlaceBackend): void {
-  if (installed.has(backendName)) return;
-  tf.registerKernel({
-    kernelName: GROUP_NORM,
-    backendName,
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
-      const buffers = backendBuffers(backendName, backend);
-      const y = buffers.output(x.shape);
-      const layout = new GroupLayout(x.shape, attrs as unknown as GroupNormAttrs);
-      layout.forward(buffers.values(x), buffers.values(gamma), buffers.values(beta), buffers.values(y));
-      return y;
-    },
-  });
-  tf.registerKernel({
-    kernelName: GROUP_NORM_GRAD,
-    backendName,
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, gamma, dy } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; dy: tf.TensorInfo };
-      const buffers = backendBuffers(backendName, backend);
-      const outputs = [buffers.output(x.shape), buffers.output(gamma.shape), buffers.output(gamma.shape)];
-      const layout = new GroupLayout(x.shape, attrs as unknown as GroupNormAttrs);
-      const [dx, dGamma, dBeta] = outputs.map((info) => buffers.values(info));
-      layout.backward(buffers.values(x), buffers.values(gamma), buffers.values(dy), { dx, dGamma, dBeta });
-      return outputs;
-    },
-  });
-  installed.add(backendName);
+  kernels.install(backendName);
 }
 
 /** Removes both kernels from `backendName` (GroupNorm then runs on generic ops). */
 export function uninstallGroupNormKernels(backendName: InPlaceBackend): void {
-  if (!installed.delete(backendName)) return;
-  tf.unregisterKernel(GROUP_NORM, backendName);
-  tf.unregisterKernel(GROUP_NORM_GRAD, backendName);
+  kernels.uninstall(backendName);
 }
 
 /** Whether the active backend has the fused kernels. */
 export function fusedGroupNormAvailable(): boolean {
-  return tf.getKernel(GROUP_NORM, tf.getBackend()) !== undefined && tf.getKernel(GROUP_NORM_GRAD, tf.getBackend()) !== undefined;
+  return kernels.available();
 }
 
 /** GroupNorm through the fused kernels, with its gradient to x, gamma and beta. */
 export function fusedGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, attrs: GroupNormAttrs): tf.Tensor4D {
-  const attrMap = attrs as unknown as tf.NamedAttrMap;
-  const normalize = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [input, scale, shift, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    save([input, scale]);
-    const value = tf.engine().runKernel(GROUP_NORM, { x: input, gamma: scale, beta: shift }, attrMap) as tf.Tensor4D;
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
-      tf.engine().runKernel(GROUP_NORM_GRAD, { x: saved[0], gamma: saved[1], dy }, attrMap) as tf.Tensor[];
-    return { value, gradFunc };
-  }) as (x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor4D;
-  return normalize(x, gamma, beta);
+  return kernels.applyTo<tf.Tensor4D>({ x, gamma, beta }, attrs as unknown as tf.NamedAttrMap);
 }
 
 /** Index arithmetic and the passes over one NHWC tensor split into groups of channels. */

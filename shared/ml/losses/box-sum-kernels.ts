@@ -1,4 +1,5 @@
 import { FusedKernelPair } from '../backend/fused-kernel-pair.ts';
+import { nativeBoxSumPasses } from '../backend/native-deformation-kernels.ts';
 
 /**
  * The local sums of the NCC loss (ncc-loss.ts) as two fused kernels: `AelabBoxSum` (x [B, H, W, C]
@@ -38,6 +39,7 @@ export const FUSED_BOX_SUM = new FusedKernelPair(
     }
     return dx;
   },
+  nativeBoxSumPasses,
 );
 
 /** Each pixel's sum over the window centred on it, zeros outside the plane, as float32. */

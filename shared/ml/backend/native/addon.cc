@@ -41,6 +41,7 @@ napi_value init(napi_env env, napi_value exports) {
   registerChannelKernels(env, exports);
   registerAdamKernels(env, exports);
   registerResizeKernels(env, exports);
+  registerDeformationKernels(env, exports);
   return exports;
 }
 

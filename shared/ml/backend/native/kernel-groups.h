@@ -7,3 +7,4 @@ void registerConvKernels(napi_env env, napi_value exports);
 void registerChannelKernels(napi_env env, napi_value exports);
 void registerAdamKernels(napi_env env, napi_value exports);
 void registerResizeKernels(napi_env env, napi_value exports);
+void registerDeformationKernels(napi_env env, napi_value exports);

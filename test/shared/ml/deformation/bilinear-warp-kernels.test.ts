@@ -2,12 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { FusedImplementation } from '../../../../shared/ml/backend/fused-kernel-pair.ts';
+import { nativeAddonStatus } from '../../../../shared/ml/backend/native-addon.ts';
 import { ensureGradientsRegistered } from '../../../../shared/ml/backend/register-gradients.ts';
-import {
-  fusedWarpAvailable,
-  installBilinearWarpKernels,
-  uninstallBilinearWarpKernels,
-} from '../../../../shared/ml/deformation/bilinear-warp-kernels.ts';
+import { FUSED_WARP } from '../../../../shared/ml/deformation/bilinear-warp-kernels.ts';
 import { warp } from '../../../../shared/ml/deformation/spatial-transformer.ts';
 
 beforeAll(async () => {
@@ -17,9 +15,18 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  uninstallBilinearWarpKernels('cpu');
-  uninstallBilinearWarpKernels('wasm');
+  FUSED_WARP.uninstall('cpu');
+  FUSED_WARP.uninstall('wasm');
+  setNativeThreads(1);
 });
+
+const IMPLEMENTATIONS: FusedImplementation[] = ['javascript', 'native'];
+
+function setNativeThreads(threads: number): void {
+  const status = nativeAddonStatus();
+  if (!status.available) throw new Error(status.reason);
+  status.addon.setThreads(threads);
+}
 
 interface WarpResults {
   out: Float32Array;
@@ -57,38 +64,67 @@ const CASES: Array<{ shape: [number, number, number, number]; reach: number }> =
 ];
 
 describe('fused bilinear warp kernels', () => {
-  test.each(CASES)('equal the generic ops in value and both gradients ($shape, shifts up to ±$reach px)', ({ shape, reach }) => {
-    const [b, h, w, c] = shape;
-    const src = uniform(b * h * w * c, 1, 1);
-    const flow = uniform(b * h * w * 2, 2, reach);
-    const r = uniform(b * h * w * c, 3, 1);
-    uninstallBilinearWarpKernels('cpu');
-    expect(fusedWarpAvailable()).toBe(false);
-    const generic = warpResults(shape, src, flow, r);
-    installBilinearWarpKernels('cpu');
-    expect(fusedWarpAvailable()).toBe(true);
-    const fused = warpResults(shape, src, flow, r);
-    expectClose(fused.out, generic.out, 1e-6);
-    expectClose(fused.dSrc, generic.dSrc, 1e-5);
-    expectClose(fused.dFlow, generic.dFlow, 1e-5);
+  test('the native pair is registered where the addon is built', () => {
+    expect(FUSED_WARP.install('cpu')).toBe('native');
+    FUSED_WARP.uninstall('cpu');
   });
 
-  test('on wasm they give the cpu values and repeat bit for bit', async () => {
-    const shape: [number, number, number, number] = [2, 10, 10, 2];
-    const src = uniform(400, 4, 1);
-    const flow = uniform(400, 5, 4);
-    const r = uniform(400, 6, 1);
-    installBilinearWarpKernels('cpu');
-    const cpu = warpResults(shape, src, flow, r);
-    await tf.setBackend('wasm');
-    try {
-      installBilinearWarpKernels('wasm');
-      expect(fusedWarpAvailable()).toBe(true);
-      const wasm = warpResults(shape, src, flow, r);
-      expect(wasm).toEqual(cpu);
-      expect(warpResults(shape, src, flow, r)).toEqual(wasm);
-    } finally {
-      await tf.setBackend('cpu');
+  describe.each(IMPLEMENTATIONS)('%s', (implementation) => {
+    test.each(CASES)('equal the generic ops in value and both gradients ($shape, shifts up to ±$reach px)', ({ shape, reach }) => {
+      const [b, h, w, c] = shape;
+      const src = uniform(b * h * w * c, 1, 1);
+      const flow = uniform(b * h * w * 2, 2, reach);
+      const r = uniform(b * h * w * c, 3, 1);
+      setNativeThreads(2);
+      FUSED_WARP.uninstall('cpu');
+      expect(FUSED_WARP.available()).toBe(false);
+      const generic = warpResults(shape, src, flow, r);
+      expect(FUSED_WARP.install('cpu', implementation)).toBe(implementation);
+      expect(FUSED_WARP.available()).toBe(true);
+      const fused = warpResults(shape, src, flow, r);
+      expectClose(fused.out, generic.out, 1e-6);
+      expectClose(fused.dSrc, generic.dSrc, 1e-5);
+      expectClose(fused.dFlow, generic.dFlow, 1e-5);
+    });
+
+    test('on wasm they give the cpu values and repeat bit for bit', async () => {
+      const shape: [number, number, number, number] = [2, 10, 10, 2];
+      const src = uniform(400, 4, 1);
+      const flow = uniform(400, 5, 4);
+      const r = uniform(400, 6, 1);
+      FUSED_WARP.install('cpu', implementation);
+      const cpu = warpResults(shape, src, flow, r);
+      await tf.setBackend('wasm');
+      try {
+        expect(FUSED_WARP.install('wasm', implementation)).toBe(implementation);
+        const wasm = warpResults(shape, src, flow, r);
+        expect(wasm).toEqual(cpu);
+        expect(warpResults(shape, src, flow, r)).toEqual(wasm);
+      } finally {
+        await tf.setBackend('cpu');
+      }
+    });
+  });
+
+  test('the native kernels take an empty batch and an empty image', () => {
+    expect(FUSED_WARP.install('cpu', 'native')).toBe('native');
+    for (const shape of [[0, 4, 4, 1], [2, 0, 3, 1]] as Array<[number, number, number, number]>) {
+      const results = warpResults(shape, new Float32Array(0), new Float32Array(0), new Float32Array(0));
+      expect([results.out.length, results.dSrc.length, results.dFlow.length]).toEqual([0, 0, 0]);
     }
+  });
+
+  test.each([1, 2, 3])('the native kernels on %i threads give the JavaScript kernels\' bits, samples outside the image included', (threads) => {
+    // 12 800 pixels: enough for the native kernels to start a thread per 4096.
+    const shape: [number, number, number, number] = [5, 64, 40, 2];
+    const [b, h, w, c] = shape;
+    const src = uniform(b * h * w * c, 7, 1);
+    const flow = uniform(b * h * w * 2, 8, 30);
+    const r = uniform(b * h * w * c, 9, 1);
+    FUSED_WARP.install('cpu', 'javascript');
+    const javascript = warpResults(shape, src, flow, r);
+    setNativeThreads(threads);
+    FUSED_WARP.install('cpu', 'native');
+    expect(warpResults(shape, src, flow, r)).toEqual(javascript);
   });
 });

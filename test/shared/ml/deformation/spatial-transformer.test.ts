@@ -3,7 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ensureGradientsRegistered } from '../../../../shared/ml/backend/register-gradients.ts';
-import { installBilinearWarpKernels, uninstallBilinearWarpKernels } from '../../../../shared/ml/deformation/bilinear-warp-kernels.ts';
+import type { FusedImplementation } from '../../../../shared/ml/backend/fused-kernel-pair.ts';
+import { FUSED_WARP } from '../../../../shared/ml/deformation/bilinear-warp-kernels.ts';
 import { warp } from '../../../../shared/ml/deformation/spatial-transformer.ts';
 
 beforeAll(async () => {
@@ -45,15 +46,17 @@ function warpGradients(
   return result;
 }
 
-// Every behaviour holds for the generic ops and for the fused kernels that selectBackend installs.
-describe.each([
-  ['generic ops', false],
-  ['fused kernels', true],
-] as const)('%s', (_, fused) => {
+// Every behaviour holds for the generic ops and for both implementations of the fused kernels
+// that selectBackend installs (native where the addon is built).
+describe.each<[string, FusedImplementation | undefined]>([
+  ['generic ops', undefined],
+  ['fused JavaScript kernels', 'javascript'],
+  ['fused native kernels', 'native'],
+])('%s', (_, fused) => {
   beforeAll(() => {
     for (const backend of ['cpu', 'wasm'] as const) {
-      if (fused) installBilinearWarpKernels(backend);
-      else uninstallBilinearWarpKernels(backend);
+      if (fused) expect(FUSED_WARP.install(backend, fused)).toBe(fused);
+      else FUSED_WARP.uninstall(backend);
     }
   });
 
