@@ -11,15 +11,16 @@ interface StepResult {
 }
 
 /** A gradient that hands dy through unchanged, as a straight-through estimator does. */
-const handThrough = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+const handThrough = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
   save([x]);
   return { value: tf.mul(x, 1), gradFunc: (dy: tf.Tensor) => dy };
 }) as (x: tf.Tensor) => tf.Tensor;
 
 /** Records the memory in use when its gradient runs, then passes dy on. */
 function memoryProbe(record: (bytes: number) => void): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((x: tf.Tensor) => ({
-    value: tf.add(x, 0),
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => ({
+    value: tf.add(args[0] as tf.Tensor, 0),
     gradFunc: (dy: tf.Tensor) => {
       record(tf.memory().numBytes);
       return tf.mul(dy, 1);
