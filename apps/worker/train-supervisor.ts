@@ -38,9 +38,9 @@ export interface TrainSupervisorDeps {
   /** Registers the function told which jobs' queue locks could not be renewed (BullMQ `lockRenewalFailed`). */
   onLockLost: (handler: (jobIds: string[]) => void) => void;
   /**
-   * Told the sweep job's id when a sweep trial's last epoch is recorded (its metrics line and
-   * checkpoint are written): its controller may queue the next trial while this one still
-   * writes its last records (trial-end-signal.ts).
+   * Told the sweep job's id when a sweep trial's last epoch is recorded (its metrics line is
+   * written): its controller may queue the next trial while this one still writes its
+   * checkpoints and last records (trial-end-signal.ts).
    */
   trialTrained: (sweepJobId: string) => void;
 }
@@ -181,11 +181,14 @@ export class TrainSupervisor {
         this.enqueueUpdate(() => job.updateProgress({ ...progressOf(message, this.eta) }));
         break;
       }
+      case 'recorded':
+        // The controller counts a trial whose last record is in metrics.jsonl as done training: its pass may start now.
+        if (message.epoch + 1 >= message.totalEpochs && job.parent?.id !== undefined && this.lostRun === null) this.deps.trialTrained(job.parent.id);
+        break;
       case 'epoch': {
         this.deps.metrics.epochFinished(this.modelName, Number(message.record.images_per_s));
         log.info('epoch finished', { epoch: message.epoch, totalEpochs: message.totalEpochs, metrics: message.record });
         const last = message.epoch + 1 >= message.totalEpochs;
-        if (last && job.parent?.id !== undefined && this.lostRun === null) this.deps.trialTrained(job.parent.id);
         // The checkpoint and metrics.jsonl hold this epoch already: run.json may follow with the run's final state.
         if (last) this.lastEpoch = message;
         // Side by side: the last epoch's writes are on a trial's way to its end.

@@ -192,7 +192,7 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
     expect(await runs.get('late-preempt-run')).toMatchObject({ status: 'queued', epoch: 1, latestMetrics: { epoch: 0 } });
   });
 
-  it("a sweep trial's last epoch is announced to its sweep once, before the run is completed", async () => {
+  it("a sweep trial's last epoch is announced to its sweep once, as soon as its record is written, before its checkpoint and the run's completion", async () => {
     const sweepQueue = new Queue('sweep', { connection: redis, prefix: queuePrefix() });
     await sweepQueue.add('s', {}, { jobId: 'sweep-job' });
     const { config } = parseExperimentConfigText(CONFIG, 'c.yaml');
@@ -203,9 +203,11 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
     const announced: { sweepJobId: string; status: string | undefined }[] = [];
     trialTrained = (sweepJobId) => void runs.get('trial-run').then((run) => announced.push({ sweepJobId, status: run?.status }));
     const child = new ScriptedChild(async (emit) => {
+      emit({ type: 'recorded', epoch: 0, totalEpochs: 2 });
       emit(epoch(0, 2));
-      emit(epoch(1, 2));
+      emit({ type: 'recorded', epoch: 1, totalEpochs: 2 });
       await expect.poll(() => announced.length).toBe(1);
+      emit(epoch(1, 2));
       return { type: 'done', status: 'completed', epochsCompleted: 2, health: HEALTHY };
     });
     await supervise(child, 'trial-run', { job, lease });
