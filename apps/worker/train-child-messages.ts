@@ -32,6 +32,8 @@ export type ChildMessage =
   /** A problem that does not stop the run (a damaged checkpoint skipped), for the worker's log. */
   | { type: 'warning'; message: string }
   | { type: 'batch'; epoch: number; totalEpochs: number; batch: number; batchesPerEpoch: number; loss: number; imagesPerSecond: number }
+  /** An epoch's record is in metrics.jsonl; its checkpoints are written next, then `epoch` follows. */
+  | { type: 'recorded'; epoch: number; totalEpochs: number }
   | { type: 'epoch'; record: EpochMetrics; epoch: number; totalEpochs: number; best: { epoch: number; metric: string; value: number } | null }
   | {
       type: 'done';

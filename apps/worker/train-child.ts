@@ -14,6 +14,7 @@ import { classifyFailure } from '../../shared/observability/failure-reason.ts';
 import { openArtifactStore } from '../../shared/storage/open-artifact-store.ts';
 import { runPaths } from '../../shared/storage/run-paths.ts';
 import { StorageLease } from '../../shared/storage/storage-lease.ts';
+import { noticingAppends } from './appends-noticed.ts';
 import { TfStateGuard } from './tf-state-guard.ts';
 import { parseSupervisorMessage, type ChildMessage, type TrainStart } from './train-child-messages.ts';
 import { listenToWorker, sendToWorker } from './worker-channel.ts';
@@ -46,7 +47,9 @@ async function run(start: TrainStart): Promise<void> {
     const backend = await selectBackend(requestedBackend, config.model.name);
     guard.begin();
     await send({ type: 'backend', name: backend.name, device: backend.device, adapter: backend.adapter, threads: backend.threads, tfjsVersion: tf.version_core });
-    const store = openArtifactStore(start.storage);
+    const totalEpochs = config.trainer.params.nrEpochs;
+    const metricsKey = runPaths(start.runId).metrics;
+    const store = noticingAppends(openArtifactStore(start.storage), metricsKey, (line) => void send({ type: 'recorded', epoch: epochOf(line), totalEpochs }));
     const lease = StorageLease.held(store, runPaths(start.runId).lease, start.leaseToken);
     const result = await trainRun({
       runId: start.runId,
@@ -59,7 +62,7 @@ async function run(start: TrainStart): Promise<void> {
         send({
           type: 'batch',
           epoch: info.epoch,
-          totalEpochs: config.trainer.params.nrEpochs,
+          totalEpochs,
           batch: info.batch,
           batchesPerEpoch: info.batchesPerEpoch,
           loss: info.loss,
@@ -78,4 +81,9 @@ async function run(start: TrainStart): Promise<void> {
     const reason = classifyFailure(error);
     await send({ type: 'failed', message, retryable: reason !== 'config' && reason !== 'diverged' && reason !== 'lease_lost', reason });
   }
+}
+
+/** The epoch of a metrics.jsonl line (one epoch record). */
+function epochOf(line: string): number {
+  return (JSON.parse(line) as { epoch: number }).epoch;
 }

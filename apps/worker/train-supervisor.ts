@@ -9,6 +9,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import type { WorkerMetrics } from '../../shared/observability/worker-metrics.ts';
 import type { CancelChannel } from '../../shared/queue/cancel-channel.ts';
 import type { EvaluationRepository } from '../../shared/evaluation/evaluation-repository.ts';
+import type { RunRecord } from '../../shared/contracts/run-record.ts';
 import type { RunRepository } from '../../shared/runs/run-repository.ts';
 import type { ArtifactStore } from '../../shared/storage/artifact-store.ts';
 import { ANONYMOUS, type RoutingDeps } from '../../shared/routing/enqueue-routed-job.ts';
@@ -37,9 +38,9 @@ export interface TrainSupervisorDeps {
   /** Registers the function told which jobs' queue locks could not be renewed (BullMQ `lockRenewalFailed`). */
   onLockLost: (handler: (jobIds: string[]) => void) => void;
   /**
-   * Told the sweep job's id when a sweep trial's last epoch is recorded (its metrics line and
-   * checkpoint are written): its controller may queue the next trial while this one still
-   * writes its last records (trial-end-signal.ts).
+   * Told the sweep job's id when a sweep trial's last epoch is recorded (its metrics line is
+   * written): its controller may queue the next trial while this one still writes its
+   * checkpoints and last records (trial-end-signal.ts).
    */
   trialTrained: (sweepJobId: string) => void;
 }
@@ -65,6 +66,12 @@ export class TrainSupervisor {
   private lostRun: string | null = null;
   private updates: Promise<void> = Promise.resolve();
   private lastProgressAt = 0;
+  /**
+   * The last epoch's run.json change, held back: it goes into the run's final write (one
+   * fsync'd rewrite instead of two on a trial's way to its end), or is written on its own
+   * when the run ends otherwise.
+   */
+  private lastEpoch: Extract<ChildMessage, { type: 'epoch' }> | null = null;
   private readonly eta = new EtaEstimator();
   private readonly modelName: string;
 
@@ -85,6 +92,7 @@ export class TrainSupervisor {
       this.children.release(outcome.type === 'done' ? outcome.health : null, this.maxRssMb);
     } catch (error) {
       this.children.kill();
+      this.writeLastEpoch();
       await this.updates;
       // Not ours any more: run.json belongs to the new holder, so nothing is written.
       if (this.lostRun !== null) throw tagFailure(new Error(this.lostRun), 'lease_lost');
@@ -96,6 +104,8 @@ export class TrainSupervisor {
       this.deps.onShutdown(() => undefined);
       this.deps.onLockLost(() => undefined);
     }
+    const completed = outcome.type === 'done' && (outcome.status === 'completed' || outcome.status === 'early_stopped');
+    if (!completed) this.writeLastEpoch();
     await this.updates;
     // A run that ended anyway (completed, stopped early, cancelled) is recorded as such; only unfinished work is handed back.
     if (this.lostRun !== null && !(outcome.type === 'done' && outcome.status !== 'preempted')) return this.handBackLostRun(this.lostRun);
@@ -171,23 +181,38 @@ export class TrainSupervisor {
         this.enqueueUpdate(() => job.updateProgress({ ...progressOf(message, this.eta) }));
         break;
       }
-      case 'epoch':
+      case 'recorded':
+        // The controller counts a trial whose last record is in metrics.jsonl as done training: its pass may start now.
+        if (message.epoch + 1 >= message.totalEpochs && job.parent?.id !== undefined && this.lostRun === null) this.deps.trialTrained(job.parent.id);
+        break;
+      case 'epoch': {
         this.deps.metrics.epochFinished(this.modelName, Number(message.record.images_per_s));
         log.info('epoch finished', { epoch: message.epoch, totalEpochs: message.totalEpochs, metrics: message.record });
-        if (message.epoch + 1 >= message.totalEpochs && job.parent?.id !== undefined && this.lostRun === null) this.deps.trialTrained(job.parent.id);
-        // Side by side: the last epoch's three writes are on a trial's way to its end.
+        const last = message.epoch + 1 >= message.totalEpochs;
+        // The checkpoint and metrics.jsonl hold this epoch already: run.json may follow with the run's final state.
+        if (last) this.lastEpoch = message;
+        // Side by side: the last epoch's writes are on a trial's way to its end.
         this.enqueueUpdate(() =>
           Promise.all([
             job.log(`epoch ${message.epoch + 1}/${message.totalEpochs} ${describeMetrics(message.record)}`),
             job.updateProgress({ ...progressOf({ ...message, batch: 0, batchesPerEpoch: 1, epoch: message.epoch + 1 }, this.eta) }),
-            runs.update(runId, (r) => ({ ...r, epoch: message.epoch + 1, latestMetrics: message.record, best: message.best })),
+            last ? undefined : runs.update(runId, (r) => ({ ...r, ...epochProgressOf(message) })),
           ]),
         );
         break;
+      }
       case 'failed':
         if (message.reason === 'lease_lost') this.lostRun = message.message;
         break;
     }
+  }
+
+  /** The held-back last epoch goes to run.json on its own: the run did not end completed (preempted, cancelled, failed, lost). */
+  private writeLastEpoch(): void {
+    const held = this.lastEpoch;
+    if (held === null) return;
+    this.lastEpoch = null;
+    this.enqueueUpdate(() => this.deps.runs.update(this.taken.runId, (r) => ({ ...r, ...epochProgressOf(held) })));
   }
 
   /**
@@ -218,7 +243,8 @@ export class TrainSupervisor {
       return { status: 'cancelled', epochsCompleted: outcome.epochsCompleted, stoppedEarly: false };
     }
     const stoppedEarly = outcome.status === 'early_stopped';
-    await this.deps.runs.markCompleted(runId, { epoch: outcome.epochsCompleted, stoppedEarly });
+    const lastEpoch = this.lastEpoch === null ? {} : epochProgressOf(this.lastEpoch);
+    await this.deps.runs.markCompleted(runId, { ...lastEpoch, epoch: outcome.epochsCompleted, stoppedEarly });
     log.info('run completed', { epochsCompleted: outcome.epochsCompleted, stoppedEarly });
     await this.evaluateAfterTraining();
     return { status: 'completed', epochsCompleted: outcome.epochsCompleted, stoppedEarly };
@@ -251,6 +277,11 @@ export class TrainSupervisor {
 
 function failure(message: string, retryable: boolean, reason: FailureReason): Error {
   return tagFailure(retryable ? new Error(message) : new UnrecoverableError(message), reason);
+}
+
+/** What run.json says of the run's progress once the epoch of `message` is recorded. */
+function epochProgressOf(message: Extract<ChildMessage, { type: 'epoch' }>): Pick<RunRecord, 'epoch' | 'latestMetrics' | 'best'> {
+  return { epoch: message.epoch + 1, latestMetrics: message.record, best: message.best };
 }
 
 function modelNameOf(config: Record<string, unknown>): string {

@@ -82,7 +82,8 @@ export class RunRepository {
     return this.update(runId, (r) => ({ ...r, status: 'cancelled', finishedAt: now() }));
   }
 
-  markCompleted(runId: string, outcome: { epoch: number; stoppedEarly: boolean }): Promise<RunRecord> {
+  /** `outcome` may carry the last epoch's metrics and best, written with the final state in one rewrite. */
+  markCompleted(runId: string, outcome: Pick<RunRecord, 'epoch' | 'stoppedEarly'> & Partial<Pick<RunRecord, 'latestMetrics' | 'best'>>): Promise<RunRecord> {
     return this.update(runId, (r) => ({ ...r, ...outcome, status: 'completed', finishedAt: now() }));
   }
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Queue, UnrecoverableError, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChildMessage, SupervisorMessage, TrainOutcome } from '../../../apps/worker/train-child-messages.ts';
@@ -16,6 +16,7 @@ import { CancelChannel } from '../../../shared/queue/cancel-channel.ts';
 import { FairShareGate } from '../../../shared/routing/fair-share-gate.ts';
 import { RoutedQueues } from '../../../shared/routing/routed-queues.ts';
 import { newRunRecord } from '../../../shared/runs/new-run-record.ts';
+import { RUN_CHANGES_KEY } from '../../../shared/runs/run-change-journal.ts';
 import { RunRepository } from '../../../shared/runs/run-repository.ts';
 import type { LocalArtifactStore } from '../../../shared/storage/local-artifact-store.ts';
 import { runPaths } from '../../../shared/storage/run-paths.ts';
@@ -133,6 +134,12 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
     return { job, lease };
   }
 
+  /** How many times run.json of `runId` was written, as the run change journal lists them. */
+  async function runJsonWrites(runId: string): Promise<number> {
+    const journal = await store.readText(RUN_CHANGES_KEY);
+    return journal.split('\n').filter((line) => line === runId).length;
+  }
+
   function supervise(child: ScriptedChild, runId: string, { job, lease }: { job: Job<TrainJob>; lease: StorageLease }) {
     return new TrainSupervisor(deps(), child, 4096, { job, token: undefined, runId, config: {}, lease, log: logger, attempt: 1 }).supervise();
   }
@@ -151,7 +158,41 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
     expect(child.released).toBe(true);
   });
 
-  it("a sweep trial's last epoch is announced to its sweep once, before the run is completed", async () => {
+  it("the last epoch's run.json change goes into the completion: one rewrite of run.json for both", async () => {
+    const run = await taken('one-write-run');
+    const writesBefore = await runJsonWrites('one-write-run');
+    const child = new ScriptedChild(async (emit) => {
+      emit(epoch(0, 2));
+      emit(epoch(1, 2));
+      return { type: 'done', status: 'completed', epochsCompleted: 2, health: HEALTHY };
+    });
+    await supervise(child, 'one-write-run', run);
+    // Epoch 0 and the completion with epoch 1.
+    expect((await runJsonWrites('one-write-run')) - writesBefore).toBe(2);
+    expect(await runs.get('one-write-run')).toMatchObject({ status: 'completed', epoch: 2, latestMetrics: { epoch: 1 }, best: { epoch: 1 } });
+  });
+
+  it('a run that fails after its last epoch was recorded still has that epoch in run.json', async () => {
+    const run = await taken('late-failure-run', 2);
+    const child = new ScriptedChild(async (emit) => {
+      emit(epoch(0, 1));
+      return { type: 'failed', message: 'disk full', retryable: true, reason: 'storage' };
+    });
+    await expect(supervise(child, 'late-failure-run', run)).rejects.toThrow('disk full');
+    expect(await runs.get('late-failure-run')).toMatchObject({ status: 'queued', error: 'disk full', epoch: 1, latestMetrics: { epoch: 0 }, best: { epoch: 0 } });
+  });
+
+  it('a run preempted after its last epoch was recorded goes back to the queue with that epoch in run.json', async () => {
+    const run = await taken('late-preempt-run');
+    const child = new ScriptedChild(async (emit) => {
+      emit(epoch(0, 1));
+      return { type: 'done', status: 'preempted', epochsCompleted: 1, health: HEALTHY };
+    });
+    await expect(supervise(child, 'late-preempt-run', run)).rejects.toBeInstanceOf(WaitingError);
+    expect(await runs.get('late-preempt-run')).toMatchObject({ status: 'queued', epoch: 1, latestMetrics: { epoch: 0 } });
+  });
+
+  it("a sweep trial's last epoch is announced to its sweep once, as soon as its record is written, before its checkpoint and the run's completion", async () => {
     const sweepQueue = new Queue('sweep', { connection: redis, prefix: queuePrefix() });
     await sweepQueue.add('s', {}, { jobId: 'sweep-job' });
     const { config } = parseExperimentConfigText(CONFIG, 'c.yaml');
@@ -162,9 +203,11 @@ describe('TrainSupervisor: one training in a (scripted) child, from its messages
     const announced: { sweepJobId: string; status: string | undefined }[] = [];
     trialTrained = (sweepJobId) => void runs.get('trial-run').then((run) => announced.push({ sweepJobId, status: run?.status }));
     const child = new ScriptedChild(async (emit) => {
+      emit({ type: 'recorded', epoch: 0, totalEpochs: 2 });
       emit(epoch(0, 2));
-      emit(epoch(1, 2));
+      emit({ type: 'recorded', epoch: 1, totalEpochs: 2 });
       await expect.poll(() => announced.length).toBe(1);
+      emit(epoch(1, 2));
       return { type: 'done', status: 'completed', epochsCompleted: 2, health: HEALTHY };
     });
     await supervise(child, 'trial-run', { job, lease });
