@@ -21,11 +21,9 @@ export interface ConvTranspose2dOptions {
  * PyTorch `nn.ConvTranspose2d` on NHWC tensors (docs/models.md §17.5). The full transposed
  * convolution has size (n−1)·s + k; PyTorch crops `padding` at the start and
  * `padding − output_padding` at the end, giving (n−1)·s − 2p + k + op. TF.js `'same'`
- * crops differently; a numeric pad p crops p at the start and computes exactly the asked
- * output size, ending in zeros past the full output where output_padding exceeds padding, so
- * the layer is one transposed convolution, with no slice of a larger output to copy (and to
- * pad back in the backward pass). This relies on output_padding < stride: the convolution
- * of the output size with pad p then gives back n rows.
+ * crops differently, so this runs `conv2dTranspose(..., 'valid')` and slices (zero-
+ * filling the end when output_padding exceeds padding). A numeric pad would skip the slice on
+ * the cpu and wasm backends, but libtensorflow's kernel takes only 'valid' and 'same'.
  * Variables: `<name>.weight` (PyTorch (I, O, k, k), TF.js (k, k, O, I)) and `<name>.bias`.
  */
 export class ConvTranspose2d {
@@ -79,8 +77,18 @@ export class ConvTranspose2d {
   applyWithoutBias(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const [batch, height, width] = x.shape;
-      const outShape: [number, number, number, number] = [batch, this.outputSize(height), this.outputSize(width), this.outChannels];
-      return tf.conv2dTranspose(x, this.weight as tf.Tensor4D, outShape, this.stride, this.padding);
+      const k = this.kernelSize;
+      const s = this.stride;
+      const fullHeight = (height - 1) * s + k;
+      const fullWidth = (width - 1) * s + k;
+      const full = tf.conv2dTranspose(x, this.weight as tf.Tensor4D, [batch, fullHeight, fullWidth, this.outChannels], s, 'valid');
+      const p = this.padding;
+      const outHeight = this.outputSize(height);
+      const outWidth = this.outputSize(width);
+      const extraRows = Math.max(0, p + outHeight - fullHeight);
+      const extraCols = Math.max(0, p + outWidth - fullWidth);
+      const padded = extraRows || extraCols ? tf.pad(full, [[0, 0], [0, extraRows], [0, extraCols], [0, 0]]) : full;
+      return tf.slice(padded, [0, p, p, 0], [batch, outHeight, outWidth, this.outChannels]);
     });
   }
 }
