@@ -11,7 +11,6 @@
 #include "box-sum-passes.h"
 #include "kernel-groups.h"
 #include "napi-args.h"
-#include "napi-exports.h"
 
 namespace {
 
@@ -90,7 +89,7 @@ napi_value boxSum(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void registerDeformationKernels(napi_env env, napi_value exports) {
-  napi_exports::defineFunctions(env, exports, {
+  napi_args::defineFunctions(env, exports, {
       {"bilinearWarp", bilinearWarp<Pass::Forward>},
       {"bilinearWarpGrad", bilinearWarp<Pass::Gradient>},
       {"boxSum", boxSum<Pass::Forward>},
