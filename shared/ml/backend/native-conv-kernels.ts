@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendBuffers, backendBuffers, type InPlaceBackend } from './backend-buffers.ts';
+import { type KernelArgs, KernelOverrides } from './kernel-overrides.ts';
 import { type NativeAddon, nativeAddonStatus } from './native-addon.ts';
 
 /**
@@ -26,8 +27,6 @@ export type NativeKernelBackend = InPlaceBackend;
  */
 export type NativeConvAddonStatus = { available: true; blasCore: string; library: string } | { available: false; reason: string };
 
-const replaced = new Map<NativeKernelBackend, Map<string, tf.KernelConfig | undefined>>();
-
 /** Loads the addon once; the reason is kept when it cannot be loaded. */
 export function nativeConvAddonStatus(): NativeConvAddonStatus {
   const status = nativeAddonStatus();
@@ -46,34 +45,14 @@ export function installNativeConvKernels(backendName: NativeKernelBackend, threa
   if (!status.available) return false;
   const kernels = status.addon as ConvAddon;
   kernels.setThreads(threads);
-  if (replaced.has(backendName)) return true;
-  const originals = new Map<string, tf.KernelConfig | undefined>();
-  for (const [kernelName, run] of NATIVE_PASSES) {
-    const original = tf.getKernel(kernelName, backendName) ?? undefined;
-    originals.set(kernelName, original);
-    if (original) tf.unregisterKernel(kernelName, backendName);
-    tf.registerKernel({
-      kernelName,
-      backendName,
-      kernelFunc: (args) => run(kernels, args, backendBuffers(backendName, args.backend)) ?? callOriginal(original, kernelName, args),
-    });
-  }
-  replaced.set(backendName, originals);
+  OVERRIDES[backendName].install(backendName);
   return true;
 }
 
 /** Puts back the kernels that `installNativeConvKernels` replaced. */
 export function uninstallNativeConvKernels(backendName: NativeKernelBackend): void {
-  const originals = replaced.get(backendName);
-  if (originals === undefined) return;
-  replaced.delete(backendName);
-  for (const [kernelName, original] of originals) {
-    tf.unregisterKernel(kernelName, backendName);
-    if (original) tf.registerKernel(original);
-  }
+  OVERRIDES[backendName].uninstall(backendName);
 }
-
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 
 /** A native pass: its output, or undefined when the call is one it does not cover. */
 type NativePass = (addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers) => tf.TensorInfo | undefined;
@@ -84,9 +63,19 @@ const NATIVE_PASSES: ReadonlyArray<[string, NativePass]> = [
   [tf.Conv2DBackpropFilter, conv2dBackpropFilter],
 ];
 
-function callOriginal(original: tf.KernelConfig | undefined, kernelName: string, args: KernelArgs): tf.TensorInfo {
-  if (!original) throw new Error(`${kernelName}: this backend has no kernel for a dilated, NCHW or non-float32 convolution`);
-  return original.kernelFunc(args) as tf.TensorInfo;
+const OVERRIDES: Record<NativeKernelBackend, KernelOverrides> = { cpu: convOverrides('cpu'), wasm: convOverrides('wasm') };
+
+/** The three passes in place of `backendName`'s kernels (registered only where the addon loaded). */
+function convOverrides(backendName: NativeKernelBackend): KernelOverrides {
+  return new KernelOverrides(
+    NATIVE_PASSES.map(([kernelName, run]) => [kernelName, (args: KernelArgs) => run(convAddon(), args, backendBuffers(backendName, args.backend))]),
+  );
+}
+
+function convAddon(): ConvAddon {
+  const status = nativeAddonStatus();
+  if (!status.available) throw new Error(`the native convolution kernels need the native addon: ${status.reason}`);
+  return status.addon as ConvAddon;
 }
 
 function conv2dForward(addon: ConvAddon, args: KernelArgs, buffers: BackendBuffers): tf.TensorInfo | undefined {
